@@ -1,0 +1,227 @@
+"""Measure the country tagger against the Reuters-21578 librarians' PLACES.
+
+Stories with a body and at least one PLACES value are tagged from their title
+and body (dateline first, as the Reuters reader gives it) and compared with
+PLACES mapped to ISO codes. Prints micro-averaged precision/recall/F1 over
+(story, code) pairs (the main figure), macro averages per story, the most
+frequent false positives and negatives, and ms per story, next to a plain
+country-name baseline. Writes bench/out/country_quality.json.
+
+    python bench/country_quality.py [--show N]
+
+The corpus is found at ../shared/corpora next to the repository, or wherever
+SEARCHAPP_CORPORA points.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from searchapp.tagging.countries import CountryTagger  # noqa: E402
+
+OUT = ROOT / "bench" / "out" / "country_quality.json"
+
+# Reuters' PLACES spellings that pycountry does not know. This is the answer
+# key's mapping only; the tagger never sees it.
+REUTERS_PLACES = {
+    "usa": "US", "uk": "GB", "uae": "AE", "ussr": "SU", "west-germany": "DE",
+    "east-germany": "DD", "yugoslavia": "YU", "czechoslovakia": "CS", "hong-kong": "HK",
+    "south-korea": "KR", "north-korea": "KP", "ivory-coast": "CI", "burma": "MM",
+    "zaire": "CD", "kampuchea": "KH", "yemen-arab-republic": "YE",
+    "yemen-demo-republic": "YD", "trinidad-tobago": "TT", "us-virgin-islands": "VI",
+    "taiwan": "TW", "iran": "IR", "syria": "SY", "vietnam": "VN", "tanzania": "TZ",
+    "bolivia": "BO", "venezuela": "VE", "congo": "CG", "turkey": "TR",
+}
+
+
+@dataclass
+class Story:
+    newid: str
+    title: str
+    body: str
+    places: list[str]
+
+
+def corpora_dir() -> Path:
+    env = os.environ.get("SEARCHAPP_CORPORA")
+    return Path(env) if env else ROOT.parent / "shared" / "corpora"
+
+
+# -- reading Reuters SGML (self-contained: the bench needs the raw PLACES) ------
+
+_STORY = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.S)
+
+
+def element(name: str, sgml: str) -> str | None:
+    m = re.search(rf"<{name}\b[^>]*>(.*?)</{name}>", sgml, re.S)
+    return m.group(1) if m else None
+
+
+def sgml_text(raw: str | None) -> str:
+    text = html.unescape(re.sub(r"<[^>]+>", " ", raw or ""))
+    return re.sub(r"[\x00-\x08\x0b-\x1f]", "", text)
+
+
+def reflow(raw: str) -> str:
+    """Wrapped lines joined; an indented line starts a new paragraph."""
+    text = re.sub(r"\s*\bReuter\s*$", "", sgml_text(raw).rstrip())
+    paras, current = [], []
+    for line in text.split("\n"):
+        if (not line.strip() or line.startswith((" ", "\t"))) and current:
+            paras.append(" ".join(current))
+            current = []
+        if line.strip():
+            current.append(line.strip())
+    if current:
+        paras.append(" ".join(current))
+    return "\n\n".join(re.sub(r"\s+", " ", p) for p in paras)
+
+
+def read_stories(path: Path) -> list[Story]:
+    stories = []
+    for m in _STORY.finditer(path.read_text(encoding="ascii", errors="replace")):
+        sgml = m.group(2)
+        newid = re.search(r'NEWID="(\d+)"', m.group(1)).group(1)
+        places = re.findall(r"<D>(.*?)</D>", element("PLACES", sgml) or "")
+        text = element("TEXT", sgml) or ""
+        body = reflow(element("BODY", text) or "")
+        title = re.sub(r"\s+", " ", sgml_text(element("TITLE", text))).strip()
+        dateline = re.sub(r"\s+", " ", sgml_text(element("DATELINE", text))).strip()
+        if dateline and body:
+            body = f"{dateline} {body}"
+        stories.append(Story(newid, title, body, places))
+    return stories
+
+
+def place_code(slug: str) -> str | None:
+    if slug in REUTERS_PLACES:
+        return REUTERS_PLACES[slug]
+    import pycountry
+
+    try:
+        return pycountry.countries.lookup(slug.replace("-", " ")).alpha_2
+    except LookupError:
+        return None
+
+
+# -- scoring ------------------------------------------------------------------------
+
+
+def evaluate(tagger: CountryTagger, stories: list[tuple[Story, set[str]]]) -> dict:
+    tp = fp = fn = 0
+    macro_p = macro_r = macro_f = 0.0
+    false_pos, false_neg = Counter(), Counter()
+    errors = []
+    started = time.perf_counter()
+    predictions = [set(tagger.tag(s.title, s.body)) for s, _ in stories]
+    elapsed = time.perf_counter() - started
+    for (story, gold), pred in zip(stories, predictions):
+        hit = len(pred & gold)
+        tp, fp, fn = tp + hit, fp + len(pred - gold), fn + len(gold - pred)
+        false_pos.update(pred - gold)
+        false_neg.update(gold - pred)
+        p = hit / len(pred) if pred else 0.0
+        r = hit / len(gold)
+        macro_p, macro_r = macro_p + p, macro_r + r
+        macro_f += 2 * p * r / (p + r) if p + r else 0.0
+        if pred != gold:
+            errors.append((story, gold, pred))
+    n = len(stories)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    return {
+        "stories": n,
+        "micro": {"precision": precision, "recall": recall, "f1": f1(precision, recall),
+                  "tp": tp, "fp": fp, "fn": fn},
+        "macro": {"precision": macro_p / n, "recall": macro_r / n, "f1": macro_f / n},
+        "ms_per_story": 1000 * elapsed / n,
+        "top_false_positives": false_pos.most_common(15),
+        "top_false_negatives": false_neg.most_common(15),
+        "_errors": errors,
+    }
+
+
+def f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def baseline_tagger() -> CountryTagger:
+    """Plain country names from Babel, every mention counts: no abbreviations,
+    demonyms, cities, datelines or relevance cut-off."""
+    from babel import Locale
+
+    names = {name: code for code, name in Locale.parse("en").territories.items()
+             if re.fullmatch(r"[A-Z]{2}", code)}
+    return CountryTagger({"forms": {"name": names},
+                          "rules": {"datelines": False, "min_score": 0.0, "min_share": 0.0}})
+
+
+def load(corpus: Path) -> tuple[list[tuple[Story, set[str]]], Counter]:
+    stories, unmapped = [], Counter()
+    for path in sorted(corpus.glob("reut2-*.sgm")):
+        for story in read_stories(path):
+            if not story.body.strip() or not story.places:
+                continue
+            gold = set()
+            for slug in story.places:
+                code = place_code(slug)
+                if code:
+                    gold.add(code)
+                else:
+                    unmapped[slug] += 1
+            if gold:
+                stories.append((story, gold))
+    return stories, unmapped
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--show", type=int, default=0, help="print N wrongly tagged stories")
+    args = parser.parse_args()
+
+    corpus = corpora_dir() / "reuters21578"
+    if not corpus.is_dir():
+        print(f"Reuters-21578 corpus not found at {corpus}; set SEARCHAPP_CORPORA.", file=sys.stderr)
+        return 2
+    stories, unmapped = load(corpus)
+    if unmapped:
+        print(f"unmapped PLACES (ignored): {dict(unmapped)}")
+
+    result = evaluate(CountryTagger(), stories)
+    base = evaluate(baseline_tagger(), stories)
+
+    print(f"stories with a body and PLACES: {result['stories']}")
+    print(f"{'':22}{'tagger':>10}{'baseline':>10}")
+    for avg in ("micro", "macro"):
+        for k in ("precision", "recall", "f1"):
+            print(f"{avg + ' ' + k:22}{result[avg][k]:10.3f}{base[avg][k]:10.3f}")
+    print(f"{'ms per story':22}{result['ms_per_story']:10.3f}{base['ms_per_story']:10.3f}")
+    print("top false positives:", " ".join(f"{c}:{n}" for c, n in result["top_false_positives"]))
+    print("top false negatives:", " ".join(f"{c}:{n}" for c, n in result["top_false_negatives"]))
+
+    for story, gold, pred in result["_errors"][: args.show]:
+        print(f"\n#{story.newid} gold={sorted(gold)} pred={sorted(pred)}\n  {story.title}\n"
+              f"  {story.body[:300]!r}")
+
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    strip = lambda r: {k: v for k, v in r.items() if not k.startswith("_")}  # noqa: E731
+    OUT.write_text(json.dumps({"corpus": "Reuters-21578", "tagger": strip(result),
+                               "baseline": strip(base)}, indent=2) + "\n")
+    print(f"\nwrote {OUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

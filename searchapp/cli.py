@@ -1,0 +1,209 @@
+"""The `searchapp` command line: index, extract, search, serve."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from .dates import parse_day, period_end
+from .search import SORTS, IndexLocked, QueryError, SearchRequest
+
+DEFAULT_INDEX = os.environ.get("SEARCHAPP_INDEX_DIR", "index")
+DEFAULT_CORPUS = os.environ.get("SEARCHAPP_CORPUS", "seeds")
+
+index_dir_option = click.option(
+    "--index-dir", default=DEFAULT_INDEX, show_default=True, type=click.Path(file_okay=False),
+    help="Where the Whoosh index lives.")
+
+
+@click.group()
+@click.version_option(package_name="searchapp")
+def main():
+    """searchapp: full-text search with faceted browsing for a news archive."""
+
+
+def _progress(stream, length):
+    if length == 0:
+        return iter(())
+    return _bar(stream, length)
+
+
+def _bar(stream, length):
+    with click.progressbar(stream, length=length, label="Indexing", file=sys.stderr,
+                           show_pos=True, show_eta=True) as bar:
+        yield from bar
+
+
+def run_index(paths, index_dir, rebuild=False, quiet=False):
+    from .ingest import index_paths
+
+    report = index_paths(paths, index_dir, rebuild=rebuild,
+                         progress=None if quiet else _progress, curate=_curator(index_dir))
+    for err in report.skipped:
+        click.echo(f"skipped {err.source}: {err.reason}", err=True)
+    click.echo(report.summary(), err=quiet)
+    return report
+
+
+def _curator(index_dir):
+    """The librarians' changes, applied to every article on its way into the index."""
+    try:
+        from .curation import curator_for_index
+    except ImportError:
+        return None
+    return curator_for_index(index_dir)
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, type=click.Path())
+@index_dir_option
+@click.option("--rebuild", is_flag=True,
+              help="Build a fresh index beside the old one and swap it in when complete.")
+def index_cmd(paths, index_dir, rebuild):
+    """Index articles under PATHS (default: the seeds folder).
+
+    Re-running indexes only files that changed and removes articles whose files are gone.
+    """
+    try:
+        run_index(paths or (DEFAULT_CORPUS,), index_dir, rebuild=rebuild)
+    except IndexLocked as exc:
+        raise click.ClickException(str(exc))
+
+
+@main.command("extract")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per article (JSON Lines).")
+def extract_cmd(paths, as_json):
+    """Print the cleaned, tagged articles of PATHS; nothing is indexed.
+
+    Exit status: 0 when every input was read, 1 when some were skipped.
+    """
+    from .ingest import IngestReport, discover, parse_all
+    from .readers import ReadError
+
+    report = IngestReport()
+    files = discover(paths, report)
+    for _path, articles, errors, failure in parse_all(files, workers=min(2, os.cpu_count() or 1)):
+        report.skipped.extend(errors)
+        if failure:
+            report.skipped.append(ReadError(_path, failure))
+        for article in articles:
+            if as_json:
+                click.echo(json.dumps(article.to_dict(), ensure_ascii=False))
+            else:
+                tags = ", ".join(f"{t.facet}:{t.value}" for t in article.tags)
+                click.echo(f"{article.source}\t{article.title}\t{tags}")
+    for err in report.skipped:
+        click.echo(f"skipped {err.source}: {err.reason}", err=True)
+    sys.exit(1 if report.skipped else 0)
+
+
+def _day_option(value, end=False):
+    if value is None:
+        return None
+    try:
+        return period_end(value) if end else parse_day(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+
+
+@main.command("search")
+@click.argument("query", default="")
+@click.option("--country", multiple=True, help="ISO country code; repeat to OR values.")
+@click.option("--person", multiple=True, help="Person name; repeat to OR values.")
+@click.option("--topic", multiple=True, help="Topic id; repeat to OR values.")
+@click.option("--from", "date_from", help="Start date: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--to", "date_to", help="End date: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@index_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def search_cmd(query, country, person, topic, date_from, date_to, sort, limit, index_dir, as_json):
+    """Search the index: ranked hits with highlighted snippets and facet counts."""
+    from .search.whoosh_engine import WhooshIndex
+
+    filters = {k: v for k, v in (("country", country), ("person", person), ("topic", topic)) if v}
+    request = SearchRequest(
+        query=query, filters=filters, sort=sort, per_page=limit,
+        date_from=_day_option(date_from), date_to=_day_option(date_to, end=True))
+    try:
+        ix = WhooshIndex(index_dir, create=False)
+        result = ix.search(request)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc))
+    except QueryError as exc:
+        raise click.UsageError(str(exc))
+    if as_json:
+        click.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{result.total} results")
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion}")
+    for n, hit in enumerate(result.hits, start=1):
+        click.echo(f"\n{n}. {hit.title}  [{hit.published or 'undated'}]  {hit.source}")
+        click.echo("   " + _terminal_snippet(hit.snippet))
+    for facet, counts in result.facets.items():
+        if counts:
+            click.echo(f"\n{facet}: " + ", ".join(f"{c.value} ({c.count})" for c in counts))
+
+
+def result_json(result) -> dict:
+    from .tagging.countries import country_label
+
+    def label(facet, value):
+        return country_label(value) if facet == "country" else _tag_label(facet, value)
+
+    return {
+        "total": result.total,
+        "suggestion": result.suggestion,
+        "hits": [{"id": h.id, "source": h.source, "title": h.title, "url": h.url,
+                  "published": h.published, "snippet": h.snippet, "tags": h.tags}
+                 for h in result.hits],
+        "facets": {facet: [{"value": c.value, "label": label(facet, c.value), "count": c.count}
+                           for c in counts] for facet, counts in result.facets.items()},
+        "dates": [{"value": c.value, "count": c.count} for c in result.dates],
+    }
+
+
+def _tag_label(facet, value):
+    if facet == "topic":
+        from .tagging.normalize import topic_label
+
+        return topic_label(value)
+    return value
+
+
+def _terminal_snippet(snippet: str) -> str:
+    import html
+
+    text = re.sub(r"<mark>(.*?)</mark>", lambda m: click.style(m.group(1), bold=True), snippet)
+    return html.unescape(text)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@index_dir_option
+@click.option("--debug", is_flag=True, help="Flask debug mode (development only).")
+def serve_cmd(host, port, index_dir, debug):
+    """Serve the search UI (development server; use gunicorn in production).
+
+    An empty index is filled from the seeds folder first, so a fresh clone shows a working search.
+    """
+    from .search.whoosh_engine import WhooshIndex
+    from .web import create_app
+
+    if WhooshIndex(index_dir).doc_count() == 0 and Path(DEFAULT_CORPUS).exists():
+        click.echo(f"The index is empty: indexing {DEFAULT_CORPUS}/ first.")
+        run_index((DEFAULT_CORPUS,), index_dir, quiet=True)
+    app = create_app({"INDEX_DIR": str(Path(index_dir).resolve())})
+    app.run(host=host, port=port, debug=debug)
+
+
+if __name__ == "__main__":
+    main()

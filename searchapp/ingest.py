@@ -1,0 +1,256 @@
+"""Ingest: find source files, read, clean and tag them in parallel, write them to the index.
+
+Only files whose content hash changed are read again; articles of files that are
+gone are removed. A file's articles are written and committed together, so an
+interrupted run leaves an index that opens, and the next run picks up the rest.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .model import Article
+from .readers import ReadError, UnreadableFile, file_format, read_file
+from .search import IndexLocked
+from .search.whoosh_engine import WhooshIndex
+
+COMMIT_EVERY_ARTICLES = 5000
+COMMIT_EVERY_SECONDS = 60.0
+# Below this many files a worker pool costs more than it saves.
+POOL_MIN_FILES = 4
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # as the user gave it, joined with the path inside a folder
+    key: str  # stable location key: '<root folder name>/<path inside it>'; article ids derive from it
+
+    @property
+    def file(self) -> str:  # the manifest key: where the file is on this machine
+        return str(self.path.resolve())
+
+
+@dataclass
+class IngestReport:
+    files_indexed: int = 0
+    articles_indexed: int = 0
+    unchanged: int = 0
+    files_removed: int = 0
+    articles_removed: int = 0
+    skipped: list[ReadError] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"indexed {self.articles_indexed} articles from {self.files_indexed} files, "
+                f"{self.unchanged} files unchanged, {self.articles_removed} articles removed "
+                f"({self.files_removed} files gone), {len(self.skipped)} skipped")
+
+
+# -- finding files ------------------------------------------------------------------
+
+
+def discover(paths: Iterable[str | os.PathLike], report: IngestReport) -> list[SourceFile]:
+    found = []
+    for root in map(Path, paths):
+        if root.is_file():
+            if file_format(root) is None:
+                report.skipped.append(ReadError(str(root), "unsupported file type"))
+            else:
+                found.append(SourceFile(root, f"{root.resolve().parent.name}/{root.name}"))
+        elif root.is_dir():
+            found.extend(_walk(root, report))
+        else:
+            report.skipped.append(ReadError(str(root), "no such file or folder"))
+    return found
+
+
+def _walk(root: Path, report: IngestReport) -> Iterator[SourceFile]:
+    top = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            if name.startswith(".") or file_format(path) is None:
+                continue
+            if path.is_symlink() and not path.resolve().is_relative_to(top):
+                report.skipped.append(ReadError(str(path), "symbolic link pointing outside the folder"))
+                continue
+            yield SourceFile(path, f"{top.name}/{path.relative_to(root).as_posix()}")
+
+
+def content_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+# -- reading (runs in worker processes) ------------------------------------------------
+
+_tagger = None
+
+
+def _init_worker():
+    global _tagger
+    from .tagging import Tagger
+
+    _tagger = Tagger()
+
+
+def parse_file(item: tuple[str, str, str]) -> tuple[str, list[Article], list[ReadError], str | None]:
+    """Read and tag one file -> (path, articles, bad parts, reason the whole file failed)."""
+    path, key, source = item
+    if _tagger is None:
+        _init_worker()
+    articles, errors = [], []
+    try:
+        for item_ in read_file(Path(path), key, source):
+            if isinstance(item_, ReadError):
+                errors.append(item_)
+            else:
+                articles.append(_tagger.tag(item_))
+    except UnreadableFile as exc:
+        return path, [], errors, str(exc)
+    except Exception as exc:  # a reader bug must not stop the batch; report it
+        return path, [], errors, f"unexpected error: {type(exc).__name__}: {exc}"
+    return path, articles, errors, None
+
+
+def parse_all(files: list[SourceFile], workers: int) -> Iterator[tuple]:
+    items = [(str(f.path), f.key, str(f.path)) for f in files]
+    if workers <= 1 or len(items) < POOL_MIN_FILES:
+        yield from map(parse_file, items)
+        return
+    with get_context("fork").Pool(workers, initializer=_init_worker) as pool:
+        yield from pool.imap_unordered(parse_file, items, chunksize=1)
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+@contextmanager
+def ingest_lock(index_dir: Path):
+    """One indexer at a time. flock is released by the kernel when a process dies,
+    so a crashed indexer never leaves a stale lock behind."""
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = index_dir.parent / f".{index_dir.name}.lock"
+    with open(lock_path, "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or "unknown"
+            raise IndexLocked(
+                f"another indexer (pid {holder}) is writing to {index_dir}; "
+                "wait for it to finish") from None
+        f.seek(0)
+        f.truncate()
+        f.write(str(os.getpid()))
+        f.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def index_paths(
+    paths: Iterable[str | os.PathLike],
+    index_dir: str | os.PathLike,
+    rebuild: bool = False,
+    workers: int | None = None,
+    curate: Callable[[Article], Article] | None = None,
+    progress: Callable[[int], Iterator] | None = None,
+) -> IngestReport:
+    """Bring the index in line with the files under `paths`.
+
+    `curate` applies the librarians' changes to each article before it is written;
+    `progress(n)` wraps the stream of n parsed files (e.g. a progress bar).
+    """
+    index_dir = Path(index_dir)
+    workers = workers or min(2, os.cpu_count() or 1)
+    report = IngestReport()
+    with ingest_lock(index_dir):
+        files = discover(paths, report)
+        if rebuild:
+            build_dir = index_dir.parent / f".{index_dir.name}.rebuild-{os.getpid()}"
+            shutil.rmtree(build_dir, ignore_errors=True)
+            try:
+                _update(WhooshIndex(build_dir), files, {}, report, workers, curate, progress)
+                swap_in(build_dir, index_dir)
+            finally:
+                shutil.rmtree(build_dir, ignore_errors=True)
+        else:
+            ix = WhooshIndex(index_dir)
+            _update(ix, files, _roots(paths), report, workers, curate, progress)
+    return report
+
+
+def _roots(paths) -> list[str]:
+    return [str(Path(p).resolve()) for p in paths]
+
+
+def _update(ix, files, roots, report, workers, curate, progress) -> None:
+    indexed = ix.indexed_files()
+    wanted = {f.file: f for f in files}
+    todo = []
+    for f in files:
+        digest = content_hash(f.path)
+        if indexed.get(f.file) == digest:
+            report.unchanged += 1
+        else:
+            todo.append((f, digest))
+    gone = [name for name in indexed if name not in wanted and _under(name, roots)]
+    writer = ix.writer()
+    try:
+        for name in gone:
+            report.articles_removed += writer.remove_file(name)
+            report.files_removed += 1
+        _write_parsed(writer, todo, report, workers, curate, progress)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+def _write_parsed(writer, todo, report, workers, curate, progress) -> None:
+    digests = {str(f.path): (f, d) for f, d in todo}
+    stream = parse_all([f for f, _ in todo], workers)
+    if progress is not None:
+        stream = progress(stream, len(todo))
+    pending, last_commit = 0, time.monotonic()
+    for path, articles, errors, failure in stream:
+        report.skipped.extend(errors)
+        if failure:
+            report.skipped.append(ReadError(path, failure))
+            continue
+        f, digest = digests[path]
+        if curate is not None:
+            articles = [curate(a) for a in articles]
+        pending += writer.replace_file(f.file, digest, articles)
+        report.files_indexed += 1
+        report.articles_indexed += len(articles)
+        if pending >= COMMIT_EVERY_ARTICLES or time.monotonic() - last_commit > COMMIT_EVERY_SECONDS:
+            writer.checkpoint()
+            pending, last_commit = 0, time.monotonic()
+
+
+def _under(name: str, roots: list[str]) -> bool:
+    return any(name == r or name.startswith(r.rstrip("/") + "/") for r in roots)
+
+
+def swap_in(build_dir: Path, index_dir: Path) -> None:
+    """Replace index_dir with a complete build_dir; the old index stays until the new is in place."""
+    old = index_dir.parent / f".{index_dir.name}.old-{os.getpid()}"
+    if index_dir.exists():
+        os.replace(index_dir, old)
+    os.replace(build_dir, index_dir)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,48 @@
+"""The article and tag records that flow from the readers to the index."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+FACETS = ("country", "person", "topic")
+ORIGINS = ("auto", "source", "librarian")
+# When two origins give the same facet value, the stronger one is kept.
+ORIGIN_RANK = {"auto": 0, "source": 1, "librarian": 2}
+
+
+@dataclass(frozen=True)
+class Tag:
+    facet: str  # country | person | topic | date
+    value: str  # ISO code, canonical name, topic id, ISO date
+    label: str  # English display label; the web layer localises country labels
+    origin: str  # auto | source | librarian
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Article:
+    id: str
+    source: str  # file path, or path#N for story N of a multi-story file
+    title: str
+    body: str  # paragraphs separated by a blank line
+    published: str | None = None  # ISO 8601 date or datetime; None = undated
+    url: str | None = None
+    byline: str | None = None
+    language: str | None = None
+    tags: list[Tag] = field(default_factory=list)
+
+    def tag_values(self, facet: str) -> list[str]:
+        return [t.value for t in self.tags if t.facet == facet]
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["tags"] = [t.to_dict() for t in self.tags]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Article":
+        d = dict(d)
+        d["tags"] = [Tag(**t) for t in d.get("tags", [])]
+        return cls(**d)

@@ -1,0 +1,382 @@
+"""Readers: turn source files into articles, one format per function.
+
+The format comes from the file name. Every reader yields `Article` objects and,
+for parts it cannot read, `ReadError` objects, so a bad story or line is
+reported while the rest of the file goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from charset_normalizer import from_bytes
+
+from .dates import normalize_date
+from .model import Article, Tag
+
+# Files larger than this are refused: no news article is this long, and reading
+# one into memory must stay bounded.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+SUFFIXES = {
+    ".html": "html",
+    ".htm": "html",
+    ".html.gz": "html",
+    ".htm.gz": "html",
+    ".txt": "text",
+    ".jsonl": "jsonl",
+    ".sgm": "reuters",
+}
+
+
+@dataclass(frozen=True)
+class ReadError:
+    source: str
+    reason: str
+
+
+class UnreadableFile(Exception):
+    """A whole file cannot be read; the message says why."""
+
+
+def file_format(path: Path) -> str | None:
+    name = path.name.lower()
+    for suffix, fmt in SUFFIXES.items():
+        if name.endswith(suffix):
+            return fmt
+    return None
+
+
+def article_id(key: str) -> str:
+    """A stable id from the article's location key (see `ingest.source_key`)."""
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+# -- bytes to text -------------------------------------------------------------
+
+
+def read_bytes(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise UnreadableFile(f"file too large ({size:,} bytes; limit {MAX_FILE_BYTES:,})")
+    data = path.read_bytes()
+    if path.name.lower().endswith(".gz"):
+        data = gunzip(data)
+    return data
+
+
+def gunzip(data: bytes) -> bytes:
+    # Decompress in bounded steps so that a zip bomb is refused, not expanded.
+    import zlib
+
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, MAX_FILE_BYTES + 1)
+    except zlib.error as exc:
+        raise UnreadableFile(f"broken gzip data ({exc})") from None
+    if len(out) > MAX_FILE_BYTES or inflater.unconsumed_tail:
+        raise UnreadableFile(f"gzip expands beyond {MAX_FILE_BYTES:,} bytes")
+    return out
+
+
+def looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    return b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
+def decode(data: bytes) -> str:
+    """Decode text of unknown encoding: UTF-8 first, else detect it."""
+    if looks_binary(data):
+        raise UnreadableFile("binary data, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None:
+        raise UnreadableFile("cannot detect the text encoding")
+    return str(best)
+
+
+def read_text(path: Path) -> str:
+    data = read_bytes(path)
+    if not data.strip():
+        raise UnreadableFile("empty file")
+    return decode(data)
+
+
+# -- text helpers ---------------------------------------------------------------
+
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+
+
+def paragraphs_from_lines(text: str) -> str:
+    """Blank-line separated blocks become paragraphs; lines inside a block are joined."""
+    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    paras = (_SPACES.sub(" ", " ".join(b.split("\n"))).strip() for b in blocks)
+    return "\n\n".join(p for p in paras if p)
+
+
+def date_tag(published: str | None, origin: str = "source") -> list[Tag]:
+    if not published:
+        return []
+    day = published[:10]
+    return [Tag("date", day, day, origin)]
+
+
+# -- plain text -------------------------------------------------------------------
+
+
+def read_plain_text(path: Path, key: str, source: str) -> Iterator[Article | ReadError]:
+    text = read_text(path)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    title = _SPACES.sub(" ", lines[0]).strip() if lines else ""
+    body = paragraphs_from_lines("\n".join(lines[1:]))
+    if not title and not body:
+        raise UnreadableFile("no text")
+    yield Article(id=article_id(key), source=source, title=title, body=body)
+
+
+# -- HTML --------------------------------------------------------------------------
+
+
+def read_html(path: Path, key: str, source: str) -> Iterator[Article | ReadError]:
+    from .cleaning import clean_html
+
+    data = read_bytes(path)
+    if not data.strip():
+        raise UnreadableFile("empty file")
+    if looks_binary(data):
+        raise UnreadableFile("binary data, not HTML")
+    page = clean_html(data)
+    if not page.body and not page.title:
+        raise UnreadableFile("no article text found in the page")
+    published = normalize_date(page.published)
+    yield Article(
+        id=article_id(key),
+        source=source,
+        title=page.title,
+        body=page.body,
+        published=published,
+        url=page.url,
+        byline=page.byline,
+        language=page.language,
+        tags=date_tag(published),
+    )
+
+
+# -- JSON Lines ----------------------------------------------------------------------
+
+
+def read_jsonl(path: Path, key: str, source: str) -> Iterator[Article | ReadError]:
+    text = read_text(path)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{source}#{number}"
+        try:
+            article = jsonl_article(json.loads(line), f"{key}#{number}", where)
+        except (ValueError, TypeError) as exc:
+            yield ReadError(where, f"bad JSON line: {exc}")
+            continue
+        yield article
+
+
+def jsonl_article(record: dict, key: str, source: str) -> Article:
+    if not isinstance(record, dict):
+        raise ValueError("a line must hold a JSON object")
+    title = _text_field(record, "title")
+    body = _text_field(record, "body")
+    url = _text_field(record, "url") or None
+    language = None
+    published = _text_field(record, "published")
+    byline = _text_field(record, "byline") or None
+    if not body and record.get("html"):
+        from .cleaning import clean_html
+
+        page = clean_html(_text_field(record, "html"), url=url)
+        body = page.body
+        title = title or page.title
+        byline = byline or page.byline
+        published = published or page.published or ""
+        url = url or page.url
+        language = page.language
+    else:
+        body = paragraphs_from_lines(body)
+    if not title and not body:
+        raise ValueError("no title and no body")
+    published = normalize_date(published) if published else None
+    tags = date_tag(published) + source_tags(record.get("tags"))
+    return Article(
+        id=article_id(key),
+        source=source,
+        title=_SPACES.sub(" ", title).strip(),
+        body=body,
+        published=published,
+        url=url,
+        byline=byline,
+        language=_text_field(record, "language") or language,
+        tags=tags,
+    )
+
+
+def _text_field(record: dict, name: str) -> str:
+    value = record.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"field {name!r} must be a string")
+    return value
+
+
+def source_tags(tags) -> list[Tag]:
+    """Tags given by the source, as {"country": [...], "person": [...], "topic": [...]}."""
+    if not tags:
+        return []
+    if not isinstance(tags, dict):
+        raise ValueError("'tags' must be an object of facet -> list of values")
+    from .tagging.normalize import normalize_tag
+
+    out = []
+    for facet, values in tags.items():
+        if facet not in ("country", "person", "topic"):
+            raise ValueError(f"unknown tag facet {facet!r}")
+        if isinstance(values, str):
+            values = [values]
+        for value in values:
+            tag = normalize_tag(facet, str(value), "source")
+            if tag is not None:
+                out.append(tag)
+    return out
+
+
+# -- Reuters-21578 SGML -----------------------------------------------------------------
+
+_STORY = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.S | re.I)
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+_MONTHS = {m: i for i, m in enumerate(
+    "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), start=1)}
+
+
+def _element(name: str, text: str) -> str | None:
+    m = re.search(rf"<{name}\b[^>]*>(.*?)</{name}>", text, re.S | re.I)
+    return m.group(1) if m else None
+
+
+def _values(name: str, text: str) -> list[str]:
+    block = _element(name, text) or ""
+    return [html.unescape(v).strip() for v in re.findall(r"<D>(.*?)</D>", block, re.S)]
+
+
+def _sgml_text(raw: str | None) -> str:
+    if not raw:
+        return ""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", raw))
+    return re.sub(r"[\x00-\x08\x0b-\x1f]", "", text)
+
+
+def reuters_date(raw: str | None) -> str | None:
+    """'26-FEB-1987 15:01:01.79' -> '1987-02-26T15:01:01'; junk around it is tolerated."""
+    if not raw:
+        return None
+    m = re.search(r"(\d{1,2})-([A-Za-z]{3})-(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2})", raw)
+    if not m or m.group(2).upper() not in _MONTHS:
+        return None
+    day, mon, year, hh, mm, ss = m.groups()
+    return normalize_date(
+        f"{year}-{_MONTHS[mon.upper()]:02d}-{int(day):02d}T{int(hh):02d}:{mm}:{ss}")
+
+
+def reuters_body(raw: str) -> str:
+    """Reflow Reuters' wrapped lines: an indented line starts a new paragraph."""
+    text = _sgml_text(raw).replace("\r", "")
+    text = re.sub(r"\s*\bReuter\s*$", "", text.rstrip())
+    paras, current = [], []
+    for line in text.split("\n"):
+        if (not line.strip() or line.startswith((" ", "\t"))) and current:
+            paras.append(" ".join(current))
+            current = []
+        if line.strip():
+            current.append(line.strip())
+    if current:
+        paras.append(" ".join(current))
+    return "\n\n".join(_SPACES.sub(" ", p) for p in paras)
+
+
+def read_reuters(path: Path, key: str, source: str) -> Iterator[Article | ReadError]:
+    text = read_text(path)
+    stories = 0
+    for m in _STORY.finditer(text):
+        attrs = dict(_ATTR.findall(m.group(1)))
+        newid = attrs.get("NEWID", str(stories + 1))
+        stories += 1
+        where = f"{source}#{newid}"
+        try:
+            yield reuters_story(m.group(2), f"{key}#{newid}", where)
+        except ValueError as exc:
+            yield ReadError(where, str(exc))
+    if not stories:
+        raise UnreadableFile("no <REUTERS> stories found")
+
+
+def reuters_story(sgml: str, key: str, source: str) -> Article:
+    text_el = _element("TEXT", sgml) or ""
+    title = _sgml_text(_element("TITLE", text_el)).strip()
+    dateline = _sgml_text(_element("DATELINE", text_el)).strip()
+    body_raw = _element("BODY", text_el)
+    if body_raw is None and not title:
+        body_raw = text_el  # TYPE="UNPROC": unparsed text straight in <TEXT>
+    body = reuters_body(body_raw or "")
+    if dateline and body:
+        body = f"{dateline} {body}"
+    if not title and not body:
+        raise ValueError("story has neither title nor text")
+    published = reuters_date(_element("DATE", sgml))
+    return Article(
+        id=article_id(key),
+        source=source,
+        title=_SPACES.sub(" ", title),
+        body=body,
+        published=published,
+        language="en",
+        tags=date_tag(published) + reuters_tags(sgml),
+    )
+
+
+def reuters_tags(sgml: str) -> list[Tag]:
+    from .tagging.normalize import normalize_tag
+
+    tags = []
+    for element, facet in (("PLACES", "country"), ("PEOPLE", "person"), ("TOPICS", "topic")):
+        for value in _values(element, sgml):
+            tag = normalize_tag(facet, value.replace("-", " "), "source")
+            if tag is not None:
+                tags.append(tag)
+    return tags
+
+
+READERS = {
+    "html": read_html,
+    "text": read_plain_text,
+    "jsonl": read_jsonl,
+    "reuters": read_reuters,
+}
+
+
+def read_file(path: Path, key: str, source: str) -> Iterator[Article | ReadError]:
+    """Read one file; raises UnreadableFile when nothing of it can be read."""
+    fmt = file_format(path)
+    if fmt is None:
+        raise UnreadableFile(f"unsupported file type {path.name!r}")
+    try:
+        yield from READERS[fmt](path, key, source)
+    except OSError as exc:
+        raise UnreadableFile(exc.strerror or str(exc)) from None

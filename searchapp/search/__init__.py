@@ -1,0 +1,107 @@
+"""The search layer: one narrow interface between the product and the engine.
+
+The web layer and the command line only use the types below and an object
+with the `SearchEngine` methods; Whoosh lives behind it (`whoosh_engine`), so a
+distributed engine can take over later without touching the callers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable, Protocol
+
+from ..model import FACETS, Article
+
+SORTS = ("relevance", "newest", "oldest")
+UNDATED = "undated"
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+MAX_QUERY_CHARS = 1000
+
+
+class QueryError(ValueError):
+    """The query or a parameter is malformed; the message is meant for the user."""
+
+
+class IndexLocked(RuntimeError):
+    """Another process is writing to the index."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str = ""
+    # facet -> selected values; values of one facet are OR'ed, facets AND'ed.
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # facet -> excluded values (NOT).
+    exclude: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    date_from: date | None = None
+    date_to: date | None = None
+    include_undated: bool = False  # with a date range, also keep undated articles
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    facet_limit: int = 10  # values per facet; 0 = all
+    # Date histogram resolution: "year", "month" or "day".
+    date_granularity: str = "year"
+
+    def validate(self) -> "SearchRequest":
+        if len(self.query) > MAX_QUERY_CHARS:
+            raise QueryError(f"The query is too long ({len(self.query)} characters; "
+                             f"at most {MAX_QUERY_CHARS}).")
+        if self.sort not in SORTS:
+            raise QueryError(f"Unknown sort {self.sort!r}: use one of {', '.join(SORTS)}.")
+        if not 1 <= self.page <= MAX_PAGE:
+            raise QueryError(f"page must be between 1 and {MAX_PAGE}.")
+        if not 1 <= self.per_page <= MAX_PER_PAGE:
+            raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}.")
+        if self.date_granularity not in ("year", "month", "day"):
+            raise QueryError("date granularity must be year, month or day.")
+        for facet in list(self.filters) + list(self.exclude):
+            if facet not in FACETS:
+                raise QueryError(f"Unknown facet {facet!r}: use one of {', '.join(FACETS)}.")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise QueryError("The start date is after the end date.")
+        return self
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    source: str
+    url: str | None
+    published: str | None
+    snippet: str  # HTML: escaped article text, only <mark> added
+    tags: list[dict]
+    score: float | None = None
+
+
+@dataclass
+class FacetCount:
+    value: str
+    count: int
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    # facet -> value counts, most frequent first (with the facet's own filter left out).
+    facets: dict[str, list[FacetCount]]
+    # Number of distinct values per facet before the limit was applied.
+    facet_totals: dict[str, int]
+    # (bucket, count) in date order; bucket is 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD',
+    # plus UNDATED last when undated articles match.
+    dates: list[FacetCount]
+    suggestion: str | None = None
+    # Terms of the query, for highlighting the article page.
+    terms: list[str] = field(default_factory=list)
+
+
+class SearchEngine(Protocol):
+    def add(self, articles: Iterable[Article]) -> None: ...
+    def search(self, request: SearchRequest) -> SearchResult: ...
+    def get(self, article_id: str) -> Article | None: ...
+    def more_like_this(self, article_id: str, limit: int = 5) -> list[Hit]: ...
+    def doc_count(self) -> int: ...

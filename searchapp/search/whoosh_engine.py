@@ -1,0 +1,553 @@
+"""The Whoosh implementation of the search interface.
+
+Design notes (measured, see the project notes on Whoosh):
+- Facet counts come from a doc -> values table built once per segment from the
+  postings and cached by segment id, then counted over the matching doc numbers.
+  Whoosh's own grouping rebuilds that table on every search (~40x slower).
+- Searchers are reused per thread and refreshed only when the index changed.
+- The total comes from the facet pass, so `len(results)` never forces a second pass.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import threading
+import uuid
+from collections import Counter
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from whoosh import fields, index, query
+from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
+from whoosh.index import LockError
+from whoosh.qparser import (
+    AndGroup, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, OrGroup)
+from whoosh.qparser.dateparse import DateParserPlugin
+from whoosh.sorting import FieldFacet, MultiFacet
+
+from ..model import FACETS, Article, Tag
+from . import (UNDATED, FacetCount, Hit, IndexLocked, QueryError, SearchRequest,
+               SearchResult)
+
+BUILD_FILE = "BUILD_ID"  # changes when --rebuild swaps a new index in
+SNIPPET_CHARS = 240
+# Plain queries with more words than this are treated as questions: any word may
+# match and articles matching more of them rank higher.
+QUESTION_WORDS = 3
+
+
+STEMMED = StemmingAnalyzer()
+# Phrases are matched on the words as written, stop words included, so that
+# "bank of england" does not match "banks in England".
+EXACT = StandardAnalyzer(stoplist=None)
+
+
+def schema() -> fields.Schema:
+    text = STEMMED
+    facet = dict(stored=False, commas=True, lowercase=False, scorable=False)
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        file=fields.ID(stored=True, sortable=True),
+        file_hash=fields.ID(stored=True, sortable=True),
+        source=fields.STORED,
+        title=fields.TEXT(analyzer=text, stored=True, field_boost=2.0),
+        body=fields.TEXT(analyzer=text, stored=True, spelling=True),
+        exact=fields.TEXT(analyzer=EXACT, stored=False),  # title + body, for "phrases"
+        published=fields.DATETIME,  # for `published:[2019 to 2020]` in queries
+        day=fields.NUMERIC(int, bits=32, sortable=True, default=0),  # yyyymmdd, 0 = undated
+        pubkey=fields.NUMERIC(int, bits=64, sortable=True, default=0),  # yyyymmddHHMMSS
+        undated=fields.NUMERIC(int, bits=32, sortable=True, default=0),  # 1 = undated
+        country=fields.KEYWORD(**facet),
+        person=fields.KEYWORD(**facet),
+        topic=fields.KEYWORD(**facet),
+        url=fields.STORED,
+        byline=fields.STORED,
+        language=fields.ID(stored=True),
+        pubstr=fields.STORED,
+        tags=fields.STORED,
+    )
+
+
+# -- documents ---------------------------------------------------------------------
+
+
+def parse_published(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), datetime.min.time())
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return dt.astimezone(timezone.utc).replace(tzinfo=None) if dt.tzinfo else dt
+
+
+def to_document(article: Article, file: str, file_hash: str) -> dict:
+    published = parse_published(article.published)
+    doc = dict(
+        id=article.id, file=file, file_hash=file_hash, source=article.source,
+        title=article.title, body=article.body, exact=f"{article.title}\n{article.body}",
+        url=article.url, byline=article.byline,
+        language=article.language or "", pubstr=article.published,
+        tags=[t.to_dict() for t in article.tags],
+        day=int(published.strftime("%Y%m%d")) if published else 0,
+        pubkey=int(published.strftime("%Y%m%d%H%M%S")) if published else 0,
+        undated=0 if published else 1,
+    )
+    if published:
+        doc["published"] = published
+    for facet in FACETS:
+        values = [v.replace(",", " ") for v in article.tag_values(facet)]
+        if values:
+            doc[facet] = ",".join(values)
+    return doc
+
+
+def to_article(stored: dict) -> Article:
+    return Article(
+        id=stored["id"], source=stored.get("source", ""), title=stored.get("title", ""),
+        body=stored.get("body", ""), published=stored.get("pubstr"), url=stored.get("url"),
+        byline=stored.get("byline"), language=stored.get("language") or None,
+        tags=[Tag(**t) for t in stored.get("tags", [])],
+    )
+
+
+# -- highlighting --------------------------------------------------------------------
+
+
+class MarkFormatter(Formatter):
+    """Escapes all article text; only our own <mark> is added."""
+
+    between = " … "
+
+    def _text(self, text):
+        return html.escape(text, quote=False)
+
+    def format_token(self, text, token, replace=False):
+        return "<mark>%s</mark>" % html.escape(get_text(text, token, replace), quote=False)
+
+
+def snippet(body: str, terms) -> str:
+    """Best passages of the body with the query's words marked; the opening text otherwise."""
+    if terms:
+        try:
+            marked = highlight(body, frozenset(terms), STEMMED,
+                               ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60),
+                               MarkFormatter(), top=2)
+        except Exception:  # highlighting is comfort, never a reason to fail a search
+            marked = ""
+        if marked:
+            return marked
+    return plain_snippet(body)
+
+
+def highlight_terms(q) -> list[str]:
+    """The query's words as stems of the body field (phrase words are stemmed too)."""
+    terms = set()
+    for field, text in q.iter_all_terms():
+        text = text.decode("utf-8") if isinstance(text, bytes) else str(text)
+        if field in ("title", "body"):
+            terms.add(text)
+        elif field == "exact":
+            terms.update(t.text for t in STEMMED(text))
+    return sorted(terms)
+
+
+def plain_snippet(body: str) -> str:
+    text = body[:SNIPPET_CHARS * 2].replace("\n\n", " ")
+    if len(text) > SNIPPET_CHARS:
+        text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+    return html.escape(text, quote=False)
+
+
+# -- the index -----------------------------------------------------------------------
+
+
+class WhooshIndex:
+    """One on-disk index: search it, read its file manifest, write to it."""
+
+    def __init__(self, index_dir: str | os.PathLike, create: bool = True):
+        self.dir = Path(index_dir)
+        self._local = threading.local()
+        self._segment_tables: dict[str, dict] = {}
+        self._lock = threading.Lock()
+        self._ix, self._build = self._open(create)
+
+    # opening
+
+    def _open(self, create: bool):
+        if not index.exists_in(self.dir):
+            if not create:
+                raise FileNotFoundError(f"no index in {self.dir}; run `searchapp index` first")
+            self.dir.mkdir(parents=True, exist_ok=True)
+            ix = index.create_in(self.dir, schema())
+            (self.dir / BUILD_FILE).write_text(uuid.uuid4().hex)
+        else:
+            ix = index.open_dir(self.dir)
+        return ix, self._read_build()
+
+    def _read_build(self) -> str | None:
+        try:
+            return (self.dir / BUILD_FILE).read_text()
+        except OSError:  # mid-swap: keep the index we have
+            return None
+
+    def searcher(self):
+        """This thread's searcher, refreshed when the index changed or was swapped."""
+        build = self._read_build()
+        if build is not None and build != self._build:
+            with self._lock:
+                if build != self._build:
+                    self._ix = index.open_dir(self.dir)
+                    self._build = build
+                    self._segment_tables.clear()
+        s = getattr(self._local, "searcher", None)
+        if s is None or s._ix is not self._ix:
+            s = self._ix.searcher()
+        elif not s.up_to_date():
+            s = s.refresh()
+        self._local.searcher = s
+        return s
+
+    def doc_count(self) -> int:
+        return self.searcher().doc_count()
+
+    # manifest
+
+    def indexed_files(self) -> dict[str, str]:
+        """file key -> content hash of every indexed file."""
+        out = {}
+        with self._ix.reader() as reader:
+            for segreader, _ in _leaves(reader):
+                files = segreader.column_reader("file")
+                hashes = segreader.column_reader("file_hash")
+                for docnum in segreader.all_doc_ids():
+                    out[_decode(files[docnum])] = _decode(hashes[docnum])
+        return out
+
+    # writing
+
+    def writer(self) -> "WhooshWriter":
+        return WhooshWriter(self._ix, self.dir)
+
+    # reading
+
+    def get(self, article_id: str) -> Article | None:
+        stored = self.searcher().document(id=article_id)
+        return to_article(stored) if stored else None
+
+    def more_like_this(self, article_id: str, limit: int = 5) -> list[Hit]:
+        s = self.searcher()
+        docnum = s.document_number(id=article_id)
+        if docnum is None:
+            return []
+        results = s.more_like(docnum, "body", top=limit, numterms=12)
+        return [self._hit(h) for h in results]
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        request.validate()
+        s = self.searcher()
+        user_q, terms = self._parse(s, request.query)
+        facet_filters = {f: _any_of(f, request.filters.get(f, ())) for f in FACETS}
+        date_filter = _date_filter(request)
+        exclusions = [_any_of(f, vals) for f, vals in request.exclude.items() if vals]
+
+        def combined(skip: str | None = None):
+            parts = [user_q] + [q for f, q in facet_filters.items() if q and f != skip]
+            if date_filter is not None and skip != "date":
+                parts.append(date_filter)
+            q = query.And(parts) if len(parts) > 1 else parts[0]
+            if exclusions:
+                q = query.AndNot(q, query.Or(exclusions))
+            return q
+
+        full = combined()
+        tables = self._tables(s)
+        docs = list(s.docs_for_query(full))
+        facets, totals = {}, {}
+        for facet in FACETS:
+            facet_docs = docs if not facet_filters[facet] else s.docs_for_query(combined(facet))
+            counts = _count(tables[facet], facet_docs)
+            totals[facet] = len(counts)
+            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            if request.facet_limit:
+                ordered = ordered[: request.facet_limit]
+            facets[facet] = [FacetCount(v, n) for v, n in ordered]
+        dates = _date_buckets(tables["day"], docs, request.date_granularity)
+        hits = self._page(s, full, request) if docs else []
+        suggestion = self._suggest(s, request.query, user_q, len(docs))
+        return SearchResult(total=len(docs), hits=hits, facets=facets, facet_totals=totals,
+                            dates=dates, suggestion=suggestion, terms=terms)
+
+    # query parsing
+
+    def _parser(self, group=AndGroup):
+        parser = MultifieldParser(["title", "body"], self._ix.schema, group=group)
+        parser.add_plugin(FuzzyTermPlugin())
+        parser.add_plugin(GtLtPlugin())
+        parser.add_plugin(DateParserPlugin(basedate=datetime.now(timezone.utc).replace(tzinfo=None)))
+        return parser
+
+    def _parse(self, s, text: str):
+        text = text.strip()
+        if text in ("", "*", "*:*"):  # browse everything
+            return query.Every(), []
+        check_syntax(text)
+        group = AndGroup
+        if is_plain(text) and len(text.split()) > QUESTION_WORDS:
+            group = OrGroup.factory(0.9)
+        text = route_phrases(text)
+        try:
+            q = self._parser(group).parse(text)
+        except Exception as exc:  # whoosh raises many types on odd input
+            raise QueryError(f"Could not understand the query: {exc}") from None
+        q = q.accept(_normalize_facet_terms)
+        _refuse_broad_wildcards(q)
+        if group is AndGroup and is_plain(text) and len(text.split()) > 1:
+            # A plain query whose words never occur together still gets ranked results.
+            if not any(True for _ in s.docs_for_query(q)):
+                q = self._parser(OrGroup.factory(0.9)).parse(text)
+        return q, highlight_terms(q)
+
+    def _suggest(self, s, text: str, q, total: int) -> str | None:
+        """A corrected query when words are unknown to the archive and likely misspelt."""
+        if not text.strip() or isinstance(q, query.Every):
+            return None
+        if total and len(text.split()) > QUESTION_WORDS:
+            return None  # a question with results: unknown words are just not in the archive
+        corrector = s.corrector("body")
+        analyzer = self._ix.schema["body"].analyzer
+        changed = False
+
+        def fix(m: re.Match) -> str:
+            nonlocal changed
+            word = m.group(0)
+            stems = [t.text for t in analyzer(word.lower())]
+            if not stems or any(s.doc_frequency("body", t) or s.doc_frequency("title", t)
+                                for t in stems):
+                return word
+            best = corrector.suggest(word.lower(), limit=1)
+            if not best:
+                return word
+            changed = True
+            return best[0].capitalize() if word[:1].isupper() else best[0]
+
+        # Only free words: not operators, not field values, not inside phrases' syntax.
+        corrected = re.sub(r"(?<![:\w*?~])(?!(?:AND|OR|NOT)\b)[A-Za-z]{3,}(?![:\w*?~])", fix, text)
+        return corrected if changed else None
+
+    # results
+
+    def _page(self, s, q, request: SearchRequest) -> list[Hit]:
+        end = request.page * request.per_page
+        if request.sort == "newest":
+            sortedby = FieldFacet("pubkey", reverse=True)
+        elif request.sort == "oldest":
+            sortedby = MultiFacet([FieldFacet("undated"), FieldFacet("pubkey")])
+        else:
+            sortedby = None
+        results = s.search(q, limit=end, sortedby=sortedby)
+        start = (request.page - 1) * request.per_page
+        terms = highlight_terms(q)
+        return [self._hit(h, terms) for h in results[start:end]]
+
+    def _hit(self, h, terms=()) -> Hit:
+        stored = h.fields()
+        return Hit(
+            id=stored["id"], title=stored.get("title", ""), source=stored.get("source", ""),
+            url=stored.get("url"), published=stored.get("pubstr"),
+            snippet=snippet(stored.get("body", ""), terms),
+            tags=stored.get("tags", []), score=h.score,
+        )
+
+    # facet tables
+
+    def _tables(self, s) -> dict[str, list]:
+        """Global doc -> values tables for this searcher, from per-segment caches."""
+        key = tuple(seg_id for seg_id, _ in _segment_ids(s))
+        cached = getattr(self._local, "tables", None)
+        if cached and cached[0] == key:
+            return cached[1]
+        tables = {name: [] for name in FACETS + ("day",)}
+        for seg_id, reader in _segment_ids(s):
+            seg_tables = self._segment_tables.get(seg_id)
+            if seg_tables is None:
+                seg_tables = _build_segment_tables(reader)
+                self._segment_tables[seg_id] = seg_tables
+            for name in tables:
+                tables[name].extend(seg_tables[name])
+        self._local.tables = (key, tables)
+        return tables
+
+
+class WhooshWriter:
+    """Writes whole files: a file's articles are replaced together, in one commit."""
+
+    def __init__(self, ix, where):
+        self._ix, self._where = ix, where
+        self._w = self._open()
+
+    def _open(self):
+        try:
+            return self._ix.writer(timeout=0.0, limitmb=256)
+        except LockError:
+            raise IndexLocked(f"another process is writing to the index in {self._where}") from None
+
+    def replace_file(self, file: str, file_hash: str, articles: Iterable[Article]) -> int:
+        self._w.delete_by_term("file", file)
+        n = 0
+        for article in articles:
+            self._w.delete_by_term("id", article.id)
+            self._w.add_document(**to_document(article, file, file_hash))
+            n += 1
+        return n
+
+    def remove_file(self, file: str) -> int:
+        return self._w.delete_by_term("file", file)
+
+    def commit(self, optimize: bool = False) -> None:
+        self._w.commit(optimize=optimize)
+
+    def checkpoint(self) -> None:
+        """Commit what is written so far and go on writing."""
+        self._w.commit()
+        self._w = self._open()
+
+    def cancel(self) -> None:
+        self._w.cancel()
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+def _leaves(reader):
+    if reader.is_atomic():
+        return [(reader, 0)]
+    return list(reader.leaf_readers())
+
+
+def _segment_ids(s):
+    for sub, _offset in s.leaf_searchers():
+        reader = sub.reader()
+        yield reader.segment().segment_id(), reader
+
+
+def _decode(value) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _build_segment_tables(reader) -> dict[str, list]:
+    size = reader.doc_count_all()
+    tables = {}
+    for facet in FACETS:
+        table = [()] * size
+        if facet in reader.indexed_field_names():
+            for term in reader.lexicon(facet):
+                value = term.decode("utf-8")
+                for docnum in reader.postings(facet, term).all_ids():
+                    table[docnum] = table[docnum] + (value,)
+        tables[facet] = table
+    days = reader.column_reader("day")
+    tables["day"] = [days[d] for d in range(size)]
+    return tables
+
+
+def _count(table: list, docs) -> Counter:
+    counts = Counter()
+    for docnum in docs:
+        counts.update(table[docnum])
+    return counts
+
+
+def _date_buckets(days: list, docs, granularity: str) -> list[FacetCount]:
+    width = {"year": 10000, "month": 100, "day": 1}[granularity]
+    counts = Counter(days[d] // width for d in docs)
+    undated = counts.pop(0, 0)
+    out = [FacetCount(_bucket_label(k, granularity), n) for k, n in sorted(counts.items())]
+    if undated:
+        out.append(FacetCount(UNDATED, undated))
+    return out
+
+
+def _bucket_label(key: int, granularity: str) -> str:
+    s = str(key)
+    if granularity == "year":
+        return s
+    if granularity == "month":
+        return f"{s[:4]}-{s[4:6]}"
+    return f"{s[:4]}-{s[4:6]}-{s[6:8]}"
+
+
+def _any_of(facet: str, values) -> query.Query | None:
+    values = [v for v in values if v]
+    if not values:
+        return None
+    if facet == "country":
+        values = [v.upper() for v in values]
+    terms = [query.Term(facet, v) for v in values]
+    return terms[0] if len(terms) == 1 else query.Or(terms)
+
+
+def _date_filter(request: SearchRequest) -> query.Query | None:
+    if not (request.date_from or request.date_to):
+        return None
+    start = int(request.date_from.strftime("%Y%m%d")) if request.date_from else 10000101
+    end = int(request.date_to.strftime("%Y%m%d")) if request.date_to else 99991231
+    q = query.NumericRange("day", start, end)
+    if request.include_undated:
+        q = query.Or([q, query.Term("undated", 1)])
+    return q
+
+
+def _normalize_facet_terms(q):
+    """Country codes are stored upper-case; let `country:ru` work too."""
+    if isinstance(q, query.Term) and q.fieldname == "country" and isinstance(q.text, str):
+        return query.Term("country", q.text.upper(), boost=q.boost)
+    return q
+
+
+def _refuse_broad_wildcards(q) -> None:
+    for node in q.leaves() if not q.is_leaf() else [q]:
+        if isinstance(node, (query.Prefix, query.Wildcard)):
+            stem = re.split(r"[*?]", node.text, maxsplit=1)[0]
+            if len(stem) < 2:
+                raise QueryError(f"The wildcard {node.text!r} is too broad: give at least "
+                                 "two letters before * or ?.")
+
+
+_PHRASE = re.compile(r'(^|[\s(])"([^"]*)"')
+
+
+def route_phrases(text: str) -> str:
+    """Send "phrases" that have no field of their own to the exact-words field."""
+    return _PHRASE.sub(lambda m: f'{m.group(1)}exact:"{m.group(2)}"', text)
+
+
+_OPERATORS = re.compile(r'["():*?~\[\]{}^+]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b|(^|\s)-\w')
+
+
+def is_plain(text: str) -> bool:
+    """No operators, quotes, fields or wildcards: just words."""
+    return not _OPERATORS.search(text)
+
+
+def check_syntax(text: str) -> None:
+    """Catch the mistakes Whoosh would silently turn into a different query."""
+    if text.count('"') % 2:
+        raise QueryError('A quotation mark is not closed: phrases go between two " marks.')
+    depth = 0
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            raise QueryError("A closing parenthesis ')' has no opening '('.")
+    if depth:
+        raise QueryError("A parenthesis '(' is not closed.")
+    if text.count("[") != text.count("]"):
+        raise QueryError("A range must be closed: write it as [from TO to].")
+    if re.search(r"\b(AND|OR|NOT)\s*$", text) or re.match(r"^\s*(AND|OR)\b", text):
+        raise QueryError("An AND / OR / NOT operator is missing a word on one side.")

@@ -1,0 +1,51 @@
+"""Automatic tagging: country, person and topic tags with their origin.
+
+`Tagger.tag(article)` adds `auto` tags to what the source gave; when two
+origins give the same value, the stronger origin (librarian > source > auto) is kept.
+"""
+
+from __future__ import annotations
+
+from ..model import ORIGIN_RANK, Article, Tag
+
+
+class Tagger:
+    def __init__(self, countries=None, persons=None, topics=None):
+        from .countries import CountryTagger
+        from .persons import PersonTagger
+        from .topics import TopicTagger
+
+        self.countries = countries or CountryTagger()
+        self.persons = persons or PersonTagger()
+        self.topics = topics or TopicTagger()
+
+    def auto_tags(self, title: str, body: str) -> list[Tag]:
+        from .countries import country_label
+        from .topics import topic_label
+
+        tags = [Tag("country", c, country_label(c), "auto") for c in self.countries.tag(title, body)]
+        tags += [Tag("person", p, p, "auto") for p in self.persons.tag(title, body)]
+        tags += [Tag("topic", t, _safe_label(topic_label, t), "auto")
+                 for t in self.topics.tag(title, body)]
+        return tags
+
+    def tag(self, article: Article) -> Article:
+        article.tags = merge_tags(article.tags + self.auto_tags(article.title, article.body))
+        return article
+
+
+def _safe_label(label, value: str) -> str:
+    try:
+        return label(value)
+    except KeyError:
+        return value
+
+
+def merge_tags(tags: list[Tag]) -> list[Tag]:
+    """One tag per (facet, value), keeping the strongest origin and the first-seen order."""
+    best: dict[tuple[str, str], Tag] = {}
+    for tag in tags:
+        key = (tag.facet, tag.value)
+        if key not in best or ORIGIN_RANK[tag.origin] > ORIGIN_RANK[best[key].origin]:
+            best[key] = tag
+    return list(best.values())

@@ -1,0 +1,140 @@
+"""Readers: each format, encodings, and broken inputs reported without stopping the batch."""
+
+from __future__ import annotations
+
+import gzip
+import random
+from pathlib import Path
+
+import pytest
+
+from searchapp.readers import ReadError, UnreadableFile, read_file
+
+from .conftest import FIXTURES, SEED
+
+READERS = FIXTURES / "readers"
+
+
+def read(path: Path):
+    items = list(read_file(path, f"t/{path.name}", str(path)))
+    return ([i for i in items if not isinstance(i, ReadError)],
+            [i for i in items if isinstance(i, ReadError)])
+
+
+def test_plain_text_first_line_is_the_title():
+    [article], errors = read(SEED)
+    assert not errors
+    assert article.title == "China, Russia to Discuss Hotspots Amid Trump Sanctions"
+    assert article.body.startswith("\u201cThe possibility of a formalized")
+    assert "\n\nDESPARDES News Monitor" in article.body  # paragraphs kept
+    assert article.published is None  # no date in the file: undated, not invented
+
+
+def test_latin1_text_is_decoded():
+    [article], _ = read(READERS / "latin1.txt")
+    assert article.title == "Café owners in Paris protest new tax"
+    assert "£ millions" in article.body
+
+
+def test_reuters_stories_briefs_and_unprocessed_text():
+    articles, errors = read(READERS / "stories.sgm")
+    by_source = {a.source.rsplit("#", 1)[1]: a for a in articles}
+    assert set(by_source) == {"101", "102", "103"}
+    cocoa = by_source["101"]
+    assert cocoa.title == "BAHIA COCOA REVIEW"
+    assert cocoa.published == "1987-02-26T15:01:01"
+    assert cocoa.body.startswith("SALVADOR, Feb 26 - Showers continued")
+    assert "January & improving" in cocoa.body  # entities decoded
+    assert cocoa.body.count("\n\n") == 1  # the indented line starts a paragraph
+    assert not cocoa.body.endswith("Reuter")
+    source_tags = {(t.facet, t.value) for t in cocoa.tags if t.origin == "source"}
+    assert {("country", "SV"), ("country", "US"), ("country", "UY"),
+            ("person", "James Baker"), ("topic", "cocoa"), ("date", "1987-02-26")} <= source_tags
+    brief = by_source["102"]
+    assert brief.title == "STANDARD OIL <SRD> TO FORM FINANCIAL UNIT" and brief.body == ""
+    assert "Japan's trade surplus" in by_source["103"].body
+    assert [e.source.rsplit("#", 1)[1] for e in errors] == ["104"]  # the empty story is reported
+
+
+def test_reuters_ids_are_stable_and_distinct():
+    first, _ = read(READERS / "stories.sgm")
+    again, _ = read(READERS / "stories.sgm")
+    assert [a.id for a in first] == [a.id for a in again]
+    assert len({a.id for a in first}) == len(first)
+
+
+def test_json_lines_with_body_html_and_bad_lines():
+    articles, errors = read(READERS / "articles.jsonl")
+    wheat, page, untitled = articles
+    assert wheat.published == "2021-03-04" and wheat.byline == "Ana Perez"
+    assert wheat.source.endswith("articles.jsonl#1")
+    tags = {(t.facet, t.value, t.origin) for t in wheat.tags}
+    assert {("country", "AR", "source"), ("country", "BR", "source"),
+            ("topic", "agriculture", "source"), ("person", "Ana Perez", "source")} <= tags
+    assert "central bank of Norway" in page.body and "Copyright" not in page.body
+    assert page.published == "2021-03-05T10:00:00+00:00"
+    assert untitled.title == "" and "football in Spain" in untitled.body
+    assert [e.source.rsplit("#", 1)[1] for e in errors] == ["3", "4"]
+    assert "JSON" in errors[0].reason and "title" in errors[1].reason
+
+
+def test_gzipped_html(tmp_path):
+    page = b"<html><body><article><h1>Floods in Bangladesh</h1>" + \
+        b"<p>Heavy monsoon rains flooded large parts of Bangladesh on Tuesday, officials said.</p>" + \
+        b"<p>Thousands of families were moved to shelters as rivers rose.</p></article></body></html>"
+    path = tmp_path / "floods.html.gz"
+    path.write_bytes(gzip.compress(page))
+    [article], _ = read(path)
+    assert "monsoon rains" in article.body
+
+
+@pytest.mark.parametrize("name, content, reason", [
+    ("empty.txt", b"", "empty"),
+    ("blank.txt", b"\n\n  \n", "empty"),
+    ("garbage.html", bytes(random.Random(7).randrange(256) for _ in range(4000)) + b"\x00", "binary"),
+    ("garbage.txt", b"\x00\x01\x02" * 500, "binary"),
+    ("bomb.html.gz", None, "gzip"),
+    ("broken.html.gz", b"\x1f\x8b\x08\x00 this is not gzip", "gzip"),
+    ("nothing.sgm", b"<html>not a Reuters file</html>", "REUTERS"),
+])
+def test_unreadable_files_say_why(tmp_path, name, content, reason, monkeypatch):
+    if content is None:  # expands far beyond the limit
+        monkeypatch.setattr("searchapp.readers.MAX_FILE_BYTES", 1_000_000)
+        content = gzip.compress(b"<p>" + b"a" * 5_000_000)
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(UnreadableFile, match=reason):
+        read(path)
+
+
+def test_truncated_html_keeps_what_is_there():
+    [article], _ = read(READERS / "truncated.html")
+    assert "elections in Kenya" in article.body
+
+
+def test_invalid_utf8_bytes_in_html(tmp_path):
+    path = tmp_path / "bad-bytes.html"
+    path.write_bytes(b"<html><body><article><h1>Oil prices</h1><p>Brent crude rose \xff\xfe to "
+                     b"$80 a barrel on Monday as OPEC kept output steady, traders said.</p>"
+                     b"<p>Analysts expect prices to stay high.</p></article></body></html>")
+    [article], _ = read(path)
+    assert "Brent crude rose" in article.body
+
+
+def test_a_20_mb_page_is_read(tmp_path):
+    para = "<p>Markets in Tokyo rallied as investors bought shares of exporters after the yen fell.</p>"
+    filler = "<div class='related'><a href='/x'>Related story link</a></div>" * 330_000
+    html = f"<html><body><nav>{filler}</nav><article><h1>Big page</h1>{para * 5}</article></body></html>"
+    path = tmp_path / "big.html"
+    path.write_text(html)
+    assert path.stat().st_size > 20_000_000
+    [article], _ = read(path)
+    assert "Markets in Tokyo rallied" in article.body
+    assert "Related story link" not in article.body
+
+
+def test_unsupported_type(tmp_path):
+    path = tmp_path / "notes.docx"
+    path.write_bytes(b"PK")
+    with pytest.raises(UnreadableFile, match="unsupported"):
+        read(path)
