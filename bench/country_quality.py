@@ -41,7 +41,7 @@ REUTERS_PLACES = {
     "south-korea": "KR", "north-korea": "KP", "ivory-coast": "CI", "burma": "MM",
     "zaire": "CD", "kampuchea": "KH", "yemen-arab-republic": "YE",
     "yemen-demo-republic": "YD", "trinidad-tobago": "TT", "us-virgin-islands": "VI",
-    "taiwan": "TW", "iran": "IR", "syria": "SY", "vietnam": "VN", "tanzania": "TZ",
+    "taiwan": "TW", "brunei": "BN", "iran": "IR", "syria": "SY", "vietnam": "VN", "tanzania": "TZ",
     "bolivia": "BO", "venezuela": "VE", "congo": "CG", "turkey": "TR",
 }
 

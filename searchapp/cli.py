@@ -42,21 +42,15 @@ def _bar(stream, length):
 def run_index(paths, index_dir, rebuild=False, quiet=False):
     from .ingest import index_paths
 
-    report = index_paths(paths, index_dir, rebuild=rebuild,
-                         progress=None if quiet else _progress, curate=_curator(index_dir))
+    from .curation import ingest_settings
+
+    curate, vocabularies = ingest_settings()
+    report = index_paths(paths, index_dir, rebuild=rebuild, progress=None if quiet else _progress,
+                         curate=curate, vocabularies=vocabularies)
     for err in report.skipped:
         click.echo(f"skipped {err.source}: {err.reason}", err=True)
     click.echo(report.summary(), err=quiet)
     return report
-
-
-def _curator(index_dir):
-    """The librarians' changes, applied to every article on its way into the index."""
-    try:
-        from .curation import curator_for_index
-    except ImportError:
-        return None
-    return curator_for_index(index_dir)
 
 
 @main.command("index")

@@ -99,11 +99,12 @@ def content_hash(path: Path) -> str:
 _tagger = None
 
 
-def _init_worker():
+def _init_worker(vocabularies: dict | None = None):
+    """Build this process's tagger, from the librarians' vocabularies where there are some."""
     global _tagger
     from .tagging import Tagger
 
-    _tagger = Tagger()
+    _tagger = Tagger.from_vocabularies(vocabularies or {})
 
 
 def parse_file(item: tuple[str, str, str]) -> tuple[str, list[Article], list[ReadError], str | None]:
@@ -125,12 +126,14 @@ def parse_file(item: tuple[str, str, str]) -> tuple[str, list[Article], list[Rea
     return path, articles, errors, None
 
 
-def parse_all(files: list[SourceFile], workers: int) -> Iterator[tuple]:
+def parse_all(files: list[SourceFile], workers: int, vocabularies: dict | None = None) -> Iterator[tuple]:
     items = [(str(f.path), f.key, str(f.path)) for f in files]
     if workers <= 1 or len(items) < POOL_MIN_FILES:
+        _init_worker(vocabularies)
         yield from map(parse_file, items)
         return
-    with get_context("fork").Pool(workers, initializer=_init_worker) as pool:
+    with get_context("fork").Pool(workers, initializer=_init_worker,
+                                  initargs=(vocabularies,)) as pool:
         yield from pool.imap_unordered(parse_file, items, chunksize=1)
 
 
@@ -168,12 +171,14 @@ def index_paths(
     rebuild: bool = False,
     workers: int | None = None,
     curate: Callable[[Article], Article] | None = None,
-    progress: Callable[[int], Iterator] | None = None,
+    progress: Callable[[Iterator, int], Iterator] | None = None,
+    vocabularies: dict | None = None,
 ) -> IngestReport:
     """Bring the index in line with the files under `paths`.
 
     `curate` applies the librarians' changes to each article before it is written;
-    `progress(n)` wraps the stream of n parsed files (e.g. a progress bar).
+    `vocabularies` ({"persons": [...], "topics": [...]}) replace the shipped ones;
+    `progress(stream, n)` wraps the stream of n parsed files (e.g. a progress bar).
     """
     index_dir = Path(index_dir)
     workers = workers or min(2, os.cpu_count() or 1)
@@ -184,13 +189,14 @@ def index_paths(
             build_dir = index_dir.parent / f".{index_dir.name}.rebuild-{os.getpid()}"
             shutil.rmtree(build_dir, ignore_errors=True)
             try:
-                _update(WhooshIndex(build_dir), files, {}, report, workers, curate, progress)
+                _update(WhooshIndex(build_dir), files, [], report, workers, curate, progress,
+                        vocabularies)
                 swap_in(build_dir, index_dir)
             finally:
                 shutil.rmtree(build_dir, ignore_errors=True)
         else:
             ix = WhooshIndex(index_dir)
-            _update(ix, files, _roots(paths), report, workers, curate, progress)
+            _update(ix, files, _roots(paths), report, workers, curate, progress, vocabularies)
     return report
 
 
@@ -198,7 +204,7 @@ def _roots(paths) -> list[str]:
     return [str(Path(p).resolve()) for p in paths]
 
 
-def _update(ix, files, roots, report, workers, curate, progress) -> None:
+def _update(ix, files, roots, report, workers, curate, progress, vocabularies=None) -> None:
     indexed = ix.indexed_files()
     wanted = {f.file: f for f in files}
     todo = []
@@ -214,16 +220,16 @@ def _update(ix, files, roots, report, workers, curate, progress) -> None:
         for name in gone:
             report.articles_removed += writer.remove_file(name)
             report.files_removed += 1
-        _write_parsed(writer, todo, report, workers, curate, progress)
+        _write_parsed(writer, todo, report, workers, curate, progress, vocabularies)
         writer.commit()
     except BaseException:
         writer.cancel()
         raise
 
 
-def _write_parsed(writer, todo, report, workers, curate, progress) -> None:
+def _write_parsed(writer, todo, report, workers, curate, progress, vocabularies) -> None:
     digests = {str(f.path): (f, d) for f, d in todo}
-    stream = parse_all([f for f, _ in todo], workers)
+    stream = parse_all([f for f, _ in todo], workers, vocabularies)
     if progress is not None:
         stream = progress(stream, len(todo))
     pending, last_commit = 0, time.monotonic()
@@ -233,9 +239,7 @@ def _write_parsed(writer, todo, report, workers, curate, progress) -> None:
             report.skipped.append(ReadError(path, failure))
             continue
         f, digest = digests[path]
-        if curate is not None:
-            articles = [curate(a) for a in articles]
-        pending += writer.replace_file(f.file, digest, articles)
+        pending += writer.replace_file(f.file, digest, articles, curate)
         report.files_indexed += 1
         report.articles_indexed += len(articles)
         if pending >= COMMIT_EVERY_ARTICLES or time.monotonic() - last_commit > COMMIT_EVERY_SECONDS:

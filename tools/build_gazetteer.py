@@ -287,6 +287,7 @@ AMBIGUOUS = {
     "Jordan": "person", "Chad": "person", "Holland": "person", "Washington": "person",
     "Georgia": "corroborate", "Georgian": "corroborate", "Georgians": "corroborate",
     "Congress": "corroborate", "Senate": "corroborate", "Turkey": "food",
+    "Welsh": "surname", "French": "surname",
 }
 
 # Words after "Turkey" that make it the bird.
@@ -294,6 +295,15 @@ FOOD_WORDS = ["dinner", "dinners", "sandwich", "sandwiches", "breast", "breasts"
               "leg", "legs", "meat", "roast", "burger", "burgers", "farm", "farms",
               "farmer", "farmers", "gravy", "stuffing", "hunt", "hunting", "slices",
               "bacon", "Day", "day", "feathers", "trot", "baster"]
+
+# Words after a country form that make it a currency ("U.S. dlrs"), not a place.
+CURRENCY_WORDS = ["dollar", "dollars", "dlr", "dlrs", "franc", "francs", "mark", "marks",
+                  "pound", "pounds", "sterling", "yen", "lira", "lire", "peso", "pesos",
+                  "crown", "crowns", "krona", "kronor", "krone", "kroner", "guilder",
+                  "guilders", "cent", "cents", "ct", "cts", "rupee", "rupees", "riyal",
+                  "riyals", "rand", "rouble", "roubles", "ruble", "rubles", "escudo",
+                  "escudos", "peseta", "pesetas", "schilling", "schillings", "won", "yuan",
+                  "renminbi", "dinar", "dinars", "dirham", "dirhams", "shekel", "shekels"]
 
 # Words that may stand capitalised before a name without making it part of a
 # longer name (sentence starts, titles of office).
@@ -488,6 +498,7 @@ def build() -> dict:
         "forms": forms,
         "ambiguous": AMBIGUOUS,
         "food_words": FOOD_WORDS,
+        "currency_words": CURRENCY_WORDS,
         "function_words": sorted(set(FUNCTION_WORDS)),
         "no_caps": NO_CAPS,
         "dateline_places": dict(sorted(dateline.items())),

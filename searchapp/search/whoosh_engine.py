@@ -4,7 +4,7 @@ Design notes (measured, see the project notes on Whoosh):
 - Facet counts come from a doc -> values table built once per segment from the
   postings and cached by segment id, then counted over the matching doc numbers.
   Whoosh's own grouping rebuilds that table on every search (~40x slower).
-- Searchers are reused per thread and refreshed only when the index changed.
+- Searchers are reused per thread and reopened only when the index changed.
 - The total comes from the facet pass, so `len(results)` never forces a second pass.
 """
 
@@ -38,6 +38,8 @@ SNIPPET_CHARS = 240
 # Plain queries with more words than this are treated as questions: any word may
 # match and articles matching more of them rank higher.
 QUESTION_WORDS = 3
+# A librarian's edit waits this long for a running indexer to let go of the index.
+RETAG_WAIT_SECONDS = 15.0
 
 
 STEMMED = StemmingAnalyzer()
@@ -68,7 +70,9 @@ def schema() -> fields.Schema:
         byline=fields.STORED,
         language=fields.ID(stored=True),
         pubstr=fields.STORED,
-        tags=fields.STORED,
+        tags=fields.STORED,  # curated tags, shown
+        raw_tags=fields.STORED,  # tags as ingested, before curation: curation is re-applied to these
+        rawtag=fields.KEYWORD(commas=True, lowercase=False, scorable=False),  # "facet:value" of raw_tags
     )
 
 
@@ -87,7 +91,9 @@ def parse_published(value: str | None) -> datetime | None:
     return dt.astimezone(timezone.utc).replace(tzinfo=None) if dt.tzinfo else dt
 
 
-def to_document(article: Article, file: str, file_hash: str) -> dict:
+def to_document(article: Article, file: str, file_hash: str, raw_tags: list[Tag] | None = None) -> dict:
+    """`article` carries the curated tags; `raw_tags` the tags as ingested (default: the same)."""
+    raw_tags = article.tags if raw_tags is None else raw_tags
     published = parse_published(article.published)
     doc = dict(
         id=article.id, file=file, file_hash=file_hash, source=article.source,
@@ -95,6 +101,8 @@ def to_document(article: Article, file: str, file_hash: str) -> dict:
         url=article.url, byline=article.byline,
         language=article.language or "", pubstr=article.published,
         tags=[t.to_dict() for t in article.tags],
+        raw_tags=[t.to_dict() for t in raw_tags],
+        rawtag=",".join(f"{t.facet}:{t.value}".replace(",", " ") for t in raw_tags),
         day=int(published.strftime("%Y%m%d")) if published else 0,
         pubkey=int(published.strftime("%Y%m%d%H%M%S")) if published else 0,
         undated=0 if published else 1,
@@ -108,12 +116,14 @@ def to_document(article: Article, file: str, file_hash: str) -> dict:
     return doc
 
 
-def to_article(stored: dict) -> Article:
+def to_article(stored: dict, raw: bool = False) -> Article:
+    """The article as shown (curated tags), or with `raw` its tags as ingested."""
+    tags = stored.get("raw_tags", stored.get("tags", [])) if raw else stored.get("tags", [])
     return Article(
         id=stored["id"], source=stored.get("source", ""), title=stored.get("title", ""),
         body=stored.get("body", ""), published=stored.get("pubstr"), url=stored.get("url"),
         byline=stored.get("byline"), language=stored.get("language") or None,
-        tags=[Tag(**t) for t in stored.get("tags", [])],
+        tags=[Tag(**t) for t in tags],
     )
 
 
@@ -207,10 +217,12 @@ class WhooshIndex:
                     self._build = build
                     self._segment_tables.clear()
         s = getattr(self._local, "searcher", None)
-        if s is None or s._ix is not self._ix:
+        if s is None or s._ix is not self._ix or not s.up_to_date():
+            # Not `s.refresh()`: Whoosh 2.7 reuses segment readers by segment id there, so
+            # deletions made since (updated articles) would still show as live documents.
+            if s is not None:
+                s.close()
             s = self._ix.searcher()
-        elif not s.up_to_date():
-            s = s.refresh()
         self._local.searcher = s
         return s
 
@@ -241,6 +253,42 @@ class WhooshIndex:
         stored = self.searcher().document(id=article_id)
         return to_article(stored) if stored else None
 
+    def ids_for(self, request: SearchRequest) -> list[str]:
+        """Every article id matching the request (for bulk operations)."""
+        s = self.searcher()
+        q = self._full_query(s, request)
+        return [s.stored_fields(d)["id"] for d in s.docs_for_query(q)]
+
+    def ids_with_value(self, facet: str, value: str) -> list[str]:
+        """Ids of articles that have the value now, or had it as ingested."""
+        s = self.searcher()
+        q = query.Or([query.Term(facet, value), query.Term("rawtag", f"{facet}:{value}")])
+        return [s.stored_fields(d)["id"] for d in s.docs_for_query(q)]
+
+    def retag(self, article_ids: list[str], curate) -> int:
+        """Re-apply curation to the articles' ingested tags; returns how many changed."""
+        if not article_ids:
+            return 0
+        s = self.searcher()
+        writer = WhooshWriter(self._ix, self.dir, timeout=RETAG_WAIT_SECONDS)
+        changed = 0
+        try:
+            for article_id in article_ids:
+                stored = s.document(id=article_id)
+                if not stored:
+                    continue
+                raw = to_article(stored, raw=True)
+                curated = curate(to_article(stored, raw=True))
+                if [t.to_dict() for t in curated.tags] == stored.get("tags"):
+                    continue
+                writer.update(to_document(curated, stored["file"], stored["file_hash"], raw.tags))
+                changed += 1
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        return changed
+
     def more_like_this(self, article_id: str, limit: int = 5) -> list[Hit]:
         s = self.searcher()
         docnum = s.document_number(id=article_id)
@@ -249,10 +297,13 @@ class WhooshIndex:
         results = s.more_like(docnum, "body", top=limit, numterms=12)
         return [self._hit(h) for h in results]
 
-    def search(self, request: SearchRequest) -> SearchResult:
+    def _full_query(self, s, request: SearchRequest):
         request.validate()
-        s = self.searcher()
-        user_q, terms = self._parse(s, request.query)
+        user_q, _ = self._parse(s, request.query)
+        return self._combine(user_q, request)()
+
+    def _combine(self, user_q, request: SearchRequest):
+        """A function giving the query with all filters, or all but one facet's (`skip`)."""
         facet_filters = {f: _any_of(f, request.filters.get(f, ())) for f in FACETS}
         date_filter = _date_filter(request)
         exclusions = [_any_of(f, vals) for f, vals in request.exclude.items() if vals]
@@ -266,12 +317,20 @@ class WhooshIndex:
                 q = query.AndNot(q, query.Or(exclusions))
             return q
 
+        combined.filtered = {f for f, q in facet_filters.items() if q}
+        return combined
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        request.validate()
+        s = self.searcher()
+        user_q, terms = self._parse(s, request.query)
+        combined = self._combine(user_q, request)
         full = combined()
         tables = self._tables(s)
         docs = list(s.docs_for_query(full))
         facets, totals = {}, {}
         for facet in FACETS:
-            facet_docs = docs if not facet_filters[facet] else s.docs_for_query(combined(facet))
+            facet_docs = s.docs_for_query(combined(facet)) if facet in combined.filtered else docs
             counts = _count(tables[facet], facet_docs)
             totals[facet] = len(counts)
             ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -388,24 +447,30 @@ class WhooshIndex:
 class WhooshWriter:
     """Writes whole files: a file's articles are replaced together, in one commit."""
 
-    def __init__(self, ix, where):
-        self._ix, self._where = ix, where
+    def __init__(self, ix, where, timeout: float = 0.0):
+        self._ix, self._where, self._timeout = ix, where, timeout
         self._w = self._open()
 
     def _open(self):
         try:
-            return self._ix.writer(timeout=0.0, limitmb=256)
+            return self._ix.writer(timeout=self._timeout, limitmb=256)
         except LockError:
             raise IndexLocked(f"another process is writing to the index in {self._where}") from None
 
-    def replace_file(self, file: str, file_hash: str, articles: Iterable[Article]) -> int:
+    def replace_file(self, file: str, file_hash: str, articles: Iterable[Article],
+                     curate=None) -> int:
+        """Replace the file's articles; `curate` gives each article's curated version."""
         self._w.delete_by_term("file", file)
         n = 0
         for article in articles:
             self._w.delete_by_term("id", article.id)
-            self._w.add_document(**to_document(article, file, file_hash))
+            shown = curate(article) if curate else article
+            self._w.add_document(**to_document(shown, file, file_hash, article.tags))
             n += 1
         return n
+
+    def update(self, doc: dict) -> None:
+        self._w.update_document(**doc)
 
     def remove_file(self, file: str) -> int:
         return self._w.delete_by_term("file", file)
@@ -426,15 +491,16 @@ class WhooshWriter:
 
 
 def _leaves(reader):
-    if reader.is_atomic():
-        return [(reader, 0)]
-    return list(reader.leaf_readers())
+    """The segment readers (an empty index has none)."""
+    leaves = [(reader, 0)] if reader.is_atomic() else list(reader.leaf_readers())
+    return [(r, offset) for r, offset in leaves if r.doc_count_all()]
 
 
 def _segment_ids(s):
     for sub, _offset in s.leaf_searchers():
         reader = sub.reader()
-        yield reader.segment().segment_id(), reader
+        if reader.doc_count_all():
+            yield reader.segment().segment_id(), reader
 
 
 def _decode(value) -> str:

@@ -19,6 +19,17 @@ class Tagger:
         self.persons = persons or PersonTagger()
         self.topics = topics or TopicTagger()
 
+    @classmethod
+    def from_vocabularies(cls, vocabularies: dict) -> "Tagger":
+        """A tagger using edited vocabularies ({"persons": [...], "topics": [...]}) where given."""
+        from .persons import PersonTagger
+        from .topics import TopicTagger
+
+        persons = vocabularies.get("persons")
+        topics = vocabularies.get("topics")
+        return cls(persons=PersonTagger(persons) if persons else None,
+                   topics=TopicTagger(topics) if topics else None)
+
     def auto_tags(self, title: str, body: str) -> list[Tag]:
         from .countries import country_label
         from .topics import topic_label

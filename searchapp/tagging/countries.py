@@ -29,10 +29,12 @@ DEFAULT_RULES = {
     "title_factor": 2.0,  # a mention in the title counts this many times
     "lead_factor": 1.5,  # ... in the lead (the first lead_chars of the body)
     "lead_chars": 300,
-    "dateline_weight": 2.0,  # the place the story is filed from
+    "dateline_weight": 3.0,  # the place the story is filed from
     "min_score": 1.0,  # a country needs at least this score...
-    "min_share": 0.25,  # ...and this share of the top country's score
+    "min_share": 0.3,  # ...and this share of the top country's score
+    "strong_score": 2.0,  # ...or this score, whatever the top country's
     "datelines": True,
+    "currency_factor": 0.25,  # "U.S. dlrs", "Canadian dollars": money, barely the country
 }
 
 # Tokens: dotted abbreviations (U.S., U.K.) or runs of letters.
@@ -40,7 +42,7 @@ _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+")
 # What may stand between the words of one multi-word name.
 _JOINER = re.compile(r"[ \t\-'.]{1,3}")
 # Dateline: an upper-case place, optional qualifiers and date, then a dash.
-_DATELINE = re.compile(r"\s*([A-Z][^\n]{0,80}?)\s+[-\u2013\u2014]{1,2}\s")
+_DATELINE = re.compile(r"\s*([A-Z][^\n]{0,80}?)\s*[-\u2013\u2014]{1,2}\s")
 _DATE_PART = re.compile(r"^(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?"
                         r"|[A-Z][a-z]+day)$")
 
@@ -98,6 +100,7 @@ class CountryTagger:
                     self.caps.setdefault(tuple(t.upper() for t in key), form)
         self.max_len = max((len(k) for k in self.mixed), default=1)
         self.food_words = set(g.get("food_words", []))
+        self.currency_words = {w.lower() for w in g.get("currency_words", [])}
         self.function_words = set(g.get("function_words", []))
         self.dateline_places = g.get("dateline_places", {}) if self.rules["datelines"] else {}
         self.dateline_qualifiers = g.get("dateline_qualifiers", {})
@@ -112,7 +115,11 @@ class CountryTagger:
         if not scores:
             return []
         top = max(scores.values())
-        floor = max(self.rules["min_score"], self.rules["min_share"] * top)
+        # Kept: a country scoring min_score that is either a fair share of the main
+        # country or strong on its own (named twice), so a long story about two
+        # countries still keeps the others it discusses.
+        relative = min(self.rules["min_share"] * top, self.rules["strong_score"])
+        floor = max(self.rules["min_score"], relative)
         return [code for code, score in sorted(scores.items(), key=lambda kv: -kv[1])
                 if score >= floor - 1e-9]
 
@@ -167,6 +174,8 @@ class CountryTagger:
             n, form = hit
             if form.code and (caps or self.counts(segment, toks, i, n, form)):
                 weight = self.rules["kind_weights"][form.kind] * factor
+                if i + n < len(toks) and toks[i + n].group().lower() in self.currency_words:
+                    weight *= self.rules["currency_factor"]
                 found.append(Mention(form.code, form.kind, weight, toks[i].start(), form.rule))
             i += n
         return found
@@ -190,7 +199,7 @@ class CountryTagger:
         after = toks[i + n] if i + n < len(toks) else None
         glued_before = before is not None and text[before.end():toks[i].start()] in (" ", "-")
         glued_after = after is not None and text[toks[i + n - 1].end():after.start()] == " "
-        if form.kind in ("city", "region", "landmark") or form.rule == "person":
+        if form.kind in ("city", "region", "landmark") or form.rule in ("person", "surname"):
             # "Michael Jordan", "Jesse Jackson", "Sam Houston": part of a longer name.
             if glued_before and self.is_name_word(before.group()):
                 return False
@@ -215,14 +224,18 @@ class CountryTagger:
             return None, 0
         parts = [p.strip() for p in re.sub(r"\([^)]*\)", "", m.group(1)).split(",")]
         place = parts[0]
-        if not place or place != place.upper() or len(place.split()) > 4:
+        dated = any(_DATE_PART.match(p) for p in parts[1:])
+        # An upper-case place is a dateline; "Toronto, Feb 26 -" is one only with its date.
+        if not place or len(place.split()) > 4 or (place != place.upper() and not dated):
             return None, 0
         code = None
         for part in parts[1:]:
             if part and not _DATE_PART.match(part):
                 code = self.dateline_qualifiers.get(part.upper().rstrip("."))
                 break
-        code = code or self.dateline_places.get(place.rstrip("."))
+        code = code or self.dateline_places.get(place.upper().rstrip("."))
+        if code is None and place != place.upper():
+            return None, 0
         return code, m.end()
 
     # -- deciding -------------------------------------------------------------------
@@ -231,12 +244,13 @@ class CountryTagger:
         """Apply the story-wide rules: corroboration and former states."""
         firm = {m.code for m in mentions if m.rule != "corroborate"}
         mentions = [m for m in mentions if m.rule != "corroborate" or m.code in firm]
-        named = {m.code for m in mentions if m.kind in ("name", "dateline")}
+        named = {m.code for m in mentions if m.kind == "name"}
+        present = named | {m.code for m in mentions if m.kind == "demonym"}
         for former, successors in self.successors.items():
-            if former not in named:
+            if former not in present:
                 continue
             # A story about the Soviet Union that names no modern successor state:
-            # its Moscow and its Russians are the Soviet Union's.
+            # its Moscow (dateline or text) and its Russians are the Soviet Union's.
             absorbed = successors - named
             for m in mentions:
                 if m.code in absorbed and m.kind != "name":

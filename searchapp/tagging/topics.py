@@ -89,13 +89,13 @@ def _default_labels() -> dict[str, str]:
 
 
 def topic_label(topic_id: str, taxonomy=None) -> str:
-    """English label of a topic id; the id itself when the taxonomy lacks it."""
+    """English label of a topic id; KeyError when the taxonomy lacks it (callers pick a fallback)."""
     if taxonomy is None:
-        return _default_labels().get(topic_id, topic_id)
+        return _default_labels()[topic_id]
     for topic in taxonomy:
         if topic["id"] == topic_id:
             return topic["label"]
-    return topic_id
+    raise KeyError(topic_id)
 
 
 # --- rule compilation -------------------------------------------------------

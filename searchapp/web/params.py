@@ -76,8 +76,8 @@ class SearchParams:
 def parse_search_args(args: MultiDict) -> SearchParams:
     """Read and check the query string; raise ParamError with a message for the reader."""
     q = args.get("q", "").strip()
-    filters = {f: _values(args, f) for f in FACETS}
-    exclude = {f: _values(args, f"not_{f}") for f in FACETS}
+    filters = {f: _values(args, f, f) for f in FACETS}
+    exclude = {f: _values(args, f"not_{f}", f) for f in FACETS}
     date_from_raw = args.get("from", "").strip()
     date_to_raw = args.get("to", "").strip()
     date_from = _day(date_from_raw, "from") if date_from_raw else None
@@ -119,8 +119,11 @@ def parse_search_args(args: MultiDict) -> SearchParams:
         sort_given=sort_given, granularity=granularity, facet_limits=limits, find=find, more=more)
 
 
-def _values(args: MultiDict, name: str) -> tuple[str, ...]:
-    values = tuple(dict.fromkeys(v.strip() for v in args.getlist(name) if v.strip()))
+def _values(args: MultiDict, name: str, facet: str) -> tuple[str, ...]:
+    values = [v.strip() for v in args.getlist(name) if v.strip()]
+    if facet == "country":  # ISO codes are stored upper-case
+        values = [v.upper() for v in values]
+    values = tuple(dict.fromkeys(values))
     if len(values) > MAX_VALUES_PER_FACET:
         raise ParamError(gettext("Too many values for “%(name)s” (at most %(n)d).",
                                  name=name, n=MAX_VALUES_PER_FACET))

@@ -1,0 +1,23 @@
+"""gunicorn settings for the search UI:  gunicorn -c gunicorn.conf.py
+
+The app factory runs in each worker (no preload), so every worker opens its own
+index searcher; SEARCHAPP_INDEX_DIR points at the index (default: ./index).
+"""
+
+import os
+
+wsgi_app = "searchapp.web:create_app()"
+bind = os.environ.get("SEARCHAPP_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("SEARCHAPP_WORKERS", "2"))
+threads = int(os.environ.get("SEARCHAPP_THREADS", "1"))
+preload_app = False
+timeout = 30  # a search that takes longer is stuck: restart the worker
+graceful_timeout = 30
+keepalive = 5
+max_requests = 2000  # recycle workers now and then; jitter keeps them from restarting together
+max_requests_jitter = 200
+accesslog = os.environ.get("SEARCHAPP_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("SEARCHAPP_LOG_LEVEL", "info")
+# Behind a reverse proxy on the same machine, trust its X-Forwarded-* headers.
+forwarded_allow_ips = os.environ.get("SEARCHAPP_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,301 @@
+"""Librarians' curation: tag edits, renames and merges, bulk tagging, vocabularies, audit and undo.
+
+The database holds the decisions; `Curator.apply` turns an article's tags as ingested
+into its curated tags. Ingest calls it for every article, so curation survives every
+re-index and rebuild, and every change here also re-tags the affected articles in the
+index at once. Each change is one audit entry that records the rows it touched before
+and after, so any change can be undone while no later change touched the same rows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, replace
+from typing import Iterable
+
+from .model import FACETS, Article, Tag
+from .tagging import merge_tags
+from .tagging.normalize import normalize_tag
+
+MAX_MERGE_CHAIN = 20
+
+
+class CurationError(ValueError):
+    """A change that cannot be made; the message is meant for the librarian."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The curation state at one moment, ready to apply to many articles."""
+
+    merges: dict[tuple[str, str], tuple[str, str]]  # (facet, from) -> (to, label)
+    edits: dict[str, list[tuple[str, str, str, str]]]  # article id -> [(facet, value, label, state)]
+
+    def resolve(self, facet: str, value: str) -> tuple[str, str] | None:
+        seen = 0
+        target = None
+        while (facet, value) in self.merges and seen < MAX_MERGE_CHAIN:
+            value, label = self.merges[(facet, value)]
+            target = (value, label)
+            seen += 1
+        return target
+
+    def apply(self, article: Article) -> Article:
+        tags = []
+        for tag in article.tags:
+            target = self.resolve(tag.facet, tag.value) if tag.facet in FACETS else None
+            tags.append(replace(tag, value=target[0], label=target[1]) if target else tag)
+        for facet, value, label, state in self.edits.get(article.id, ()):
+            if state == "removed":
+                tags = [t for t in tags if (t.facet, t.value) != (facet, value)]
+            else:
+                tags.append(Tag(facet, value, label, "librarian"))
+        return replace(article, tags=merge_tags(tags))
+
+
+def snapshot(conn: sqlite3.Connection) -> Snapshot:
+    merges = {(r["facet"], r["from_value"]): (r["to_value"], r["to_label"])
+              for r in conn.execute("SELECT * FROM value_merges")}
+    edits: dict[str, list] = {}
+    for r in conn.execute("SELECT * FROM tag_edits ORDER BY rowid"):
+        edits.setdefault(r["article_id"], []).append((r["facet"], r["value"], r["label"], r["state"]))
+    return Snapshot(merges, edits)
+
+
+# -- row-level change records (for audit and undo) -----------------------------------------
+
+TABLE_KEYS = {
+    "tag_edits": ("article_id", "facet", "value"),
+    "value_merges": ("facet", "from_value"),
+    "vocabularies": ("name",),
+}
+
+
+def _get(conn, table: str, key: dict) -> dict | None:
+    where = " AND ".join(f"{k} = ?" for k in key)
+    row = conn.execute(f"SELECT * FROM {table} WHERE {where}", tuple(key.values())).fetchone()
+    return dict(row) if row else None
+
+
+def _put(conn, table: str, key: dict, row: dict | None) -> None:
+    where = " AND ".join(f"{k} = ?" for k in key)
+    conn.execute(f"DELETE FROM {table} WHERE {where}", tuple(key.values()))
+    if row is not None:
+        cols = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))
+
+
+class Change:
+    """Collects the rows one operation touches, with their before and after states."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.rows: list[dict] = []
+        self.articles: set[str] = set()
+        self.values: set[tuple[str, str]] = set()  # (facet, value) whose articles need re-tagging
+
+    def put(self, table: str, key: dict, row: dict | None) -> None:
+        before = _get(self.conn, table, key)
+        if before == row:
+            return
+        _put(self.conn, table, key, row)
+        self.rows.append({"table": table, "key": key, "before": before, "after": row})
+
+    def to_json(self) -> str:
+        return json.dumps({"rows": self.rows, "articles": sorted(self.articles),
+                           "values": sorted(self.values)})
+
+
+# -- the curator ---------------------------------------------------------------------------------
+
+
+class Curator:
+    """Curation operations; `index` (optional) is re-tagged at once after each change."""
+
+    def __init__(self, conn: sqlite3.Connection, index=None):
+        self.conn = conn
+        self.index = index
+
+    def snapshot(self) -> Snapshot:
+        return snapshot(self.conn)
+
+    # single tags
+
+    def add_tag(self, user_id: int, article_id: str, facet: str, value: str) -> dict:
+        tag = _tag(facet, value)
+        return self._record(user_id, "add_tag", f"added {facet} {tag.label!r} to {article_id}",
+                            lambda ch: self._edit(ch, article_id, tag, "added"))
+
+    def remove_tag(self, user_id: int, article_id: str, facet: str, value: str) -> dict:
+        tag = _tag(facet, value)
+        return self._record(user_id, "remove_tag",
+                            f"removed {facet} {tag.label!r} from {article_id}",
+                            lambda ch: self._edit(ch, article_id, tag, "removed"))
+
+    def _edit(self, ch: Change, article_id: str, tag: Tag, state: str) -> None:
+        key = {"article_id": article_id, "facet": tag.facet, "value": tag.value}
+        ch.put("tag_edits", key, {**key, "label": tag.label, "state": state})
+        ch.articles.add(article_id)
+
+    # values everywhere
+
+    def merge(self, user_id: int, facet: str, from_value: str, to_value: str) -> dict:
+        """Rename a value, or merge it into another one, in every article."""
+        source, target = _tag(facet, from_value), _tag(facet, to_value)
+        if source.value == target.value:
+            raise CurationError("A value cannot be merged into itself.")
+        snap = self.snapshot()
+        if snap.resolve(facet, target.value) and snap.resolve(facet, target.value)[0] == source.value:
+            raise CurationError(f"{target.label!r} is already merged into {source.label!r}.")
+
+        def do(ch: Change):
+            key = {"facet": facet, "from_value": source.value}
+            ch.put("value_merges", key, {**key, "to_value": target.value, "to_label": target.label})
+            # Librarians' own edits follow the value to its new name.
+            for row in self.conn.execute("SELECT * FROM tag_edits WHERE facet = ? AND value = ?",
+                                         (facet, source.value)).fetchall():
+                old = {"article_id": row["article_id"], "facet": facet, "value": source.value}
+                new = {**old, "value": target.value}
+                ch.put("tag_edits", old, None)
+                ch.put("tag_edits", new, {**new, "label": target.label, "state": row["state"]})
+                ch.articles.add(row["article_id"])
+            ch.values.update({(facet, source.value), (facet, target.value)})
+
+        verb = "merged" if self._value_exists(facet, target.value) else "renamed"
+        return self._record(user_id, "merge", f"{verb} {facet} {source.label!r} into "
+                            f"{target.label!r}", do)
+
+    def bulk_tag(self, user_id: int, article_ids: Iterable[str], facet: str, value: str) -> dict:
+        tag = _tag(facet, value)
+        ids = list(dict.fromkeys(article_ids))
+
+        def do(ch: Change):
+            for article_id in ids:
+                self._edit(ch, article_id, tag, "added")
+
+        return self._record(user_id, "bulk_tag",
+                            f"tagged {len(ids)} articles with {facet} {tag.label!r}", do)
+
+    # vocabularies
+
+    def vocabulary(self, name: str) -> list[dict] | None:
+        row = self.conn.execute("SELECT content FROM vocabularies WHERE name = ?", (name,)).fetchone()
+        return json.loads(row["content"]) if row else None
+
+    def set_vocabulary(self, user_id: int, name: str, content: list[dict]) -> dict:
+        validate_vocabulary(name, content)
+        text = json.dumps(content, ensure_ascii=False, indent=1)
+        return self._record(user_id, "vocabulary", f"edited the {name} vocabulary",
+                            lambda ch: ch.put("vocabularies", {"name": name},
+                                              {"name": name, "content": text,
+                                               "updated": _now(self.conn)}))
+
+    # audit and undo
+
+    def log(self, limit: int = 100) -> list[dict]:
+        rows = self.conn.execute(
+            "SELECT audit.*, users.name AS user FROM audit LEFT JOIN users ON users.id = user_id "
+            "ORDER BY audit.id DESC LIMIT ?", (limit,))
+        return [dict(r) for r in rows]
+
+    def undo(self, user_id: int, audit_id: int) -> dict:
+        entry = self.conn.execute("SELECT * FROM audit WHERE id = ?", (audit_id,)).fetchone()
+        if entry is None:
+            raise CurationError(f"There is no change number {audit_id}.")
+        if entry["undone_by"]:
+            raise CurationError("That change has already been undone.")
+        recorded = json.loads(entry["change"])
+
+        def do(ch: Change):
+            for row in reversed(recorded["rows"]):
+                if _get(self.conn, row["table"], row["key"]) != row["after"]:
+                    raise CurationError("A later change touched the same tags; undo that one first.")
+                ch.put(row["table"], row["key"], row["before"])
+            ch.articles.update(recorded["articles"])
+            ch.values.update(tuple(v) for v in recorded["values"])
+
+        result = self._record(user_id, "undo", f"undid change {audit_id}: {entry['summary']}", do,
+                              undoes=audit_id)
+        return result
+
+    # plumbing
+
+    def _record(self, user_id, action, summary, do, undoes=None) -> dict:
+        ch = Change(self.conn)
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            do(ch)
+            cur = self.conn.execute(
+                "INSERT INTO audit (user_id, action, summary, change, undoes) VALUES (?, ?, ?, ?, ?)",
+                (user_id, action, summary, ch.to_json(), undoes))
+            audit_id = cur.lastrowid
+            if undoes:
+                self.conn.execute("UPDATE audit SET undone_by = ? WHERE id = ?", (audit_id, undoes))
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        retagged = self.retag(ch)
+        return {"id": audit_id, "summary": summary, "rows": len(ch.rows), "retagged": retagged}
+
+    def retag(self, ch: Change) -> int:
+        if self.index is None or not (ch.articles or ch.values):
+            return 0
+        ids = set(ch.articles)
+        for facet, value in ch.values:
+            ids.update(self.index.ids_with_value(facet, value))
+        return self.index.retag(sorted(ids), self.snapshot().apply)
+
+    def _value_exists(self, facet: str, value: str) -> bool:
+        return bool(self.index and self.index.ids_with_value(facet, value))
+
+
+def _tag(facet: str, value: str) -> Tag:
+    if facet not in FACETS:
+        raise CurationError(f"Unknown facet {facet!r}: use one of {', '.join(FACETS)}.")
+    tag = normalize_tag(facet, value or "", "librarian")
+    if tag is None:
+        raise CurationError(f"{value!r} is not a known {facet}." if value else "The value is empty.")
+    return tag
+
+
+def _now(conn) -> str:
+    return conn.execute("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')").fetchone()[0]
+
+
+def validate_vocabulary(name: str, content) -> None:
+    if not isinstance(content, list) or not all(isinstance(e, dict) for e in content):
+        raise CurationError("A vocabulary is a list of entries.")
+    if name == "persons":
+        for entry in content:
+            if not isinstance(entry.get("name"), str) or not entry["name"].strip():
+                raise CurationError("Every person needs a name.")
+            if not all(isinstance(a, str) for a in entry.get("aliases", [])):
+                raise CurationError(f"The aliases of {entry['name']!r} must be names.")
+    elif name == "topics":
+        ids = {e.get("id") for e in content}
+        for entry in content:
+            if not isinstance(entry.get("id"), str) or not isinstance(entry.get("label"), str):
+                raise CurationError("Every topic needs an id and a label.")
+            if entry.get("parent") not in ids | {None}:
+                raise CurationError(f"The parent of {entry['id']!r} is not a topic.")
+    else:
+        raise CurationError(f"Unknown vocabulary {name!r}.")
+
+
+def ingest_settings(instance_dir=None) -> tuple:
+    """(curate, vocabularies) for ingest from the database, or (None, None) where there is none."""
+    from .db import connect, db_path
+
+    path = db_path(instance_dir)
+    if not path.exists():
+        return None, None
+    conn = connect(path)
+    try:
+        curator = Curator(conn)
+        vocabularies = {name: curator.vocabulary(name) for name in ("persons", "topics")}
+        return snapshot(conn).apply, {k: v for k, v in vocabularies.items() if v}
+    finally:
+        conn.close()

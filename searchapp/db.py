@@ -1,0 +1,120 @@
+"""The SQLite database: the system of record for accounts, saved searches, curations,
+vocabularies and the audit log. The Whoosh index is derived from the sources plus this.
+
+Back up with one command while the server runs: `sqlite3 instance/searchapp.sqlite ".backup backup.sqlite"`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+DEFAULT_INSTANCE = "instance"
+DB_NAME = "searchapp.sqlite"
+
+# Each entry moves the schema one version up; never edit an entry that has shipped.
+MIGRATIONS = [
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('reader', 'librarian', 'admin')),
+        created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE TABLE saved_searches (
+        id INTEGER PRIMARY KEY,
+        slug TEXT NOT NULL UNIQUE,
+        owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        params TEXT NOT NULL,
+        shared INTEGER NOT NULL DEFAULT 0,
+        created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        last_seen TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    -- A librarian's decision about one tag of one article: it was added, or removed.
+    CREATE TABLE tag_edits (
+        article_id TEXT NOT NULL,
+        facet TEXT NOT NULL CHECK (facet IN ('country', 'person', 'topic')),
+        value TEXT NOT NULL,
+        label TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('added', 'removed')),
+        PRIMARY KEY (article_id, facet, value)
+    );
+    -- Renames and merges: every tag with this value becomes to_value, wherever it came from.
+    CREATE TABLE value_merges (
+        facet TEXT NOT NULL CHECK (facet IN ('country', 'person', 'topic')),
+        from_value TEXT NOT NULL,
+        to_value TEXT NOT NULL,
+        to_label TEXT NOT NULL,
+        PRIMARY KEY (facet, from_value)
+    );
+    CREATE TABLE vocabularies (
+        name TEXT PRIMARY KEY CHECK (name IN ('persons', 'topics')),
+        content TEXT NOT NULL,
+        updated TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        action TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        change TEXT NOT NULL,       -- JSON: what is needed to redo or undo it
+        undoes INTEGER REFERENCES audit(id),
+        undone_by INTEGER REFERENCES audit(id)
+    );
+    CREATE INDEX audit_at ON audit(at);
+    """,
+]
+
+
+def db_path(instance_dir: str | os.PathLike | None = None) -> Path:
+    base = instance_dir or os.environ.get("SEARCHAPP_INSTANCE", DEFAULT_INSTANCE)
+    return Path(base) / DB_NAME
+
+
+def connect(path: str | os.PathLike) -> sqlite3.Connection:
+    """Open (and create or migrate) the database."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None)  # explicit transactions
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=10000")
+    migrate(conn)
+    return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    version = schema_version(conn)
+    if version > len(MIGRATIONS):
+        raise RuntimeError(f"the database schema (version {version}) is newer than this "
+                           f"searchapp (version {len(MIGRATIONS)}); upgrade searchapp")
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if schema_version(conn) < number:  # another process may have migrated meanwhile
+                for statement in script.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version={number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def backup(conn: sqlite3.Connection, target: str | os.PathLike) -> None:
+    """A consistent copy, safe while others write (SQLite's online backup)."""
+    dest = sqlite3.connect(target)
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()

@@ -1,0 +1,87 @@
+"""The JSON API: the same search as the page, as data."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
+
+from ..search import QueryError
+from . import engine
+from .errors import error_response
+from .labels import current_locale
+from .openapi import openapi_document
+from .presenter import source_name, tag_views
+from .searching import SearchPage, run_search
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/search")
+def search():
+    try:
+        page = run_search(request.args)
+    except QueryError as exc:
+        return error_response(400, str(exc))
+    return jsonify(search_json(page))
+
+
+@bp.get("/articles/<article_id>")
+def article(article_id: str):
+    found = engine().get(article_id)
+    if found is None:
+        abort(404)
+    locale = current_locale()
+    similar = engine().more_like_this(article_id, current_app.config["MORE_LIKE_THIS"])
+    return jsonify(
+        id=found.id, title=found.title, url=found.url, source=found.source,
+        source_name=source_name(found.source, found.url), published=found.published,
+        byline=found.byline, language=found.language, body=found.body,
+        tags=tag_views(found.tags, locale),
+        links=dict(html=url_for("pages.article", article_id=found.id, _external=True)),
+        more_like_this=[dict(id=h.id, title=h.title, published=h.published,
+                             url=url_for("api.article", article_id=h.id, _external=True))
+                        for h in similar],
+    )
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(url_for("pages.search", _external=True).rstrip("/")))
+
+
+def search_json(page: SearchPage) -> dict:
+    params, result, locale = page.params, page.result, page.locale
+    request_ = params.request
+    return {
+        "query": params.q,
+        "total": result.total,
+        "page": request_.page,
+        "per_page": request_.per_page,
+        "pages": page.pages,
+        "sort": request_.sort,
+        "filters": {
+            "country": list(params.filters.get("country", ())),
+            "person": list(params.filters.get("person", ())),
+            "topic": list(params.filters.get("topic", ())),
+            "not_country": list(params.exclude.get("country", ())),
+            "not_person": list(params.exclude.get("person", ())),
+            "not_topic": list(params.exclude.get("topic", ())),
+            "from": request_.date_from.isoformat() if request_.date_from and params.undated != "only" else None,
+            "to": request_.date_to.isoformat() if request_.date_to and params.undated != "only" else None,
+            "undated": params.undated or None,
+        },
+        "hits": [
+            {"id": h.id, "title": h.title, "url": h.url, "source": h.source,
+             "source_name": source_name(h.source, h.url), "published": h.published,
+             "snippet": h.snippet, "tags": tag_views(h.tags, locale),
+             "links": {"html": url_for("pages.article", article_id=h.id, _external=True),
+                       "json": url_for("api.article", article_id=h.id, _external=True)}}
+            for h in result.hits
+        ],
+        "facets": {name: [v.to_json() for v in view.values] for name, view in page.facets.items()},
+        "facet_totals": {name: view.total for name, view in page.facets.items()},
+        "dates": {
+            "granularity": page.dates.granularity,
+            "buckets": [b.to_json() for b in page.dates.buckets],
+        },
+        "suggestion": result.suggestion,
+    }

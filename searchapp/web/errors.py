@@ -1,0 +1,38 @@
+"""Error pages: JSON under /api/, HTML elsewhere; never a bare stack trace."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: lambda: gettext("The request could not be understood."),
+    404: lambda: gettext("There is nothing at this address."),
+    405: lambda: gettext("This address does not accept that method."),
+    500: lambda: gettext("Something went wrong on our side. Please try again."),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str | None = None):
+    message = message or MESSAGES.get(status, MESSAGES[500])()
+    if wants_json():
+        return jsonify(error=message, status=status), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def register(app) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        message = MESSAGES[status]() if status in MESSAGES else exc.description
+        return error_response(status, message)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unexpected error on %s", request.path)
+        return error_response(500)

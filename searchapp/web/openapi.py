@@ -1,0 +1,129 @@
+"""The OpenAPI 3 description of the JSON API, served at /api/openapi.json."""
+
+from __future__ import annotations
+
+from .. import __version__
+from ..search import MAX_PAGE, MAX_PER_PAGE
+from .params import DEFAULT_FACET_LIMIT, DEFAULT_PER_PAGE, MAX_FACET_LIMIT, MORE_LIMIT
+
+
+def _param(name, description, schema, repeat=False):
+    if repeat:
+        schema = {"type": "array", "items": schema}
+    out = {"name": name, "in": "query", "required": False, "description": description,
+           "schema": schema}
+    if repeat:
+        out.update(style="form", explode=True)
+    return out
+
+
+STRING = {"type": "string"}
+PERIOD = {"type": "string", "pattern": r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$"}
+FACET_NAME = {"type": "string", "enum": ["country", "person", "topic"]}
+
+SEARCH_PARAMETERS = [
+    _param("q", "Query; see the help page for the language (AND/OR/NOT, \"phrases\", "
+           "fields, wildcards, fuzzy and proximity search, date ranges).", STRING),
+    _param("country", "ISO 3166 country code; repeat to OR values.", STRING, True),
+    _param("person", "Person name; repeat to OR values.", STRING, True),
+    _param("topic", "Topic id; repeat to OR values.", STRING, True),
+    _param("not_country", "Exclude articles with this country.", STRING, True),
+    _param("not_person", "Exclude articles with this person.", STRING, True),
+    _param("not_topic", "Exclude articles with this topic.", STRING, True),
+    _param("from", "Start of the date range: YYYY, YYYY-MM or YYYY-MM-DD.", PERIOD),
+    _param("to", "End of the date range (the end of that year, month or day).", PERIOD),
+    _param("undated", "1: keep undated articles in a date range; only: undated articles only.",
+           {"type": "string", "enum": ["1", "only"]}),
+    _param("sort", "Default: relevance with a query, newest without.",
+           {"type": "string", "enum": ["relevance", "newest", "oldest"]}),
+    _param("page", "Results page.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE,
+                                     "default": 1}),
+    _param("per_page", "Hits per page.", {"type": "integer", "minimum": 1,
+                                          "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}),
+    _param("date", "Date histogram granularity; auto: years, months within a year, days "
+           "within a month.", {"type": "string", "enum": ["auto", "year", "month", "day"],
+                               "default": "auto"}),
+    _param("facet_limit", "Values per facet (0 = all).",
+           {"type": "integer", "minimum": 0, "maximum": MAX_FACET_LIMIT,
+            "default": DEFAULT_FACET_LIMIT}),
+    _param("more", f"Show up to {MORE_LIMIT} values of this facet.", FACET_NAME, True),
+    _param("find_country", "Only country values whose name or code contains this text.", STRING),
+    _param("find_person", "Only person values containing this text.", STRING),
+    _param("find_topic", "Only topic values whose name or id contains this text.", STRING),
+    _param("lang", "Interface language for labels (en, fr); also set by Accept-Language.",
+           {"type": "string", "enum": ["en", "fr"]}),
+]
+
+TAG = {"type": "object", "properties": {
+    "facet": FACET_NAME, "value": STRING, "label": STRING,
+    "origin": {"type": "string", "enum": ["auto", "source", "librarian"]}}}
+NULLABLE_STRING = {"type": "string", "nullable": True}
+FACET_VALUE = {"type": "object", "properties": {
+    "value": STRING, "label": STRING, "count": {"type": "integer"},
+    "selected": {"type": "boolean"}, "excluded": {"type": "boolean"}}}
+ERROR = {"description": "Error", "content": {"application/json": {"schema": {
+    "type": "object", "properties": {"error": STRING, "status": {"type": "integer"}}}}}}
+
+SEARCH_RESULT = {"type": "object", "properties": {
+    "query": STRING,
+    "total": {"type": "integer"},
+    "page": {"type": "integer"},
+    "per_page": {"type": "integer"},
+    "pages": {"type": "integer"},
+    "sort": STRING,
+    "filters": {"type": "object"},
+    "hits": {"type": "array", "items": {"type": "object", "properties": {
+        "id": STRING, "title": STRING, "url": NULLABLE_STRING, "source": STRING,
+        "source_name": STRING,
+        "published": {**NULLABLE_STRING, "description": "ISO 8601 date or date-time"},
+        "snippet": {**STRING, "description": "HTML: escaped text, matches in <mark>"},
+        "tags": {"type": "array", "items": TAG},
+        "links": {"type": "object"}}}},
+    "facets": {"type": "object", "description": "Per facet, the values by count (a facet's "
+               "own selection left out of its counts), then selected and excluded values.",
+               "additionalProperties": {"type": "array", "items": FACET_VALUE}},
+    "facet_totals": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "dates": {"type": "object", "properties": {
+        "granularity": {"type": "string", "enum": ["year", "month", "day"]},
+        "buckets": {"type": "array", "items": {"type": "object", "properties": {
+            "value": {**STRING, "description": "YYYY, YYYY-MM, YYYY-MM-DD or undated"},
+            "label": STRING, "count": {"type": "integer"},
+            "from": STRING, "to": STRING}}}}},
+    "suggestion": NULLABLE_STRING,
+}}
+
+ARTICLE = {"type": "object", "properties": {
+    "id": STRING, "title": STRING, "url": NULLABLE_STRING, "source": STRING,
+    "source_name": STRING, "published": NULLABLE_STRING, "byline": NULLABLE_STRING,
+    "language": NULLABLE_STRING, "body": {**STRING, "description": "paragraphs separated by "
+                                          "a blank line"},
+    "tags": {"type": "array", "items": TAG},
+    "links": {"type": "object"},
+    "more_like_this": {"type": "array", "items": {"type": "object"}}}}
+
+
+def openapi_document(server_url: str) -> dict:
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "searchapp news archive API", "version": __version__,
+                 "description": "Full-text search with faceted browsing. The search page "
+                                "takes the same parameters as /api/search."},
+        "servers": [{"url": server_url}],
+        "paths": {
+            "/api/search": {"get": {
+                "summary": "Search the archive",
+                "parameters": SEARCH_PARAMETERS,
+                "responses": {
+                    "200": {"description": "Results", "content": {
+                        "application/json": {"schema": SEARCH_RESULT}}},
+                    "400": ERROR}}},
+            "/api/articles/{id}": {"get": {
+                "summary": "One article",
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": STRING}],
+                "responses": {
+                    "200": {"description": "The article", "content": {
+                        "application/json": {"schema": ARTICLE}}},
+                    "404": ERROR}}},
+        },
+    }

@@ -1,0 +1,36 @@
+"""Run one search from a query string; shared by the page and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from werkzeug.datastructures import MultiDict
+
+from ..search import SearchResult
+from . import engine
+from .labels import current_locale
+from .params import SearchParams, parse_search_args
+from .presenter import DateView, FacetView, date_view, facet_views
+
+
+@dataclass
+class SearchPage:
+    params: SearchParams
+    result: SearchResult
+    facets: dict[str, FacetView]
+    dates: DateView
+    locale: str
+
+    @property
+    def pages(self) -> int:
+        per_page = self.params.request.per_page
+        return max(1, -(-self.result.total // per_page))
+
+
+def run_search(args: MultiDict) -> SearchPage:
+    """Raises QueryError (ParamError included) with a message for the reader."""
+    params = parse_search_args(args)
+    result = engine().search(params.request)
+    locale = current_locale()
+    return SearchPage(params, result, facet_views(params, result, locale),
+                      date_view(params, result, locale), locale)

@@ -1,0 +1,124 @@
+"""The pages: search (with facets), article, help."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from urllib.parse import urlencode, urlsplit
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import format_date, format_number, gettext
+
+from ..model import FACETS
+from ..search import MAX_PAGE, QueryError
+from . import LANGUAGES, engine
+from .highlight import highlight, paragraphs, query_terms
+from .labels import FACET_NAMES, FACET_PLURALS, ORIGIN_NAMES, ORIGIN_SHORT, current_locale
+from .links import SearchLinks
+from .presenter import parse_published, source_name, tag_views
+from .searching import run_search
+
+bp = Blueprint("pages", __name__)
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+
+
+@bp.get("/")
+def search():
+    links = SearchLinks(request.args)
+    try:
+        page = run_search(request.args)
+    except QueryError as exc:
+        return render_template("search.html", page=None, error=str(exc), links=links,
+                               q=request.args.get("q", "")), 400
+    return render_template("search.html", page=page, error=None, links=links,
+                           q=page.params.q, doc_count=_doc_count(page))
+
+
+def _doc_count(page) -> int | None:
+    """The archive's size, asked only when a search finds nothing (to tell an empty archive)."""
+    return None if page.result.total else engine().doc_count()
+
+
+@bp.get("/articles/<article_id>")
+def article(article_id: str):
+    found = engine().get(article_id)
+    if found is None:
+        abort(404)
+    q = request.args.get("q", "").strip()
+    terms = query_terms(q)
+    locale = current_locale()
+    return render_template(
+        "article.html", article=found, q=q,
+        title_html=highlight(found.title, terms),
+        paragraphs=[highlight(p, terms) for p in paragraphs(found.body)],
+        tags=tag_views(found.tags, locale), original_url=web_url(found.url),
+        similar=engine().more_like_this(article_id, current_app.config["MORE_LIKE_THIS"]),
+    )
+
+
+@bp.get("/help")
+def help_page():
+    return render_template("help.html")
+
+
+# -- template helpers ------------------------------------------------------------------
+
+
+def register_template_helpers(app) -> None:
+    app.jinja_env.globals.update(
+        FACETS=FACETS, FACET_NAMES=FACET_NAMES, FACET_PLURALS=FACET_PLURALS,
+        ORIGIN_NAMES=ORIGIN_NAMES, ORIGIN_SHORT=ORIGIN_SHORT, MAX_PAGE=MAX_PAGE,
+        LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES,
+        link_for=link_for, lang_url=lang_url, search_url=search_url,
+        published=published, number=format_number, source_name=source_name,
+        current_locale=current_locale, page_numbers=page_numbers, tag_views=tag_views,
+    )
+
+
+def link_for(endpoint: str, **values) -> str:
+    """url_for that keeps a language chosen with ?lang= in the link."""
+    lang = request.args.get("lang", "")
+    if lang in LANGUAGES:
+        values.setdefault("lang", lang)
+    values = {k: v for k, v in values.items() if v not in (None, "")}
+    return url_for(endpoint, **values)
+
+
+def search_url(**values) -> str:
+    """A fresh search: /?q=...&country=..., keeping the chosen language."""
+    return link_for("pages.search", **values)
+
+
+def lang_url(code: str) -> str:
+    args = request.args.copy()
+    args["lang"] = code
+    return f"{request.path}?{urlencode(list(args.items(multi=True)))}"
+
+
+def published(value: str | None, fmt: str = "medium") -> str:
+    day = parse_published(value)
+    if day is None:
+        return gettext("undated")
+    if isinstance(day, datetime):
+        day = day.date()
+    return format_date(day, fmt) if isinstance(day, date) else str(value)
+
+
+def web_url(url: str | None) -> str | None:
+    """Only http(s) addresses become links: a source could give `javascript:`."""
+    if url and urlsplit(url.strip()).scheme.lower() in ("http", "https"):
+        return url.strip()
+    return None
+
+
+def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:
+    """1 … 4 5 [6] 7 8 … 20: page numbers with None for a gap."""
+    last = min(last, MAX_PAGE)
+    wanted = {1, last} | set(range(max(1, current - around), min(last, current + around) + 1))
+    out, previous = [], 0
+    for n in sorted(wanted):
+        if n - previous > 1:
+            out.append(None)
+        out.append(n)
+        previous = n
+    return out
