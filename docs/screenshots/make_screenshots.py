@@ -36,7 +36,7 @@ SHOTS = [
     ("article.png", None, 1280, False),  # the first hit of "oil prices", with the query
     ("help.png", "/help", 1280, True),
     ("phone-results.png", "/?q=oil+prices", 390, False),
-    ("phone-filters.png", "/?q=oil+prices#filters", 390, False),
+    ("phone-filters.png", "/?q=oil+prices&country=US#filters", 390, False),
     ("search-fr.png", "/?q=cocoa&lang=fr", 1280, False),
     ("bad-query.png", "/?q=%22unclosed+phrase", 1280, False),
 ]
@@ -85,6 +85,9 @@ def main() -> None:
                     page.click(".hit__title a")
                 else:
                     page.goto(base + path)
+                if "#" in (path or ""):  # jump at once: smooth scrolling would still be moving
+                    page.evaluate("document.querySelector(location.hash)"
+                                  ".scrollIntoView({behavior: 'instant'})")
                 page.screenshot(path=str(HERE / name), full_page=full)
                 print("wrote", HERE / name)
                 context.close()

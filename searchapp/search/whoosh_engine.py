@@ -30,6 +30,7 @@ from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.sorting import FieldFacet, MultiFacet
 
 from ..model import FACETS, Article, Tag
+from . import whoosh_fixes  # noqa: F401  (applies the fixes)
 from . import (UNDATED, FacetCount, Hit, IndexLocked, QueryError, SearchRequest,
                SearchResult)
 
@@ -57,8 +58,10 @@ def schema() -> fields.Schema:
         file_hash=fields.ID(stored=True, sortable=True),
         source=fields.STORED,
         title=fields.TEXT(analyzer=text, stored=True, field_boost=2.0),
-        body=fields.TEXT(analyzer=text, stored=True, spelling=True),
-        exact=fields.TEXT(analyzer=EXACT, stored=False),  # title + body, for "phrases"
+        # No positions in the stemmed body: phrases are answered by `exact`.
+        body=fields.TEXT(analyzer=text, stored=True, phrase=False),
+        # Title + body as written: "phrases", proximity, and the words for spelling suggestions.
+        exact=fields.TEXT(analyzer=EXACT, stored=False),
         published=fields.DATETIME,  # for `published:[2019 to 2020]` in queries
         day=fields.NUMERIC(int, bits=32, sortable=True, default=0),  # yyyymmdd, 0 = undated
         pubkey=fields.NUMERIC(int, bits=64, sortable=True, default=0),  # yyyymmddHHMMSS
@@ -152,7 +155,7 @@ def snippet(body: str, terms) -> str:
         except Exception:  # highlighting is comfort, never a reason to fail a search
             marked = ""
         if marked:
-            return marked
+            return re.sub(r"\s+", " ", marked)  # passages may span paragraphs
     return plain_snippet(body)
 
 
@@ -379,7 +382,7 @@ class WhooshIndex:
             return None
         if total and len(text.split()) > QUESTION_WORDS:
             return None  # a question with results: unknown words are just not in the archive
-        corrector = s.corrector("body")
+        corrector = s.corrector("exact")
         analyzer = self._ix.schema["body"].analyzer
         changed = False
 
@@ -586,11 +589,11 @@ def _refuse_broad_wildcards(q) -> None:
                                  "two letters before * or ?.")
 
 
-_PHRASE = re.compile(r'(^|[\s(])"([^"]*)"')
+_PHRASE = re.compile(r'(^|[\s(\-+])(?:body:)?"([^"]*)"')
 
 
 def route_phrases(text: str) -> str:
-    """Send "phrases" that have no field of their own to the exact-words field."""
+    """Send "phrases" with no field, or on the body, to the exact-words field."""
     return _PHRASE.sub(lambda m: f'{m.group(1)}exact:"{m.group(2)}"', text)
 
 

@@ -31,20 +31,22 @@ DEFAULT_RULES = {
     "lead_chars": 300,
     "dateline_weight": 3.0,  # the place the story is filed from
     "min_score": 1.0,  # a country needs at least this score...
-    "min_share": 0.3,  # ...and this share of the top country's score
+    "min_share": 0.4,  # ...and this share of the top country's score
     "strong_score": 2.0,  # ...or this score, whatever the top country's
     "datelines": True,
     "currency_factor": 0.25,  # "U.S. dlrs", "Canadian dollars": money, barely the country
 }
 
-# Tokens: dotted abbreviations (U.S., U.K.) or runs of letters.
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+")
+# Tokens: dotted abbreviations (U.S., U.K., also "U.S" missing its last dot) or
+# runs of letters.
+_TOKEN = re.compile(r"(?:[A-Z]\.)+[A-Z]\.?|[^\W\d_]+")
 # What may stand between the words of one multi-word name.
 _JOINER = re.compile(r"[ \t\-'.]{1,3}")
 # Dateline: an upper-case place, optional qualifiers and date, then a dash.
 _DATELINE = re.compile(r"\s*([A-Z][^\n]{0,80}?)\s*[-\u2013\u2014]{1,2}\s")
-_DATE_PART = re.compile(r"^(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?"
-                        r"|[A-Z][a-z]+day)$")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE_PART = re.compile(rf"(?i)^(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH}|[a-z]+day)$")
+_GLUED_DATE = re.compile(rf"(?i)\s+{_MONTH}\s+\d{{1,2}}$")
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class Mention:
 
 
 def fold(text: str) -> str:
-    """Strip accents and unify apostrophes; keeps length for plain ASCII text."""
+    """Strip accents and unify apostrophes, as the gazetteer's forms are."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     if text.isascii():
         return text
@@ -73,6 +75,12 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[re.Match]:
     return list(_TOKEN.finditer(text))
+
+
+def word(token: re.Match) -> str:
+    """The token as the gazetteer spells it: "U.S" -> "U.S."."""
+    w = token.group()
+    return w + "." if "." in w and not w.endswith(".") else w
 
 
 @lru_cache(maxsize=1)
@@ -91,7 +99,7 @@ class CountryTagger:
         # Earlier kinds win when two kinds share a form.
         for kind in ("block", "name", "demonym", "landmark", "region", "city"):
             for text, code in g.get("forms", {}).get(kind, {}).items():
-                key = tuple(m.group() for m in tokens(fold(text)))
+                key = tuple(word(m) for m in tokens(fold(text)))
                 if not key:
                     continue
                 form = Form(code, kind, ambiguous.get(text))
@@ -99,6 +107,7 @@ class CountryTagger:
                 if text not in no_caps:
                     self.caps.setdefault(tuple(t.upper() for t in key), form)
         self.max_len = max((len(k) for k in self.mixed), default=1)
+        self.first_words = {k[0] for k in self.mixed} | {k[0] for k in self.caps}
         self.food_words = set(g.get("food_words", []))
         self.currency_words = {w.lower() for w in g.get("currency_words", [])}
         self.function_words = set(g.get("function_words", []))
@@ -172,7 +181,7 @@ class CountryTagger:
                 i += 1
                 continue
             n, form = hit
-            if form.code and (caps or self.counts(segment, toks, i, n, form)):
+            if form.code and self.counts(segment, toks, i, n, form, caps):
                 weight = self.rules["kind_weights"][form.kind] * factor
                 if i + n < len(toks) and toks[i + n].group().lower() in self.currency_words:
                     weight *= self.rules["currency_factor"]
@@ -181,24 +190,31 @@ class CountryTagger:
         return found
 
     def longest_match(self, text, toks, i, index, caps) -> tuple[int, Form] | None:
+        first = word(toks[i])
+        if (first.upper() if caps else first) not in self.first_words:
+            return None
         words = []
         for j in range(i, min(i + self.max_len, len(toks))):
             if j > i and not _JOINER.fullmatch(text[toks[j - 1].end():toks[j].start()]):
                 break
-            word = toks[j].group()
-            words.append(word.upper() if caps else word)
+            w = word(toks[j])
+            words.append(w.upper() if caps else w)
         for n in range(len(words), 0, -1):
             form = index.get(tuple(words[:n]))
             if form is not None:
                 return n, form
         return None
 
-    def counts(self, text: str, toks: list[re.Match], i: int, n: int, form: Form) -> bool:
-        """Whether a mixed-case match is a mention, given the words around it."""
+    def counts(self, text: str, toks: list[re.Match], i: int, n: int, form: Form,
+               caps: bool) -> bool:
+        """Whether a match is a mention, given the words around it."""
         before = toks[i - 1] if i > 0 else None
         after = toks[i + n] if i + n < len(toks) else None
         glued_before = before is not None and text[before.end():toks[i].start()] in (" ", "-")
         glued_after = after is not None and text[toks[i + n - 1].end():after.start()] == " "
+        if caps:  # in a headline every word is capitalised: only the food rule can tell
+            return not (form.rule == "food" and glued_after
+                        and after.group().lower() in self.food_words)
         if form.kind in ("city", "region", "landmark") or form.rule in ("person", "surname"):
             # "Michael Jordan", "Jesse Jackson", "Sam Houston": part of a longer name.
             if glued_before and self.is_name_word(before.group()):
@@ -222,21 +238,34 @@ class CountryTagger:
         m = _DATELINE.match(body[:120])
         if not m:
             return None, 0
-        parts = [p.strip() for p in re.sub(r"\([^)]*\)", "", m.group(1)).split(",")]
+        parts = [p.strip() for p in re.sub(r"\([^)]*\)", " ", m.group(1)).split(",")]
+        glued = _GLUED_DATE.search(parts[0])  # "JOHANNESBURG March 13 -"
+        if glued:
+            parts[0:1] = [parts[0][:glued.start()].strip(), glued.group().strip()]
         place = parts[0]
+        upper = place == place.upper()
         dated = any(_DATE_PART.match(p) for p in parts[1:])
-        # An upper-case place is a dateline; "Toronto, Feb 26 -" is one only with its date.
-        if not place or len(place.split()) > 4 or (place != place.upper() and not dated):
+        # An upper-case place makes a dateline; "Toronto, Feb 26 -" needs its date.
+        if not place or len(place.split()) > 4 or not (upper or dated):
             return None, 0
         code = None
         for part in parts[1:]:
-            if part and not _DATE_PART.match(part):
+            if part and not _DATE_PART.match(part):  # "Ill.", "Ontario", "Texas"
                 code = self.dateline_qualifiers.get(part.upper().rstrip("."))
                 break
-        code = code or self.dateline_places.get(place.upper().rstrip("."))
-        if code is None and place != place.upper():
+        code = code or self.dateline_place(place.upper().rstrip("."))
+        if code is None and not upper:
             return None, 0
         return code, m.end()
+
+    def dateline_place(self, place: str) -> str | None:
+        code = self.dateline_places.get(place)
+        if code is None:  # "ST. PAUL", "FT. WORTH"
+            long = re.sub(r"^(ST|FT|MT)\.?\s+",
+                          lambda m: {"ST": "SAINT ", "FT": "FORT ", "MT": "MOUNT "}[m.group(1)],
+                          place)
+            code = self.dateline_places.get(long)
+        return code
 
     # -- deciding -------------------------------------------------------------------
 

@@ -16,8 +16,14 @@ Two passes over a story:
    the authority list. Headlines and upper-case text are only matched, never
    searched for new names: their capitals say nothing about names.
 
-The authority list is data ({"name", "aliases"} entries) that librarians may
-edit; the tagger uses whatever list it is given.
+A name that the story also uses for a company ("Morgan Stanley and Co",
+"Taft Broadcasting <TFB>") is not taken for a person anywhere in that story.
+
+Data, all under searchapp/data/ and written from general knowledge:
+persons.json (the authority list of {"name", "aliases"} entries, which
+librarians may edit; the tagger uses whatever list it is given),
+person_stopwords.json (titles, role, organisation, place, date and common
+words) and person_given_names.json (given names, and family names written first).
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ PARTICLES = frozenset("de da di du del della dos das do van von der den ter ten 
                       "al el bin ibn ben y".split())
 # Prefixes joined to a capitalised name by a hyphen: "al-Assad", "el-Sisi".
 PARTICLE_PREFIXES = ("al-", "el-", "ul-", "ad-", "as-", "ash-", "at-", "az-", "bin-", "ibn-", "abu-", "ben-")
-SUFFIXES = frozenset("Jr Sr II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI".split())
+SUFFIXES = frozenset("Jr Jnr Sr Snr II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI".split())
 # Abbreviations whose full stop does not end a sentence.
 NO_STOP = frozenset("Mr Mrs Ms Dr St Jr Sr Gen Sen Rep Gov Lt Col Capt Adm Sgt Cpl Maj Rev Prof Messrs Mme "
                     "Mlle Fr Hon Gens Sens Reps Cmdr Brig Supt Insp Det Pres Amb Msgr".split())
@@ -52,11 +58,15 @@ ABBREVIATIONS = frozenset("US USA UK UN EC EU EEC USSR DC NY LA SA NV AG PLC BV 
 SAID_WORDS = frozenset("said says say told tells added adds noted notes stated argued insisted declared "
                        "explained warned replied wrote announced predicted commented asked urged".split())
 END_PUNCT = frozenset(".!?;:")
+# "Smith Barney and Co", "Eli Lilly and Co": the name before these is a firm's.
+COMPANY_SUFFIXES = frozenset("Co Cos Company Inc Corp Ltd Sons Partners Associates Brothers Bros "
+                             "Plc PLC LLC".split())
 # "Icahn-led", "Prize-winning": a name turned into an adjective, not a name.
 HYPHEN_SUFFIXES = frozenset("led based owned backed controlled run born made style type sponsored winning "
                             "funded linked related listed registered bound speaking era dominated appointed "
                             "inspired allied held leaning".split())
-SURNAME_HONORIFICS = frozenset("Mr Mrs Ms Miss Mme Madame Monsieur Herr Frau Senor Señor Senora Señora".split())
+SURNAME_HONORIFICS = frozenset("Mr Mrs Ms Miss Mme Madame Monsieur Herr Frau "
+                               "Senor Señor Senora Señora".split())
 QUOTES = frozenset("\"“”‘’'«»()[]")
 
 _TOKEN_RE = re.compile(r"""
@@ -74,14 +84,19 @@ def load_authority(path=None) -> list[dict]:
         return json.load(f)
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower case without accents, for comparing names."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
+@lru_cache(maxsize=65536)
 def name_key(text: str) -> tuple[str, ...]:
-    """Comparable parts of a name: "Bashar al-Assad" -> ("bashar", "al", "assad"), "O'Neill" -> ("oneill",)."""
+    """Comparable parts of a name: "Bashar al-Assad" -> ("bashar", "al", "assad"),
+    "O'Neill" -> ("oneill",)."""
     return tuple(re.findall(r"[^\W_]+", fold(text).replace("'", "").replace("’", "")))
 
 
@@ -89,12 +104,13 @@ def name_key(text: str) -> tuple[str, ...]:
 class _Lexicon:
     titles: frozenset
     modifiers: frozenset
+    ambiguous_titles: frozenset
     role_words: frozenset
     org_words: frozenset
     place_words: frozenset
-    places: frozenset
-    demonyms: frozenset
+    places: frozenset  # places and nationality words: "Chicago", "Australian"
     dates: frozenset
+    never_in_name: frozenset  # organisation, place-cue, nationality and date words
     common: frozenset
     function_words: frozenset
     given: frozenset
@@ -107,17 +123,20 @@ def _lexicon() -> _Lexicon:
     stop = json.loads(STOPWORDS_FILE.read_text(encoding="utf-8"))
     names = json.loads(GIVEN_NAMES_FILE.read_text(encoding="utf-8"))
     lists = {k: frozenset(v) for k, v in stop.items() if isinstance(v, list)}
-    not_names = frozenset(fold(w) for k in ("titles", "title_modifiers", "org_words", "place_words", "places", "demonyms",
-                                            "months", "weekdays", "common_words") for w in lists[k])
+    stoplists = ("titles", "title_modifiers", "org_words", "place_words", "places", "demonyms",
+                 "months", "weekdays", "common_words")
+    not_names = frozenset(fold(w) for k in stoplists for w in lists[k])
     return _Lexicon(
         titles=lists["titles"] | lists["title_modifiers"],
         modifiers=lists["title_modifiers"],
+        ambiguous_titles=lists["ambiguous_titles"],
         role_words=lists["role_words"],
         org_words=lists["org_words"],
         place_words=lists["place_words"],
-        places=lists["places"],
-        demonyms=lists["demonyms"],
+        places=lists["places"] | lists["demonyms"],
         dates=lists["months"] | lists["weekdays"],
+        never_in_name=(lists["org_words"] | lists["place_words"] | lists["demonyms"]
+                       | lists["months"] | lists["weekdays"]),
         common=lists["common_words"],
         function_words=lists["function_words"],
         given=frozenset(names["given_names"]),
@@ -181,11 +200,11 @@ def _is_upper(text: str) -> bool:
 
 def _is_cap(word: str) -> bool:
     """A capitalised name-like word: "Baker", "McDonald", "O'Neill", "al-Assad"; not "OPEC"."""
-    if "-" in word and word.rsplit("-", 1)[1] in HYPHEN_SUFFIXES:
-        return False
-    if fold(word).startswith(PARTICLE_PREFIXES):
-        rest = word.split("-", 1)[1]
-        return rest[:1].isupper()
+    if "-" in word:
+        if word.rsplit("-", 1)[1] in HYPHEN_SUFFIXES:
+            return False
+        if fold(word).startswith(PARTICLE_PREFIXES):
+            return word.split("-", 1)[1][:1].isupper()
     return word[:1].isupper() and (len(word) == 1 or not word.isupper() or word in SUFFIXES)
 
 
@@ -194,8 +213,8 @@ def _is_cap(word: str) -> bool:
 @dataclass
 class _Candidate:
     tokens: list[str]
-    strong: bool  # cued by a title or honorific, so a lone surname counts
     position: int
+    span_key: tuple = ()  # the whole capitalised run, to drop it if it turns out to be a company
 
 
 class PersonTagger:
@@ -216,41 +235,42 @@ class PersonTagger:
                 self.aliases[key] = name
         for key in shared:
             del self.aliases[key]
-        self.first_names = {name_key(e["name"])[0]: e["name"] for e in self.authority if name_key(e["name"])}
+        self.alias_heads = frozenset(key[0] for key in self.aliases)
 
     # public API
 
     def tag(self, title: str, body: str) -> list[str]:
         """Canonical full names of the people named, most mentioned first."""
         title, body = _straight_possessives(title or ""), _straight_possessives(body or "")
-        sections = [(title, True)]
+        # (tokens, known_only, position of the first token); headline words are never evidence
+        sections = [(_tokenize(title), True, 0)]
+        position = len(sections[0][0]) + 1
         for para in _paragraphs(body):
-            sections.append((para, _is_upper(para)))
-        token_lists = [(_tokenize(text), known_only) for text, known_only in sections]
-        token_lists[0] = (token_lists[0][0], True)  # headline words are not evidence
+            toks = _tokenize(para)
+            sections.append((toks, _is_upper(para), position))
+            position += len(toks) + 1
 
         candidates: list[_Candidate] = []
-        position = 0
-        for toks, known_only in token_lists:
+        companies: set[tuple] = set()
+        for toks, known_only, offset in sections:
             if not known_only:
-                candidates += self._recognise(toks, position)
-            position += len(toks) + 1
+                candidates += self._recognise(toks, offset, companies)
         people = _People(self)
-        people.add_candidates(candidates)
-        position = 0
-        for toks, known_only in token_lists:
-            people.count_mentions(toks, known_only, position)
-            position += len(toks) + 1
+        people.add_candidates([c for c in candidates if c.span_key not in companies])
+        # Mixed-case text first: a lone surname in a headline only counts for someone already found.
+        for toks, known_only, offset in sorted(sections, key=lambda s: s[1]):
+            people.count_mentions(toks, known_only, offset)
         return people.ranked()
 
     # recognition
 
-    def _recognise(self, toks: list[_Tok], offset: int) -> list[_Candidate]:
+    def _recognise(self, toks: list[_Tok], offset: int, companies: set) -> list[_Candidate]:
         found = []
         for start, end in self._spans(toks):
-            cand = self._classify(toks, start, end)
+            cand = self._classify(toks, start, end, companies)
             if cand:
-                cand.position = offset + start
+                cand.position += offset
+                cand.span_key = name_key(" ".join(t.text for t in toks[start:end]))
                 found.append(cand)
         return found
 
@@ -281,57 +301,90 @@ class PersonTagger:
             return tok.text.replace(".", "") not in ABBREVIATIONS
         return tok.kind == "word" and _is_cap(tok.text)
 
-    def _classify(self, toks: list[_Tok], start: int, end: int) -> _Candidate | None:
+    def _company_name(self, toks: list[_Tok], end: int, words: list[str]) -> tuple | None:
+        """The name part of a company or body: "Morgan Stanley" in "Morgan Stanley Group Inc",
+        "Morgan Stanley and Co", "Taft Broadcasting <TFB>". The story's other mentions of that
+        name are then not taken for a person."""
+        for k, word in enumerate(words):
+            if word in self.lex.org_words:
+                return name_key(" ".join(words[:k]))
+        nxt = toks[end].text if end < len(toks) else ""
+        if nxt == "<":
+            return name_key(" ".join(words))
+        if nxt in ("and", "&") and end + 1 < len(toks) and toks[end + 1].text in COMPANY_SUFFIXES:
+            return name_key(" ".join(words))
+        return None
+
+    def _classify(self, toks: list[_Tok], start: int, end: int, companies: set) -> _Candidate | None:
+        """The person named by the capitalised run toks[start:end], if any cue says it is one."""
         lex = self.lex
         words = [t.text for t in toks[start:end]]
-        first_tok = toks[start]
-        # Leading function words, dates and sentence-initial capitals that cannot be names.
+        span_start = start
+        sentence_start = toks[start].sentence_start
+        # Leading function words and dates cannot be names: "However", "Monday".
         while words and (words[0] in lex.common or words[0] in lex.dates):
             words.pop(0)
             start += 1
+            sentence_start = False
         # The authority may hold the name with its title ("King Hussein", "Sheikh Yamani").
         for k in range(len(words)):
-            if len(words) - k <= MAX_ALIAS_TOKENS and name_key(" ".join(words[k:])) in self.aliases:
-                return _Candidate(words[k:], True, start + k)
-        strong = False
+            if (k == 0 or words[k - 1] in lex.titles) and len(words) - k <= MAX_ALIAS_TOKENS \
+                    and name_key(" ".join(words[k:])) in self.aliases:
+                return _Candidate(words[k:], start + k)
         # Everything up to the last title is description: "Russian Foreign Minister | Sergey Lavrov".
+        cued = strong = False
         for k in range(len(words) - 2, -1, -1):
-            if words[k] in lex.titles and not (k > 0 and (words[k - 1] in lex.given or words[k - 1].endswith("."))):
-                strong = words[k] not in lex.modifiers  # "Former WorldCom" says nothing
+            # a title word right after a given name or initial is a surname: "Mervyn King"
+            after_given = k > 0 and (words[k - 1] in lex.given or words[k - 1].endswith("."))
+            if words[k] in lex.titles and not after_given:
+                # "Former WorldCom", "General Dynamics": such titles vouch for a full name only
+                cued = True
+                strong = words[k] not in lex.modifiers and (
+                    words[k] not in lex.ambiguous_titles or len(words) - k > 2)
                 words = words[k + 1:]
                 start += k + 1
+                sentence_start = False
                 break
-        if not words:
-            return None
-        if len(words) > 1 and toks[end - 1].possessive and (words[-1] in lex.places or words[-1] in lex.demonyms):
-            words = words[:-1]  # "Secretary of State George Shultz China's recent troubles"
-        # "Secretary of State George Shultz": skip descriptive words up to a given name.
-        if len(words) > 2 and words[0] not in lex.given and words[0] not in lex.family_first \
-                and name_key(" ".join(words)) not in self.aliases:
+        # "Australian Lynton Crosby": a nationality or place before a name describes it.
+        while len(words) > 1 and words[0] in lex.places and words[0] not in lex.given:
+            words = words[1:]
+            start += 1
+            sentence_start = False
+        # "Secretary of State George Shultz", "Secretary of Trade and Industry Jose Concepcion":
+        # skip descriptive words up to a given name.
+        if len(words) > 2 and words[0] not in lex.given and words[0] not in lex.family_first:
             for k in range(1, len(words) - 1):
                 if words[k] in lex.given:
-                    start += k
                     words = words[k:]
+                    start += k
+                    sentence_start = False
                     break
-        if not self._plausible(words):
+        if not words:
             return None
-        key = name_key(" ".join(words))
-        if key in self.aliases:
-            return _Candidate(words, True, start)
+        company = self._company_name(toks, end, words)
+        if company is not None:
+            companies.add(company)
+            return None
+        if len(words) > 1 and toks[end - 1].possessive and words[-1] in lex.places:
+            words = words[:-1]  # "Secretary of State George Shultz China's recent troubles"
+        if not words or not self._plausible(words):
+            return None
+        if name_key(" ".join(words)) in self.aliases:
+            return _Candidate(words, start)
         if len(words) == 1:
             # A lone given name ("his wife, Nancy", "Sheikh Ali") is not a name we can file.
             honorific = start > 0 and toks[start - 1].text in SURNAME_HONORIFICS
-            if not strong or (words[0] in lex.given and not honorific):
-                return None
-            return _Candidate(words, True, start)
+            if strong and (words[0] not in lex.given or honorific):
+                return _Candidate(words, start)
+            return None
         # A sentence-initial capital that is neither a known name nor cued is an ordinary word.
-        if (toks[start].sentence_start and toks[start] is first_tok and not strong
-                and words[0] not in lex.given and words[0] not in lex.family_first):
+        if sentence_start and words[0] not in lex.given and words[0] not in lex.family_first:
             words = words[1:]
+            start += 1
             if len(words) == 1:
                 return None
-        if strong or self._evidence(toks, start, end, words):
-            return _Candidate(words, strong, start)
+        if cued or self._evidence(toks, span_start, start, end, words):
+            return _Candidate(words, start)
         return None
 
     def _plausible(self, words: list[str]) -> bool:
@@ -339,15 +392,21 @@ class PersonTagger:
         real = [w for w in words if w not in PARTICLES and not w.endswith(".")]
         if not real or len(real) > MAX_NAME_TOKENS:
             return False
-        if any(w in lex.org_words or w in lex.place_words or w in lex.demonyms or w in lex.dates for w in words):
+        blocked = [w for w in words if w in lex.never_in_name]
+        # ... except a month as a surname after a given name: "Theresa May"
+        month_surname = (len(words) > 1 and blocked == [words[-1]] and words[-1] in lex.dates
+                         and words[-2] in lex.given)
+        if blocked and not month_surname:
             return False
-        first = words[0]
-        if first in lex.places and first not in lex.given:
-            return False
-        if first not in lex.given and any(w in lex.places for w in words[1:]):
+        # "Michael Jordan" and "Lloyd Austin" are people, "Hong Kong" and "Santa Barbara" are not
+        if words[0] not in lex.given and any(w in lex.places for w in words):
             return False
         if all(w in lex.common or w in lex.titles or w.lower() in lex.role_words for w in real):
             return False
+        if len(words) > 1 and all(w in SUFFIXES for w in words[1:]):
+            return False  # "Mark IV" is a company; "Elizabeth II" comes from the authority
+        if words[0].endswith(".") and len(words[-1]) <= 2:
+            return False  # "W. Va" is West Virginia
         return True
 
     def _title_before(self, toks: list[_Tok], start: int) -> bool:
@@ -365,7 +424,7 @@ class PersonTagger:
             return any(t.text in self.lex.titles for t in toks[max(0, k - 3):k])
         return False
 
-    def _evidence(self, toks: list[_Tok], start: int, end: int, words: list[str]) -> bool:
+    def _evidence(self, toks: list[_Tok], span_start: int, start: int, end: int, words: list[str]) -> bool:
         lex = self.lex
         first = words[0]
         if first in lex.given:
@@ -379,7 +438,7 @@ class PersonTagger:
         nxt = toks[end] if end < len(toks) else None
         if nxt and nxt.kind == "word" and nxt.text in SAID_WORDS:
             return True
-        prev = toks[start - 1] if start > 0 else None
+        prev = toks[span_start - 1] if span_start > 0 else None
         if prev and prev.kind == "word" and prev.text in SAID_WORDS:
             return True
         return self._apposition(toks, end)
@@ -413,6 +472,7 @@ class _People:
     tagger: PersonTagger
     people: dict = field(default_factory=dict)  # canonical name -> _Person
     keys: dict = field(default_factory=dict)  # key found in this story -> canonical name
+    heads: frozenset = frozenset()  # first parts of all keys, to skip most words quickly
 
     def _person(self, name: str, position: int) -> _Person:
         p = self.people.get(name)
@@ -425,12 +485,13 @@ class _People:
         # Full names first, so that a surname anywhere in the story resolves to one.
         for cand in sorted(candidates, key=lambda c: (len(c.tokens) == 1, c.position)):
             name = self._resolve(cand.tokens)
-            if name is None:
-                continue
             self._person(name, cand.position).recognised = True
             self._register(cand.tokens, name)
+        self.heads = self.tagger.alias_heads | {key[0] for key in self.keys}
 
-    def _resolve(self, tokens: list[str]) -> str | None:
+    def _resolve(self, tokens: list[str]) -> str:
+        """The canonical name for a recognised name: a person already named in the story,
+        an authority entry, or the name as written."""
         aliases = self.tagger.aliases
         text = " ".join(tokens)
         key = name_key(text)
@@ -445,64 +506,76 @@ class _People:
             return self.keys[plain]
         if plain in aliases:
             return aliases[plain]
-        surname = _surname_keys(tokens, self.tagger.lex)
-        for sk in surname:
+        for sk in _surname_keys(tokens, self.tagger.lex):
             known = self.keys.get(sk) or aliases.get(sk)
             if known and _same_first_name(tokens[0], known):
                 return known
         return text
 
     def _register(self, tokens: list[str], name: str) -> None:
+        """Remember the short forms by which the story may mention this person again."""
         keys = [name_key(" ".join(tokens)), name_key(name)]
         if len(tokens) > 1:
+            # every tail of the name: "Bra Kanon" and "Kanon" both mean "Denis Bra Kanon"
+            core = name_key(" ".join(t for t in tokens if t not in SUFFIXES))
+            keys += [core[k:] for k in range(1, len(core))]
             keys += _surname_keys(tokens, self.tagger.lex)
         for key in keys:
             if key and key not in self.keys:
                 self.keys[key] = name
 
     def count_mentions(self, toks: list[_Tok], known_only: bool, offset: int) -> None:
-        aliases, lex = self.tagger.aliases, self.tagger.lex
+        """Count each mention of a known name in toks, longest match first."""
         i, n = 0, len(toks)
         while i < n:
             tok = toks[i]
-            if tok.kind not in ("word", "init") or not (
+            if tok.kind not in ("word", "init") or not tok.parts or tok.parts[0] not in self.heads or not (
                     known_only or tok.kind == "init" or _is_cap(tok.text) or tok.text in PARTICLES):
                 i += 1
                 continue
+            # the longest run of name tokens from here that a possessive does not cut
+            run = 1
+            while (run < MAX_ALIAS_TOKENS and i + run < n and not toks[i + run - 1].possessive
+                   and toks[i + run].kind in ("word", "init")):
+                run += 1
             matched = 0
-            for size in range(min(MAX_ALIAS_TOKENS, n - i), 0, -1):
-                span = toks[i:i + size]
-                if any(t.kind not in ("word", "init") for t in span):
-                    continue
-                if any(t.possessive for t in span[:-1]):
-                    continue
-                if not known_only and not _is_cap(span[-1].text):
-                    continue
-                key = tuple(p for t in span for p in t.parts)
-                name = self.keys.get(key) or aliases.get(key)
-                if not name:
-                    continue
-                if size == 1 and known_only and fold(tok.text) in lex.not_names:
-                    continue  # "MAJOR", "BOND" in a headline are words, not people
-                if not known_only and not self._standalone(toks, i, i + size):
-                    continue
-                self._person(name, offset + i).count += 1
-                matched = size
-                break
+            for size in range(run, 0, -1):
+                key = tuple(p for t in toks[i:i + size] for p in t.parts)
+                name = self.keys.get(key) or self.tagger.aliases.get(key)
+                if name and self._is_mention(toks, i, i + size, name, known_only):
+                    self._person(name, offset + i).count += 1
+                    matched = size
+                    break
             i += matched or 1
 
+    def _is_mention(self, toks: list[_Tok], start: int, end: int, name: str, known_only: bool) -> bool:
+        if known_only:
+            if end - start > 1:
+                return True
+            # a lone "HOLDER" or "MAJOR" in a headline is a word unless the story names that person
+            return name in self.people and fold(toks[start].text) not in self.tagger.lex.not_names
+        if not _is_cap(toks[end - 1].text):
+            return False
+        if end - start == 1 and fold(toks[start].text) in self.tagger.lex.not_names:
+            # "May" is Theresa May after "Mrs", a month otherwise
+            return start > 0 and toks[start - 1].text in self.tagger.lex.titles
+        return self._standalone(toks, start, end)
+
     def _standalone(self, toks: list[_Tok], start: int, end: int) -> bool:
-        """A surname match must not be part of a longer capitalised name ("Howard Baker" is not "Baker")."""
+        """A lone surname must not be part of a longer capitalised name: "Baker" in "Howard Baker",
+        "Swift" in "Swift Energy Co". Titles, honorifics and sentence words may stand before it."""
         if end - start > 1:
             return True
+        lex = self.tagger.lex
         before = toks[start - 1] if start > 0 else None
         after = toks[end] if end < len(toks) else None
-        lex = self.tagger.lex
-        if (before and before.kind == "word" and _is_cap(before.text) and not before.possessive
-                and before.text in lex.given):
+        if (after and after.kind == "word" and _is_cap(after.text) and not toks[start].possessive
+                and after.text not in lex.function_words and after.text not in lex.common):
             return False
-        if after and after.kind == "word" and _is_cap(after.text) and not toks[end - 1].possessive \
-                and (after.text in lex.given or after.text in lex.family_first):
+        if (before and before.kind in ("word", "init") and not before.possessive
+                and (before.kind == "init" or _is_cap(before.text))
+                and before.text not in lex.titles and before.text not in lex.common
+                and before.text not in lex.function_words and before.text not in lex.dates):
             return False
         return True
 

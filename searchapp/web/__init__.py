@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, request
 from flask_babel import Babel
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository: templates/ and static/ live there
@@ -68,15 +68,13 @@ def engine():
 
 def select_locale() -> str:
     """`lang` in the query string, then the cookie it leaves, then Accept-Language."""
-    languages = LANGUAGES
     chosen = request.args.get("lang", "").strip().lower()
-    if chosen in languages:
-        g.lang_chosen = chosen
+    if chosen in LANGUAGES:
         return chosen
     cookie = request.cookies.get(LANG_COOKIE, "")
-    if cookie in languages:
+    if cookie in LANGUAGES:
         return cookie
-    return request.accept_languages.best_match(languages) or "en"
+    return request.accept_languages.best_match(LANGUAGES) or "en"
 
 
 def remember_language(response):

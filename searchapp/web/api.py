@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
+from ..model import FACETS
 from ..search import QueryError
 from . import engine
 from .errors import error_response
@@ -58,17 +59,7 @@ def search_json(page: SearchPage) -> dict:
         "per_page": request_.per_page,
         "pages": page.pages,
         "sort": request_.sort,
-        "filters": {
-            "country": list(params.filters.get("country", ())),
-            "person": list(params.filters.get("person", ())),
-            "topic": list(params.filters.get("topic", ())),
-            "not_country": list(params.exclude.get("country", ())),
-            "not_person": list(params.exclude.get("person", ())),
-            "not_topic": list(params.exclude.get("topic", ())),
-            "from": request_.date_from.isoformat() if request_.date_from and params.undated != "only" else None,
-            "to": request_.date_to.isoformat() if request_.date_to and params.undated != "only" else None,
-            "undated": params.undated or None,
-        },
+        "filters": filters_json(params),
         "hits": [
             {"id": h.id, "title": h.title, "url": h.url, "source": h.source,
              "source_name": source_name(h.source, h.url), "published": h.published,
@@ -79,9 +70,17 @@ def search_json(page: SearchPage) -> dict:
         ],
         "facets": {name: [v.to_json() for v in view.values] for name, view in page.facets.items()},
         "facet_totals": {name: view.total for name, view in page.facets.items()},
-        "dates": {
-            "granularity": page.dates.granularity,
-            "buckets": [b.to_json() for b in page.dates.buckets],
-        },
+        "dates": page.dates.to_json(),
         "suggestion": result.suggestion,
     }
+
+
+def filters_json(params) -> dict:
+    out = {f: list(params.filters.get(f, ())) for f in FACETS}
+    out.update({f"not_{f}": list(params.exclude.get(f, ())) for f in FACETS})
+    dated = params.undated != "only"  # "only undated" is not a date range to show
+    start, end = params.request.date_from, params.request.date_to
+    out["from"] = start.isoformat() if start and dated else None
+    out["to"] = end.isoformat() if end and dated else None
+    out["undated"] = params.undated or None
+    return out

@@ -53,7 +53,6 @@ class SearchParams:
     date_from: str = ""  # as given, for the form
     date_to: str = ""
     undated: str = ""  # "", "1" or "only"
-    sort_given: bool = False
     granularity: str = "year"
     facet_limits: dict[str, int] = field(default_factory=dict)
     find: dict[str, str] = field(default_factory=dict)
@@ -83,7 +82,6 @@ def parse_search_args(args: MultiDict) -> SearchParams:
     date_from = _day(date_from_raw, "from") if date_from_raw else None
     date_to = _day(date_to_raw, "to", end=True) if date_to_raw else None
     undated = _undated(args.get("undated", ""))
-    sort_given = bool(args.get("sort", "").strip())
     sort = args.get("sort", "").strip() or ("relevance" if q else "newest")
     if sort not in SORTS:
         raise ParamError(gettext("Unknown sort order “%(sort)s”: use relevance, newest or oldest.",
@@ -116,7 +114,7 @@ def parse_search_args(args: MultiDict) -> SearchParams:
     request.validate()  # the engine's own checks, e.g. the query length
     return SearchParams(
         request=request, q=q, date_from=date_from_raw, date_to=date_to_raw, undated=undated,
-        sort_given=sort_given, granularity=granularity, facet_limits=limits, find=find, more=more)
+        granularity=granularity, facet_limits=limits, find=find, more=more)
 
 
 def _values(args: MultiDict, name: str, facet: str) -> tuple[str, ...]:

@@ -16,8 +16,9 @@ from ..search import UNDATED, SearchResult
 from .labels import label
 from .params import SearchParams
 
-# Empty buckets are drawn between the first and last year only when there are few.
-MAX_FILLED_YEARS = 60
+# Up to this many empty years in a row are drawn as empty bars; a longer run is one "…" row.
+MAX_EMPTY_YEARS = 2
+GAP = ""  # the value of a "…" row
 
 
 @dataclass
@@ -58,6 +59,10 @@ class DateBucket:
     def undated(self) -> bool:
         return self.value == UNDATED
 
+    @property
+    def gap(self) -> bool:
+        return self.value == GAP
+
     def to_json(self) -> dict:
         out = dict(value=self.value, label=self.label, count=self.count)
         if not self.undated:
@@ -71,13 +76,9 @@ class DateView:
     buckets: list[DateBucket] = field(default_factory=list)
     crumbs: list[tuple[str, str | None, str | None]] = field(default_factory=list)
 
-    @property
-    def dated(self) -> list[DateBucket]:
-        return [b for b in self.buckets if not b.undated]
-
-    @property
-    def undated(self) -> DateBucket | None:
-        return next((b for b in self.buckets if b.undated), None)
+    def to_json(self) -> dict:
+        return {"granularity": self.granularity,
+                "buckets": [b.to_json() for b in self.buckets if not b.gap]}
 
 
 # -- facets ------------------------------------------------------------------------------
@@ -119,12 +120,14 @@ def date_view(params: SearchParams, result: SearchResult, locale: str) -> DateVi
     counts = {b.value: b.count for b in result.dates}
     undated = counts.pop(UNDATED, 0)
     keys = _filled_keys(sorted(counts), granularity, params)
-    buckets = [DateBucket(k, counts.get(k, 0), bucket_label(k, granularity, locale)) for k in keys]
+    buckets = [DateBucket(k, counts.get(k, 0), bucket_label(k, granularity, locale) if k else "…")
+               for k in keys]
     if undated:
         buckets.append(DateBucket(UNDATED, undated, gettext("Undated")))
     largest = max((b.count for b in buckets), default=0)
     for b in buckets:
-        b.percent = round(100 * b.count / largest) if largest else 0
+        # A bucket with results always shows a sliver of bar, however small.
+        b.percent = max(2, round(100 * b.count / largest)) if b.count else 0
     return DateView(granularity, buckets, _crumbs(params, locale))
 
 
@@ -135,12 +138,15 @@ def _filled_keys(keys: list[str], granularity: str, params: SearchParams) -> lis
     if params.undated == "only" or granularity == "day":
         return keys
     if granularity == "year":
-        if not keys:
-            return keys
-        first, last = int(keys[0]), int(keys[-1])
-        if last - first > MAX_FILLED_YEARS:
-            return keys
-        return [str(y) for y in range(first, last + 1)]
+        out = keys[:1]
+        for year in keys[1:]:
+            previous = int(out[-1])
+            if int(year) - previous - 1 <= MAX_EMPTY_YEARS:
+                out += [str(y) for y in range(previous + 1, int(year))]
+            else:
+                out.append(GAP)
+            out.append(year)
+        return out
     start = request.date_from or (parse_bucket(keys[0]) if keys else None)
     end = request.date_to or (parse_bucket(keys[-1], end=True) if keys else None)
     if not (start and end) or (end - start).days > 400:

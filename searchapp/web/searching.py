@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
-from ..search import SearchResult
+from ..search import MAX_PAGE, SearchResult
 from . import engine
 from .labels import current_locale
 from .params import SearchParams, parse_search_args
@@ -23,8 +23,9 @@ class SearchPage:
 
     @property
     def pages(self) -> int:
+        """Pages of results, at most the engine's MAX_PAGE."""
         per_page = self.params.request.per_page
-        return max(1, -(-self.result.total // per_page))
+        return min(MAX_PAGE, max(1, -(-self.result.total // per_page)))
 
 
 def run_search(args: MultiDict) -> SearchPage:

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import format_date, format_number, gettext
 
 from ..model import FACETS
-from ..search import MAX_PAGE, QueryError
+from ..search import MAX_PAGE, MAX_QUERY_CHARS, QueryError
 from . import LANGUAGES, engine
 from .highlight import highlight, paragraphs, query_terms
 from .labels import FACET_NAMES, FACET_PLURALS, ORIGIN_NAMES, ORIGIN_SHORT, current_locale
@@ -44,7 +44,7 @@ def article(article_id: str):
     found = engine().get(article_id)
     if found is None:
         abort(404)
-    q = request.args.get("q", "").strip()
+    q = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
     terms = query_terms(q)
     locale = current_locale()
     return render_template(

@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from searchapp.ingest import index_paths
 from searchapp.web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEEDS = ROOT / "seeds"
-CORPORA = Path(os.environ.get("SEARCHAPP_CORPORA")
-               or Path(__file__).resolve().parents[2].parent / "shared" / "corpora")
+CORPORA = Path(os.environ.get("SEARCHAPP_CORPORA") or ROOT.parent / "shared" / "corpora")
 REUTERS = CORPORA / "reuters21578" / "reut2-000.sgm"
-MARKER = "quillfeather"  # a word found only in the fixture articles
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
@@ -39,31 +38,9 @@ def index_dir(tmp_path_factory, has_reuters) -> Path:
     shutil.copytree(FIXTURES, sources / "fixtures")
     paths = [sources / "seeds", sources / "fixtures"] + ([REUTERS] if has_reuters else [])
     index = where / "index"
-    from searchapp.ingest import index_paths
-
-    try:
-        report = index_paths(paths, index, workers=1)
-    except NotImplementedError:
-        # The engine cannot list the files of a brand-new, empty index yet;
-        # read and tag the same files the same way and write them directly.
-        report = _write_directly(paths, index)
+    report = index_paths(paths, index, workers=1)
     assert not report.skipped, report.skipped
     return index
-
-
-def _write_directly(paths, index: Path):
-    from searchapp.ingest import IngestReport, discover, parse_file
-    from searchapp.search.whoosh_engine import WhooshIndex
-
-    report = IngestReport()
-    writer = WhooshIndex(index).writer()
-    for f in discover(paths, report):
-        _path, articles, errors, failure = parse_file((str(f.path), f.key, str(f.path)))
-        assert failure is None, failure
-        report.skipped.extend(errors)
-        writer.replace_file(f.file, "-", articles)
-    writer.commit()
-    return report
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +111,7 @@ def browser():
 @pytest.fixture()
 def page(browser):
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)  # fail fast instead of waiting 30 s for a missing element
     page = context.new_page()
     yield page
     context.close()

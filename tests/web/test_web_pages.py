@@ -176,3 +176,11 @@ def test_empty_results_give_advice(client):
 def test_reuters_dates_are_localized(client, reuters):
     page = html(client, "/?q=cocoa&lang=fr")
     assert "1987" in page and re.search(r"\d+ (févr|mars)\.? 1987", page)
+
+
+def test_long_runs_of_empty_years_fold_into_one_row(client, reuters):
+    page = html(client, "/")  # Reuters 1987, then the fixtures from 2019 on
+    assert 'class="histogram__gap"' in page
+    assert ">1987<" in page and ">2019<" in page and ">1988<" not in page
+    buckets = client.get("/api/search").get_json()["dates"]["buckets"]
+    assert "" not in [b["value"] for b in buckets]

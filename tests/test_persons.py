@@ -1,0 +1,218 @@
+"""Tests for the person tagger (searchapp.tagging.persons)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from searchapp.tagging.persons import PersonTagger, load_authority
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "persons"
+SEED = REPO / "seeds" / "000_b7353cf5176a3d63.txt"
+
+
+def _bench():
+    """The benchmark module, for its Reuters SGML reader and scoring."""
+    spec = importlib.util.spec_from_file_location("person_quality", REPO / "bench" / "person_quality.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    return PersonTagger()
+
+
+@pytest.fixture(scope="module")
+def bare():
+    """A tagger without any authority list: only the recogniser."""
+    return PersonTagger([])
+
+
+def _story(path: Path) -> tuple[str, str]:
+    title, _, body = path.read_text(encoding="utf-8").partition("\n")
+    return title.strip(), body
+
+
+def _reuters_fixture() -> dict[str, dict]:
+    return {s["id"]: s for s in _bench().parse_stories(FIXTURES / "reuters_stories.sgm")}
+
+
+# --- the seed article -------------------------------------------------------
+
+def test_seed_article_names_its_people(tagger):
+    names = tagger.tag(*_story(SEED))
+    expected = ["Sergey Lavrov", "Wang Yi", "Maria Zakharova", "Xi Jinping", "Vladimir Putin", "Donald Trump"]
+    for person in expected:
+        assert person in names
+
+
+def test_seed_article_has_no_organisation_names(tagger):
+    names = tagger.tag(*_story(SEED))
+    for org in ["Brookings", "DESPARDES", "Monitor", "Institution", "Ministry", "Administration", "Moscow"]:
+        assert not any(org.lower() in name.lower() for name in names), (org, names)
+
+
+def test_seed_article_surnames_do_not_appear_alone(tagger):
+    names = tagger.tag(*_story(SEED))
+    assert not {"Lavrov", "Wang", "Xi", "Putin", "Trump"} & set(names)
+
+
+# --- recognising and resolving names ----------------------------------------
+
+def test_later_surname_resolves_to_full_name_in_same_article(bare):
+    # "Michael Howard" and "John Howard" both appear; "Mr Howard" is the first one.
+    names = bare.tag(*_story(FIXTURES / "bbc_politics_212.txt"))
+    assert names == ["Lynton Crosby", "Michael Howard", "John Howard"]
+
+
+def test_surname_resolves_within_article_before_the_authority():
+    # The authority would make "Baker" James Baker; the story names Howard Baker first.
+    tagger = PersonTagger([{"name": "James Baker", "aliases": ["Baker"]},
+                           {"name": "Ronald Reagan", "aliases": ["Reagan"]}])
+    story = _reuters_fixture()["801"]
+    names = tagger.tag(story["title"], story["body"])
+    assert set(names) == {"Howard Baker", "Ronald Reagan", "Robert Gates"}
+
+
+def test_titles_and_honorifics_are_stripped(bare):
+    body = ("Treasury Secretary James A. Baker met Federal Reserve Board Chairman Paul Volcker "
+            "and West German Finance Minister Gerhard Stoltenberg on Monday.\n\n"
+            "Saudi Oil Minister Sheikh Hisham Nazer spoke after Prime Minister Yasuhiro Nakasone. "
+            "Sir Geoffrey Howe, Dr Henry Kissinger and Mrs Margaret Thatcher were there, "
+            "as were King Juan Carlos and General Manuel Noriega.\n\n"
+            "Mr Volcker said rates would stay where they were.")
+    names = bare.tag("", body)
+    assert set(names) == {"James A. Baker", "Paul Volcker", "Gerhard Stoltenberg", "Hisham Nazer",
+                          "Yasuhiro Nakasone", "Geoffrey Howe", "Henry Kissinger", "Margaret Thatcher",
+                          "Juan Carlos", "Manuel Noriega"}
+    assert names[0] == "Paul Volcker"  # the only one named twice
+
+
+def test_reuters_story_with_particle_name(bare):
+    story = _reuters_fixture()["975"]
+    names = bare.tag(story["title"], story["body"])
+    assert names == ["Dilson Funaro", "Edouard Balladur", "Jacques de Larosiere"]
+
+
+def test_most_mentioned_first(bare):
+    body = ("Finance Minister Ana Ortiz met trade envoy Peter Lund. Lund left early. "
+            "Lund later said the talks went well, and Ortiz agreed.\n\nLund flies home today.")
+    assert bare.tag("", body) == ["Peter Lund", "Ana Ortiz"]
+
+
+def test_month_as_surname(bare):
+    body = "Prime Minister Theresa May spoke in May. Mrs May said talks would resume in June."
+    assert bare.tag("", body) == ["Theresa May"]
+
+
+def test_family_name_first(bare):
+    body = "Chinese Foreign Minister Qian Qichen met his counterpart. Qian said ties were good."
+    assert bare.tag("", body) == ["Qian Qichen"]
+
+
+# --- what is not a person ---------------------------------------------------
+
+def test_organisations_places_and_dates_are_not_persons(tagger):
+    body = ("An analysis on the Brookings Institution website was read at the White House "
+            "and on Wall Street in New York on Monday, January 5. The Federal Reserve and the "
+            "Trump Administration disagreed, the Foreign Ministry said, and Morgan Stanley and Co "
+            "said Morgan Stanley would not comment. General Dynamics Corp <GD> rose.\n\n"
+            "Shares of Exxon Corp fell. Analysts said Sales were flat.")
+    assert tagger.tag("Markets", body) == []
+
+
+@pytest.mark.parametrize("headline", [
+    "BAKER SAYS U.S. WANTS STABLE DOLLAR AFTER PARIS ACCORD",
+    "ACME PRECISION <ACL> SETS HOLDER VOTE ON BUYOUT",
+    "GENERAL AUTOMATION <GENA> SETS LEASING PACT",
+    "SWIFT INDEPENDENT PACKING CO <SFTPr> 1ST QTR NET",
+    "MARK IV <IV> STARTS BID FOR CONRAC <CAX>",
+    "China, Russia to Discuss Hotspots Amid New Sanctions",
+])
+def test_headlines_alone_give_no_people(tagger, headline):
+    assert tagger.tag(headline, "") == []
+
+
+def test_upper_case_body_gives_no_junk(tagger):
+    body = ("    NEW YORK, March 3 - \n"
+            "    SHR PROFIT 1.20 DLRS VS 1.10 DLRS\n"
+            "    NET 12.5 MLN VS 11.2 MLN\n"
+            "    REVS 300.1 MLN VS 280.7 MLN\n"
+            "    NOTE: COMPANY SAID GENERAL MANAGER WILL RETIRE.")
+    assert tagger.tag("ACME CORP <ACM> 4TH QTR NET", body) == []
+
+
+def test_headline_surname_counts_for_a_person_named_in_the_body(tagger):
+    names = tagger.tag("VOLCKER SAYS FED WILL WATCH DOLLAR",
+                       "    WASHINGTON, March 3 - Federal Reserve Board Chairman Paul Volcker said "
+                       "the Fed would watch the dollar.")
+    assert names == ["Paul Volcker"]
+
+
+# --- the authority list -----------------------------------------------------
+
+def test_authority_resolves_surname_only_mentions(tagger):
+    assert tagger.tag("", "Putin said on Monday that talks would go on.") == ["Vladimir Putin"]
+    assert tagger.tag("", "The plan was backed by President Reagan.") == ["Ronald Reagan"]
+    assert tagger.tag("", "Foreign Minister Sergei Lavrov arrived.") == ["Sergey Lavrov"]
+
+
+def test_without_authority_a_cued_surname_stays_a_surname(bare):
+    assert bare.tag("", "The plan was backed by President Reagan.") == ["Reagan"]
+    assert bare.tag("", "Putin said on Monday that talks would go on.") == []
+
+
+def test_custom_authority_is_used_instead_of_the_shipped_one(tmp_path):
+    path = tmp_path / "persons.json"
+    path.write_text('[{"name": "Ada Lovelace", "aliases": ["Lovelace", "Countess of Lovelace"]}]',
+                    encoding="utf-8")
+    tagger = PersonTagger(load_authority(path))
+    assert tagger.tag("", "Lovelace wrote the notes in 1843.") == ["Ada Lovelace"]
+    assert tagger.tag("", "Putin said on Monday that talks would go on.") == []
+
+
+def test_shipped_authority_is_well_formed():
+    entries = load_authority()
+    assert len(entries) > 500
+    owners: dict[str, str] = {}
+    for entry in entries:
+        assert isinstance(entry["name"], str) and entry["name"].strip()
+        assert isinstance(entry["aliases"], list)
+        for alias in {_fold(a) for a in [entry["name"], *entry["aliases"]]}:
+            assert alias not in owners, (alias, owners.get(alias), entry["name"])
+            owners[alias] = entry["name"]
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+# --- the real corpus ----------------------------------------------------------
+
+def _reuters_dir() -> Path:
+    base = os.environ.get("SEARCHAPP_CORPORA")
+    root = Path(base) if base else REPO.parent / "shared" / "corpora"
+    return root / "reuters21578"
+
+
+def test_recall_on_reuters_people():
+    folder = _reuters_dir()
+    files = sorted(folder.glob("reut2-*.sgm"))
+    if not files:
+        pytest.skip(f"Reuters-21578 corpus not found in {folder} (set SEARCHAPP_CORPORA)")
+    bench = _bench()
+    stories = [s for f in files for s in bench.parse_stories(f) if s["body"] and s["people"]]
+    assert len(stories) > 600
+    result = bench.evaluate(stories, PersonTagger())
+    assert result["recall"] >= 0.80
+    assert result["precision"] >= 0.30
+    # the recogniser alone, without the authority list, also reaches the target
+    assert bench.evaluate(stories, PersonTagger([]))["recall"] >= 0.80
