@@ -152,7 +152,8 @@ def test_did_you_mean(ix):
 
 
 @pytest.mark.parametrize("bad", ['"unclosed phrase', "(iran", "iran)", "iran AND", "a*",
-                                 "x" * 1001, "published:[2019 to"])
+                                 "x" * 1001, "published:[2019 to", "oil~9", "country:",
+                                 "colour:red", "title: oil"])
 def test_malformed_queries_raise_a_helpful_error(ix, bad):
     with pytest.raises(QueryError) as err:
         search(ix, bad)
@@ -188,3 +189,8 @@ def test_phrases_are_exact_words_not_stems(ix):
     assert search(ix, '"lavrov sochi"~2').total == 0
     [hit] = search(ix, '"sanctions bit"').hits
     assert "<mark>sanctions</mark> <mark>bit</mark>" in hit.snippet
+
+
+def test_urls_and_times_are_not_mistaken_for_fields(ix):
+    assert search(ix, "http://example.org").total == 0
+    assert search(ix, "10:30").total == 0

@@ -39,6 +39,9 @@ SNIPPET_CHARS = 240
 # Plain queries with more words than this are treated as questions: any word may
 # match and articles matching more of them rank higher.
 QUESTION_WORDS = 3
+MAX_FUZZY_EDITS = 2  # more matches nearly every short word
+# Fields a query may name; `exact` is internal (phrases are routed there).
+QUERY_FIELDS = ("title", "body", "country", "person", "topic", "published")
 # A librarian's edit waits this long for a running indexer to let go of the index.
 RETAG_WAIT_SECONDS = 15.0
 
@@ -582,6 +585,9 @@ def _normalize_facet_terms(q):
 
 def _refuse_broad_wildcards(q) -> None:
     for node in q.leaves() if not q.is_leaf() else [q]:
+        if isinstance(node, query.FuzzyTerm) and node.maxdist > MAX_FUZZY_EDITS:
+            raise QueryError(f"A fuzzy search allows at most {MAX_FUZZY_EDITS} edits: "
+                             f"write {node.text}~ or {node.text}~2.")
         if isinstance(node, (query.Prefix, query.Wildcard)):
             stem = re.split(r"[*?]", node.text, maxsplit=1)[0]
             if len(stem) < 2:
@@ -605,6 +611,10 @@ def is_plain(text: str) -> bool:
     return not _OPERATORS.search(text)
 
 
+_FIELD_EXAMPLES = {"title": "sanctions", "body": "sanctions", "country": "RU",
+                   "person": '"Sergey Lavrov"', "topic": "diplomacy", "published": "[2019 to 2020]"}
+
+
 def check_syntax(text: str) -> None:
     """Catch the mistakes Whoosh would silently turn into a different query."""
     if text.count('"') % 2:
@@ -620,3 +630,10 @@ def check_syntax(text: str) -> None:
         raise QueryError("A range must be closed: write it as [from TO to].")
     if re.search(r"\b(AND|OR|NOT)\s*$", text) or re.match(r"^\s*(AND|OR)\b", text):
         raise QueryError("An AND / OR / NOT operator is missing a word on one side.")
+    for m in re.finditer(r"(?<![\w:/])([A-Za-z_]+):(?!//)(\S?)", text):
+        field, value = m.group(1), m.group(2)
+        if field not in QUERY_FIELDS:
+            raise QueryError(f"Unknown field {field!r}: use {', '.join(QUERY_FIELDS)}.")
+        if not value:
+            raise QueryError(f"The field {field!r} needs a value right after the colon, "
+                             f"e.g. {field}:{_FIELD_EXAMPLES[field]}.")
