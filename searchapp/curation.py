@@ -275,12 +275,15 @@ def validate_vocabulary(name: str, content) -> None:
             if not all(isinstance(a, str) for a in entry.get("aliases", [])):
                 raise CurationError(f"The aliases of {entry['name']!r} must be names.")
     elif name == "topics":
-        ids = {e.get("id") for e in content}
+        from .tagging.topics import validate_taxonomy
+
         for entry in content:
             if not isinstance(entry.get("id"), str) or not isinstance(entry.get("label"), str):
                 raise CurationError("Every topic needs an id and a label.")
-            if entry.get("parent") not in ids | {None}:
-                raise CurationError(f"The parent of {entry['id']!r} is not a topic.")
+        try:
+            validate_taxonomy(content)
+        except ValueError as exc:
+            raise CurationError(f"The taxonomy is not valid: {exc}") from None
     else:
         raise CurationError(f"Unknown vocabulary {name!r}.")
 

