@@ -1,12 +1,11 @@
 """Turn a raw news web page into its article text and metadata.
 
-The body is found by scoring the page's text blocks: long, sentence-like,
-link-poor blocks count for the article, link lists and scraps count against
-it, and the element whose blocks add up to the highest score is taken as the
-article. Boilerplate containers (navigation, comments, share bars, ...) are
-skipped by tag, ARIA role and class/id words before scoring. A JSON-LD
-``articleBody``, when the page has one, is used as extra evidence of which
-blocks belong to the article.
+The body is found readability-style: page furniture (navigation, comments,
+share bars, cookie banners, ...) is skipped by tag, ARIA role and class/id
+words; the remaining text blocks score for the elements just above them; the
+best element, widened to sibling parts of the same article, gives the body,
+minus link lists and small widgets inside it. A JSON-LD ``articleBody``, when
+the page has one, counts as extra evidence for the blocks it contains.
 
 Metadata comes from JSON-LD, meta tags, ``<time>`` elements and the URL.
 Nothing here raises on bad markup: a page that cannot be read gives an empty
@@ -15,6 +14,7 @@ body.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from dataclasses import dataclass
@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
 from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
+from bs4.element import CData
 
 
 @dataclass
@@ -50,12 +50,13 @@ def clean_html(html: str | bytes, url: str | None = None) -> CleanedPage:
         return empty
     page = CleanedPage("", "", None, None, url, None)
     ld = _json_ld_objects(ld_texts)
-    metas = _meta_values(soup)
+    tags = _all_tags(soup)
+    metas = _meta_values(tags)
     for field, read in (
         ("title", lambda: _title(soup, ld, metas)),
-        ("byline", lambda: _byline(soup, ld, metas)),
-        ("published", lambda: _published(soup, ld, metas, url)),
-        ("url", lambda: _canonical_url(soup, metas, url)),
+        ("byline", lambda: _byline(tags, ld, metas)),
+        ("published", lambda: _published(tags, ld, metas, url)),
+        ("url", lambda: _canonical_url(tags, metas, url)),
         ("language", lambda: _language(soup, ld, metas)),
     ):
         try:
@@ -89,21 +90,33 @@ def decode_html(data: bytes) -> str:
                        (b"\xfe\xff", "utf-16-be")):
         if data.startswith(bom):
             return data[len(bom):].decode(codec, errors="replace")
-    declared = _META_CHARSET.search(data[:8192])
-    if declared:
-        name = declared.group(1).decode("ascii", "ignore").lower()
-        codec = _CHARSET_ALIASES.get(name, name)
+    declared = _declared_codec(data)
+    for codec in dict.fromkeys(c for c in (declared, "utf-8") if c):
         try:
             return data.decode(codec)
-        except (LookupError, UnicodeDecodeError):
-            pass  # wrong or unknown declaration: fall through to sniffing
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+        except UnicodeDecodeError:
+            pass
+    if declared and declared != "utf-8":
+        return data.decode(declared, errors="replace")  # a few bad bytes
+    text = data.decode("utf-8", errors="replace")
+    allowed = max(2, len(text) // 200) if declared == "utf-8" else len(text) // 1000
+    if text.count("\ufffd") <= allowed:
+        return text  # UTF-8 with a few bad bytes
     best = charset_normalizer.from_bytes(data[:200_000]).best()
-    codec = best.encoding if best is not None else "cp1252"
-    return data.decode(codec, errors="replace")
+    return data.decode(best.encoding if best is not None else "cp1252", errors="replace")
+
+
+def _declared_codec(data: bytes) -> str | None:
+    """The charset named in a <meta> near the top, as a Python codec name."""
+    declared = _META_CHARSET.search(data[:8192])
+    if not declared:
+        return None
+    name = declared.group(1).decode("ascii", "ignore").lower()
+    try:
+        codec = codecs.lookup(_CHARSET_ALIASES.get(name, name)).name
+    except LookupError:
+        return None
+    return "utf-8" if codec.startswith("utf-8") or codec.startswith("utf-16") else codec
 
 
 # Elements whose content is never text: removed before parsing, so a huge
@@ -126,25 +139,24 @@ def _strip_raw(text: str) -> str:
     lower = text.lower()
     out = []
     pos = 0
-    while True:
-        m = _RAW_OPEN.search(text, pos)
-        c = lower.find("<!--", pos)
-        if m is None and c < 0:
-            out.append(text[pos:])
-            break
-        if m is not None and (c < 0 or m.start() < c):
-            out.append(text[pos:m.start()])
-            end = lower.find("</" + m.group(1).lower(), m.end())
-            if end < 0:
-                break
-            close = lower.find(">", end)
+    element = _RAW_OPEN.search(text)
+    comment = lower.find("<!--")
+    while element is not None or comment >= 0:
+        if element is not None and (comment < 0 or element.start() < comment):
+            out.append(text[pos:element.start()])
+            end = lower.find("</" + element.group(1).lower(), element.end())
+            close = lower.find(">", end) if end >= 0 else -1
             pos = len(text) if close < 0 else close + 1
         else:
-            out.append(text[pos:c])
-            end = lower.find("-->", c + 4)
-            if end < 0:
-                break
-            pos = end + 3
+            out.append(text[pos:comment])
+            end = lower.find("-->", comment + 4)
+            pos = len(text) if end < 0 else end + 3
+        # Look again only for the kinds whose next match is already passed.
+        if element is not None and element.start() < pos:
+            element = _RAW_OPEN.search(text, pos)
+        if 0 <= comment < pos:
+            comment = lower.find("<!--", pos)
+    out.append(text[pos:])
     return "".join(out)
 
 
@@ -221,11 +233,16 @@ def _ld_names(value) -> list[str]:
 # Metadata
 
 
-def _meta_values(soup: BeautifulSoup) -> dict[str, str]:
+def _all_tags(root: Tag) -> list[Tag]:
+    """The root and every element under it, in document order."""
+    return [root, *(node for node in root.descendants if isinstance(node, Tag))]
+
+
+def _meta_values(tags: list[Tag]) -> dict[str, str]:
     """First non-empty content of each <meta> name/property/itemprop, keyed
     lowercase."""
     values: dict[str, str] = {}
-    for meta in soup.find_all("meta"):
+    for meta in (tag for tag in tags if tag.name == "meta"):
         content = meta.get("content")
         if not isinstance(content, str) or not content.strip():
             continue
@@ -240,7 +257,7 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»]|::)\s+")
+_TITLE_SEPARATORS = re.compile(r"(\s+(?:[|\-–—:·•»]|::)\s+)")
 
 
 def _title(soup: BeautifulSoup, ld: list[dict], metas: dict[str, str]) -> str:
@@ -251,11 +268,11 @@ def _title(soup: BeautifulSoup, ld: list[dict], metas: dict[str, str]) -> str:
     candidates = [metas.get("og:title"), headline if isinstance(headline, str) else None,
                   metas.get("twitter:title"), h1_text]
     for candidate in candidates:
-        if candidate and _norm(candidate):
-            return _strip_site_name(_norm(candidate), site_names, None)
+        if isinstance(candidate, str) and _norm(candidate):
+            return _strip_site_name(_norm(candidate), site_names)
     tag = soup.find("title")
     if tag is not None and _norm(tag.get_text()):
-        return _strip_site_name(_norm(tag.get_text()), site_names, h1_text or None)
+        return _strip_site_name(_norm(tag.get_text()), site_names, guess=True)
     return ""
 
 
@@ -268,38 +285,45 @@ def _site_names(ld: list[dict], metas: dict[str, str]) -> list[str]:
     return [n for n in names if isinstance(n, str)]
 
 
-def _strip_site_name(title: str, site_names: set[str], h1: str | None) -> str:
-    """Drop a "| Site Name" part from either end of a title."""
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) < 2:
-        return title
-    if h1 and any(_norm(p).lower() == h1.lower() for p in parts):
-        return h1
-    kept = [p for p in parts if p.strip().lower() not in site_names]
-    if kept and len(kept) < len(parts):
-        return " - ".join(kept) if len(kept) > 1 else kept[0]
-    # A <title> with no known site name: a short last part is usually the
-    # site ("Headline - The Daily Planet").
-    if h1 is not None or len(parts[-1].split()) <= 4 < len(" ".join(parts[:-1]).split()):
-        head = title[: title.rfind(parts[-1])].rstrip(" |-–—:·•»")
-        if len(parts[-1].split()) <= 4 and len(head.split()) > len(parts[-1].split()):
-            return head
-    return title
+def _strip_site_name(title: str, site_names: set[str], guess: bool = False) -> str:
+    """Drop a "| Site Name" part from either end of a title. With guess (for
+    a <title>), an unknown short last part is taken for the site name too:
+    "Headline - The Daily Planet"."""
+    pieces = _TITLE_SEPARATORS.split(title)  # part, separator, part, ...
+    while len(pieces) > 1 and pieces[-1].lower() in site_names:
+        del pieces[-2:]
+    while len(pieces) > 1 and pieces[0].lower() in site_names:
+        del pieces[:2]
+    if guess and len(pieces) > 1:
+        last, head = pieces[-1], "".join(pieces[:-2])
+        if len(last.split()) <= 4 and len(head.split()) > len(last.split()):
+            pieces = pieces[:-2]
+    return "".join(pieces)
 
 
 _BY_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av|af)\s*[:\s]\s*", re.I)
 
 
+# "Jane Doe November 15, 2019" / "Jane Doe | 15 Nov 2019" / "Jane Doe 2019-11-15"
+_BYLINE_DATE = re.compile(
+    r"[\s,|·•–—-]*(?:(?:updated|published|posted)\s*:?\s*)?(?:[A-Za-z]{3,9}\.?\s+\d{1,2},?"
+    r"\s+\d{4}|\d{1,2}\.?\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|\d{4}-\d{2}-\d{2})\b.*$", re.I)
+
+
 def _clean_byline(text: str | None) -> str | None:
     if not text:
         return None
-    text = _BY_PREFIX.sub("", _norm(text)).strip(" ,|-")
-    if not text or len(text) > 120 or text.lower().startswith(("http://", "https://")):
-        return None
+    text = _BY_PREFIX.sub("", _norm(text))
+    date_at_end = _BYLINE_DATE.search(text)
+    if date_at_end and parse_date(date_at_end.group(0)):
+        text = text[: date_at_end.start()]
+    text = text.strip(" ,|-–—·•")
+    if not text or len(text) > 120 or re.search(r"https?:|www\.|@|^\S+\.\w{2,4}$", text):
+        return None  # a link, handle or file name, not a name
     return text
 
 
-def _byline(soup: BeautifulSoup, ld: list[dict], metas: dict[str, str]) -> str | None:
+def _byline(tags: list[Tag], ld: list[dict], metas: dict[str, str]) -> str | None:
     names = _ld_names(_ld_first(ld, "author", max_rank=1))
     if names:
         return _clean_byline(", ".join(dict.fromkeys(names)))
@@ -308,15 +332,19 @@ def _byline(soup: BeautifulSoup, ld: list[dict], metas: dict[str, str]) -> str |
         value = _clean_byline(metas.get(key))
         if value and not (key == "twitter:creator" and value.startswith("@")):
             return value
-    for element in soup.select('[rel~="author"], [itemprop~="author"]'):
-        inner = element.find(attrs={"itemprop": "name"}) or element
-        value = _clean_byline(inner.get("content") or inner.get_text(" "))
-        if value:
-            return value
-    for element in soup.find_all(class_=re.compile(r"\bbyline\b|\bauthor\b|\bbyl\b", re.I)):
-        value = _clean_byline(element.get_text(" "))
-        if value and len(value.split()) <= 10:
-            return value
+    for element in tags:
+        rel = element.get("rel")
+        if "author" in (rel if isinstance(rel, list) else []) or \
+                "author" in str(element.get("itemprop") or "").split():
+            inner = element.find(attrs={"itemprop": "name"}) or element
+            value = _clean_byline(inner.get("content") or inner.get_text(" "))
+            if value and not _in_other_content(element):
+                return value
+    for element in tags:
+        if {"byline", "author", "byl"} & set(_name_words(element.get("class"))):
+            value = _clean_byline(element.get_text(" "))
+            if value and len(value.split()) <= 10 and not _in_other_content(element):
+                return value
     return None
 
 
@@ -330,17 +358,18 @@ _PUBLISHED_META = (
 )
 
 
-def _published(soup: BeautifulSoup, ld: list[dict], metas: dict[str, str],
+def _published(tags: list[Tag], ld: list[dict], metas: dict[str, str],
                url: str | None) -> str | None:
     candidates = [_ld_first(ld, "datePublished", max_rank=1),
                   _ld_first(ld, "dateCreated", max_rank=0)]
     candidates += [metas.get(key) for key in _PUBLISHED_META]
-    for element in soup.find_all(attrs={"itemprop": "datePublished"}, limit=3):
-        candidates.append(element.get("content") or element.get("datetime")
-                          or element.get_text(" "))
-    times = soup.find_all("time", attrs={"datetime": True}, limit=200)
+    for element in tags:
+        if element.get("itemprop") == "datePublished":
+            candidates.append(element.get("content") or element.get("datetime")
+                              or element.get_text(" "))
+    times = [t for t in tags if t.name == "time" and t.get("datetime")][:200]
     times.sort(key=lambda t: 0 if t.has_attr("pubdate") else 1 if _in_article(t) else 2)
-    candidates += [t.get("datetime") for t in times if not _in_boilerplate(t)]
+    candidates += [t.get("datetime") for t in times if not _in_other_content(t)]
     for candidate in candidates:
         if isinstance(candidate, str):
             value = parse_date(candidate)
@@ -349,13 +378,35 @@ def _published(soup: BeautifulSoup, ld: list[dict], metas: dict[str, str],
     return _date_from_url(url)
 
 
+def _ancestors(element: Tag, limit: int = 40):
+    """The nearest ancestors (bounded: pages can nest thousands deep)."""
+    for parent, _ in zip(element.parents, range(limit)):
+        if parent.name == "[document]":
+            return
+        yield parent
+
+
 def _in_article(element: Tag) -> bool:
-    return any(p.name in ("article", "main") for p in element.parents)
+    return any(p.name in ("article", "main") for p in _ancestors(element))
 
 
-def _in_boilerplate(element: Tag) -> bool:
-    return any(isinstance(p, Tag) and p.name != "[document]" and _boilerplate_kind(p)
-               for p in element.parents)
+_OTHER_CONTENT_TAGS = {"nav", "footer", "aside", "form", "label"}
+_OTHER_CONTENT_WORDS = {"comment", "comments", "related", "recommended", "sidebar", "footer",
+                        "promo", "teaser", "teasers", "trending", "popular", "newsletter"}
+
+
+def _in_other_content(element: Tag) -> bool:
+    """Inside comments, related links, sidebars and the like, where names
+    and dates belong to other texts than the article."""
+    for node in (element, *_ancestors(element)):
+        if node.name in ("html", "body"):  # page-wide classes say nothing here
+            break
+        if node.name in _OTHER_CONTENT_TAGS:
+            return True
+        words = _name_words(node.get("class")) + _name_words(node.get("id"))
+        if _OTHER_CONTENT_WORDS.intersection(words):
+            return True
+    return False
 
 
 _ISO = re.compile(
@@ -440,9 +491,12 @@ def _from_epoch(value: int) -> str | None:
     return when.isoformat() if _plausible(when.year) and when.year >= 1995 else None
 
 
+# /2019/05/10/, /2019-05-10-slug, /2019/may/10/, /slug-20190510/
 _URL_DATE = re.compile(
-    r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?=[/_.-]|$)")
-_URL_DATE_COMPACT = re.compile(r"/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=/)")
+    r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2]|[a-z]{3})[/-](0?[1-9]|[12]\d|3[01])(?=[/_.-]|$)",
+    re.I)
+_URL_DATE_COMPACT = re.compile(
+    r"[/_-]((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=/|$|\.html?$)")
 
 
 def _date_from_url(url: str | None) -> str | None:
@@ -450,12 +504,16 @@ def _date_from_url(url: str | None) -> str | None:
         return None
     path = urlsplit(url).path
     m = _URL_DATE.search(path) or _URL_DATE_COMPACT.search(path)
-    return _date_iso(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    if not m:
+        return None
+    month = m.group(2)
+    month_no = int(month) if month.isdigit() else _MONTHS.get(month.lower())
+    return _date_iso(int(m.group(1)), month_no, int(m.group(3))) if month_no else None
 
 
-def _canonical_url(soup: BeautifulSoup, metas: dict[str, str], url: str | None) -> str | None:
-    hrefs = [link.get("href") for link in soup.find_all("link", rel=True)
-             if "canonical" in [r.lower() for r in link.get("rel", [])]]
+def _canonical_url(tags: list[Tag], metas: dict[str, str], url: str | None) -> str | None:
+    hrefs = [tag.get("href") for tag in tags if tag.name == "link"
+             and "canonical" in [r.lower() for r in tag.get("rel") or []]]
     hrefs.append(metas.get("og:url"))
     for href in hrefs:
         if isinstance(href, str) and href.strip():
@@ -507,7 +565,6 @@ _BLOCK_TAGS = {
 # Block tags that are themselves one paragraph, rather than a container.
 _PARAGRAPH_TAGS = {"p", "pre", "td", "th", "li", "dd", "dt", "blockquote", "h1", "h2", "h3",
                    "h4", "h5", "h6", "address", "caption", "summary", "legend"}
-_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Tags never part of an article's running text (captions included: they
 # describe a picture, not the story).
 _SKIP_TAGS = {
@@ -624,11 +681,6 @@ def _is_furniture(element: Tag, use_classes: bool) -> bool:
     return _names_furniture(element.get("class")) or _names_furniture(element.get("id"))
 
 
-def _in_boilerplate(element: Tag) -> bool:
-    return any(isinstance(p, Tag) and p.name not in ("[document]", "html", "body")
-               and _is_furniture(p, True) for p in element.parents)
-
-
 @dataclass
 class _Block:
     owner: Tag  # nearest block-level element holding the text
@@ -640,10 +692,10 @@ class _Block:
         return self.link_chars / max(len(self.text), 1)
 
 
-def _text_sizes(root: Tag) -> dict[int, int]:
+def _text_sizes(elements: list[Tag]) -> dict[int, int]:
     """Characters of text under each element (one linear pass)."""
     sizes: dict[int, int] = {}
-    elements = [root, *root.find_all(True)]
+    root = elements[0]
     for element in elements:
         sizes[id(element)] = sum(len(c) for c in element.contents
                                  if isinstance(c, NavigableString))
@@ -653,10 +705,11 @@ def _text_sizes(root: Tag) -> dict[int, int]:
     return sizes
 
 
-def _collect_blocks(root: Tag, use_classes: bool) -> list[_Block]:
+def _collect_blocks(elements: list[Tag], use_classes: bool) -> list[_Block]:
     """Walk the tree (iteratively: pages can nest thousands deep) and cut its
     visible text into blocks at block-level tags."""
-    sizes = _text_sizes(root) if use_classes else {}
+    root = elements[0]
+    sizes = _text_sizes(elements) if use_classes else {}
     wrapper_size = _WRAPPER_SHARE * max(sizes.get(id(root), 0), 1)
     blocks: list[_Block] = []
     parts: list[str] = []
@@ -692,8 +745,7 @@ def _collect_blocks(root: Tag, use_classes: bool) -> list[_Block]:
                 owners.pop()
             continue
         if node is not root and _is_furniture(node, use_classes) and not (
-                use_classes and sizes.get(id(node), 0) >= wrapper_size
-                and _is_furniture(node, False) is False):
+                sizes.get(id(node), 0) >= wrapper_size and not _is_furniture(node, False)):
             if is_block or node.name in ("img", "picture"):
                 flush()  # a dropped block still separates the text around it
             continue
@@ -716,13 +768,14 @@ class _Stats:
     commas: int = 0
     paragraphs: int = 0  # blocks held by <p>
     list_items: int = 0  # blocks held by <li>
+    list_chars: int = 0  # characters in those
 
     @property
     def link_density(self) -> float:
         return self.link_chars / max(self.chars, 1)
 
 
-def _element_stats(root: Tag, blocks: list[_Block]) -> dict[int, _Stats]:
+def _element_stats(elements: list[Tag], blocks: list[_Block]) -> dict[int, _Stats]:
     stats: dict[int, _Stats] = {}
     for block in blocks:
         s = stats.setdefault(id(block.owner), _Stats())
@@ -730,8 +783,11 @@ def _element_stats(root: Tag, blocks: list[_Block]) -> dict[int, _Stats]:
         s.link_chars += block.link_chars
         s.commas += len(_COMMAS.findall(block.text))
         s.paragraphs += block.owner.name == "p"
-        s.list_items += block.owner.name == "li"
-    for element in reversed([root, *root.find_all(True)]):
+        if block.owner.name == "li":
+            s.list_items += 1
+            s.list_chars += len(block.text)
+    root = elements[0]
+    for element in reversed(elements):
         own = stats.get(id(element))
         if own is None or element is root or element.parent is None:
             continue
@@ -741,6 +797,7 @@ def _element_stats(root: Tag, blocks: list[_Block]) -> dict[int, _Stats]:
         up.commas += own.commas
         up.paragraphs += own.paragraphs
         up.list_items += own.list_items
+        up.list_chars += own.list_chars
     return stats
 
 
@@ -749,14 +806,18 @@ _TAG_PRIOR = {"div": 5, "pre": 3, "td": 3, "blockquote": 3, "address": -3, "ol":
               "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5}
 
 
-def _has_block_child(element: Tag) -> bool:
-    return any(isinstance(c, Tag) and c.name in _BLOCK_TAGS and c.name != "br"
-               for c in element.contents)
+def _has_block_child(element: Tag, cache: dict[int, bool]) -> bool:
+    key = id(element)
+    if key not in cache:
+        cache[key] = any(isinstance(c, Tag) and c.name in _BLOCK_TAGS and c.name != "br"
+                         for c in element.contents)
+    return cache[key]
 
 
 def _score_candidates(blocks: list[_Block], stats: dict[int, _Stats], use_classes: bool,
                       ld_words: set[str] | None) -> dict[int, tuple[float, Tag]]:
     scores: dict[int, list] = {}
+    has_block_child: dict[int, bool] = {}
     for block in blocks:
         if len(block.text) < _MIN_PARAGRAPH:
             continue
@@ -766,7 +827,8 @@ def _score_candidates(blocks: list[_Block], stats: dict[int, _Stats], use_classe
         owner = block.owner
         # A paragraph scores for its container; text set straight into a
         # container among other blocks scores for that container itself.
-        start = owner if (owner.name not in _PARAGRAPH_TAGS and _has_block_child(owner)) \
+        start = owner if (owner.name not in _PARAGRAPH_TAGS
+                                and _has_block_child(owner, has_block_child)) \
             else owner.parent
         node, level = start, 0
         while isinstance(node, Tag) and node.name != "[document]" and level < 5:
@@ -795,13 +857,13 @@ def _pick_container(root: Tag, candidates: dict[int, tuple[float, Tag]]) -> tupl
         return root, ranked[0][0] if ranked else 0.0
     top_score, top = ranked[0]
 
-    # Several near-best candidates under one ancestor: the article is split.
+    # Three near-best candidates under one ancestor: the article is split.
     others = [set(id(p) for p in node.parents) for score, node in ranked[1:5]
               if score >= 0.75 * top_score]
-    if len(others) >= 2:
+    if len(others) >= 3:
         parent = top.parent
         while isinstance(parent, Tag) and parent is not root:
-            if sum(id(parent) in ancestors for ancestors in others) >= 2:
+            if sum(id(parent) in ancestors for ancestors in others) >= 3:
                 top = parent
                 break
             parent = parent.parent
@@ -831,25 +893,22 @@ def _pick_container(root: Tag, candidates: dict[int, tuple[float, Tag]]) -> tupl
     return top, top_score
 
 
+def _best_inside(element: Tag, candidates: dict[int, tuple[float, Tag]]) -> float:
+    scores = [candidates[id(e)][0] for e in _all_tags(element) if id(e) in candidates]
+    return max(scores, default=0.0)
+
+
 def _with_siblings(top: Tag, top_score: float, candidates: dict[int, tuple[float, Tag]],
                    stats: dict[int, _Stats]) -> list[Tag]:
     """The top candidate plus siblings that look like more of the article.
 
-    A sibling is judged by its best candidate, itself or inside it, since an
-    article split into parallel wrappers scores deep inside each one."""
+    A sibling counts by its own score; one repeating the top's class is
+    likely another part of an article split into parallel wrappers, and is
+    judged by the best candidate inside it, as each part scores deep down."""
     parent = top.parent
     if not isinstance(parent, Tag) or parent.name in ("[document]", "html"):
         return [top]
-    best_inside: dict[int, float] = {}
-    for score, node in candidates.values():
-        for element in (node, *node.parents):
-            if element.parent is parent:
-                key = id(element)
-                best_inside[key] = max(best_inside.get(key, score), score)
-                break
-            if element is parent:
-                break
-    top_best = max(best_inside.get(id(top), top_score), top_score)
+    top_best = max(top_score, _best_inside(top, candidates))
     threshold = max(10.0, top_best * 0.2)
     top_class = " ".join(top.get("class") or [])
     chosen = []
@@ -859,9 +918,10 @@ def _with_siblings(top: Tag, top_score: float, candidates: dict[int, tuple[float
         if sibling is top:
             chosen.append(sibling)
             continue
-        score = best_inside.get(id(sibling), 0.0)
+        entry = candidates.get(id(sibling))
+        score = entry[0] if entry else 0.0
         if top_class and " ".join(sibling.get("class") or []) == top_class:
-            score += top_best * 0.2
+            score = _best_inside(sibling, candidates) + top_best * 0.2
         if score >= threshold:
             chosen.append(sibling)
             continue
@@ -885,13 +945,12 @@ def _unwanted_groups(container: Tag, stats: dict[int, _Stats], use_classes: bool
     short labelled boxes, furniture-named parts (readability's "clean
     conditionally")."""
     dropped: set[int] = set()
-    for element in container.find_all(_GROUP_TAGS):
+    for element in (e for e in _all_tags(container) if e.name in _GROUP_TAGS):
         s = stats.get(id(element))
         if s is None or s.commas >= 10:
             continue
         weight = _class_weight(element) if use_classes else 0
-        is_list = element.name in _LISTS or (
-            s.chars and sum(1 for _ in ()) == 0 and s.list_items > 0 and s.paragraphs == 0)
+        is_list = element.name in _LISTS or s.list_chars > 0.9 * s.chars
         if weight < 0 and s.chars < 2000:
             dropped.add(id(element))
         elif not is_list and s.list_items > s.paragraphs + 100:
@@ -913,51 +972,48 @@ def _keep_block(block: _Block, title: str) -> bool:
     return True
 
 
-def _extract_once(root: Tag, use_classes: bool, ld_words: set[str] | None,
+def _extract_once(elements: list[Tag], use_classes: bool, ld_words: set[str] | None,
                   title: str) -> str:
-    blocks = _collect_blocks(root, use_classes)
+    root = elements[0]
+    blocks = _collect_blocks(elements, use_classes)
     if not blocks:
         return ""
-    stats = _element_stats(root, blocks)
+    stats = _element_stats(elements, blocks)
     candidates = _score_candidates(blocks, stats, use_classes, ld_words)
     if not candidates:
         chosen = [root]
     else:
         top, top_score = _pick_container(root, candidates)
         chosen = _with_siblings(top, top_score, candidates, stats)
-    inside: set[int] = set()
-    dropped: set[int] = set()
+    wanted: set[int] = set()
     for element in chosen:
-        inside.add(id(element))
-        inside.update(id(e) for e in element.find_all(True))
-        dropped |= _unwanted_groups(element, stats, use_classes)
-    paragraphs = []
-    for block in blocks:
-        if id(block.owner) not in inside or not _keep_block(block, title):
-            continue
-        if dropped and any(id(p) in dropped for p in _parents_until(block.owner, chosen)):
-            continue
-        paragraphs.append(block.text)
-    return "\n\n".join(paragraphs)
+        wanted |= _wanted_elements(element, _unwanted_groups(element, stats, use_classes))
+    return "\n\n".join(block.text for block in blocks
+                         if id(block.owner) in wanted and _keep_block(block, title))
 
 
-def _parents_until(element: Tag, stops: list[Tag]):
-    node = element
-    stop_ids = {id(s) for s in stops}
-    while isinstance(node, Tag) and id(node) not in stop_ids:
-        yield node
-        node = node.parent
+def _wanted_elements(container: Tag, unwanted: set[int]) -> set[int]:
+    """Ids of the container and its descendants outside unwanted groups."""
+    wanted: set[int] = set()
+    stack = [container]
+    while stack:
+        element = stack.pop()
+        if id(element) in unwanted:
+            continue
+        wanted.add(id(element))
+        stack.extend(c for c in element.contents if isinstance(c, Tag))
+    return wanted
 
 
 def extract_body(soup: BeautifulSoup, ld_body: str = "", title: str = "") -> str:
     """The page's main article text, paragraphs separated by blank lines."""
-    root = soup.find("body") or soup
+    elements = _all_tags(soup.find("body") or soup)
     ld_words = set(re.findall(r"\w+", ld_body.lower())) if len(ld_body) >= 200 else None
-    best = ""
-    for use_classes in (True, False):
-        body = _extract_once(root, use_classes, ld_words, title)
-        if len(body) >= _MIN_BODY:
-            return body
-        if len(body) > len(best):
-            best = body
-    return best
+    body = _extract_once(elements, True, ld_words, title)
+    if len(body) >= _MIN_BODY:
+        return body
+    # Short: maybe a wrapper had a furniture-like name. Without class names
+    # the page is judged by structure alone; keep that only if it finds much
+    # more (a short article stays short either way).
+    retry = _extract_once(elements, False, ld_words, title)
+    return retry if len(retry) > 2 * len(body) else body
