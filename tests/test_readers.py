@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from searchapp.model import Tag
 from searchapp.readers import ReadError, UnreadableFile, read_file
+from searchapp.tagging import Tagger
 
 from .conftest import FIXTURES, SEED
 
@@ -138,3 +140,12 @@ def test_unsupported_type(tmp_path):
     path.write_bytes(b"PK")
     with pytest.raises(UnreadableFile, match="unsupported"):
         read(path)
+
+
+def test_a_surname_only_source_person_takes_the_full_name_from_the_text():
+    article = next(a for a in read(READERS / "stories.sgm")[0] if a.source.endswith("#101"))
+    article.tags = [t for t in article.tags if t.facet != "person"]
+    article.tags.append(Tag("person", "Baker", "Baker", "source"))
+    tagged = Tagger().tag(article)
+    persons = {(t.value, t.origin) for t in tagged.tags if t.facet == "person"}
+    assert ("James Baker", "source") in persons and not any(v == "Baker" for v, _ in persons)

@@ -41,7 +41,8 @@ class Tagger:
         return tags
 
     def tag(self, article: Article) -> Article:
-        article.tags = merge_tags(article.tags + self.auto_tags(article.title, article.body))
+        auto = self.auto_tags(article.title, article.body)
+        article.tags = merge_tags(complete_surnames(article.tags, auto) + auto)
         return article
 
 
@@ -50,6 +51,22 @@ def _safe_label(label, value: str) -> str:
         return label(value)
     except KeyError:
         return value
+
+
+def complete_surnames(given: list[Tag], auto: list[Tag]) -> list[Tag]:
+    """A surname-only person from the source ("Lyng") becomes the full name the article
+    gives ("Richard Lyng"), keeping its origin, when exactly one full name ends with it."""
+    full = {}
+    for tag in auto:
+        if tag.facet == "person" and " " in tag.value:
+            full.setdefault(tag.value.rsplit(" ", 1)[1].lower(), []).append(tag)
+    out = []
+    for tag in given:
+        matches = full.get(tag.value.lower(), []) if tag.facet == "person" and " " not in tag.value else []
+        if len(matches) == 1:
+            tag = Tag("person", matches[0].value, matches[0].label, tag.origin)
+        out.append(tag)
+    return out
 
 
 def merge_tags(tags: list[Tag]) -> list[Tag]:
