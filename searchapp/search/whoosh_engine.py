@@ -10,12 +10,17 @@ Design notes (measured, see the project notes on Whoosh):
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import heapq
 import html
+import json
 import os
 import re
 import threading
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
+from itertools import chain
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable
@@ -27,7 +32,6 @@ from whoosh.index import LockError
 from whoosh.qparser import (
     AndGroup, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, OrGroup)
 from whoosh.qparser.dateparse import DateParserPlugin
-from whoosh.sorting import FieldFacet, MultiFacet
 
 from ..model import FACETS, Article, Tag
 from . import whoosh_fixes  # noqa: F401  (applies the fixes)
@@ -44,6 +48,7 @@ MAX_FUZZY_EDITS = 2  # more matches nearly every short word
 QUERY_FIELDS = ("title", "body", "country", "person", "topic", "published")
 # A librarian's edit waits this long for a running indexer to let go of the index.
 RETAG_WAIT_SECONDS = 15.0
+RESULT_CACHE_SIZE = 256
 
 
 STEMMED = StemmingAnalyzer()
@@ -191,6 +196,7 @@ class WhooshIndex:
         self.dir = Path(index_dir)
         self._local = threading.local()
         self._segment_tables: dict[str, dict] = {}
+        self._results: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
         self._ix, self._build = self._open(create)
 
@@ -222,6 +228,7 @@ class WhooshIndex:
                     self._ix = index.open_dir(self.dir)
                     self._build = build
                     self._segment_tables.clear()
+                    self._results.clear()
         s = getattr(self._local, "searcher", None)
         if s is None or s._ix is not self._ix or not s.up_to_date():
             # Not `s.refresh()`: Whoosh 2.7 reuses segment readers by segment id there, so
@@ -261,9 +268,11 @@ class WhooshIndex:
 
     def ids_for(self, request: SearchRequest) -> list[str]:
         """Every article id matching the request (for bulk operations)."""
+        request.validate()
         s = self.searcher()
-        q = self._full_query(s, request)
-        return [s.stored_fields(d)["id"] for d in s.docs_for_query(q)]
+        user_q, _ = self._parse(s, request.query)
+        matched = self._matching(s, user_q, request, self._tables(s))()
+        return [s.stored_fields(d)["id"] for d in sorted(matched)]
 
     def ids_with_value(self, facet: str, value: str) -> list[str]:
         """Ids of articles that have the value now, or had it as ingested."""
@@ -301,42 +310,68 @@ class WhooshIndex:
         if docnum is None:
             return []
         results = s.more_like(docnum, "body", top=limit, numterms=12)
-        return [self._hit(h) for h in results]
+        return [self._hit(s, h.docnum, score=h.score) for h in results]
 
-    def _full_query(self, s, request: SearchRequest):
-        request.validate()
-        user_q, _ = self._parse(s, request.query)
-        return self._combine(user_q, request)()
+    def _matching(self, s, user_q, request: SearchRequest, tables):
+        """A function giving the matching doc numbers with every filter, or with every
+        filter but one facet's (`skip`), as a set.
 
-    def _combine(self, user_q, request: SearchRequest):
-        """A function giving the query with all filters, or all but one facet's (`skip`)."""
-        facet_filters = {f: _any_of(f, request.filters.get(f, ())) for f in FACETS}
-        date_filter = _date_filter(request)
+        The query's matches are computed once; facet selections and exclusions are
+        posting-list sets, and the date range is checked on the cached day table: this
+        avoids re-running the query per facet and Whoosh's slow numeric-range unions.
+        """
+        if isinstance(user_q, query.Every):
+            base = set(self._all_docs(s))
+        else:
+            base = set(s.docs_for_query(user_q))
         exclusions = [_any_of(f, vals) for f, vals in request.exclude.items() if vals]
+        if exclusions and base:
+            base -= set(s.docs_for_query(query.Or(exclusions)))
+        if (request.date_from or request.date_to) and base:
+            base = _in_date_range(base, tables["day"], request)
+        selected = {}
+        for facet in FACETS:
+            q = _any_of(facet, request.filters.get(facet, ()))
+            if q is not None:
+                selected[facet] = set(s.docs_for_query(q)) if base else set()
 
-        def combined(skip: str | None = None):
-            parts = [user_q] + [q for f, q in facet_filters.items() if q and f != skip]
-            if date_filter is not None and skip != "date":
-                parts.append(date_filter)
-            q = query.And(parts) if len(parts) > 1 else parts[0]
-            if exclusions:
-                q = query.AndNot(q, query.Or(exclusions))
-            return q
+        def matching(skip: str | None = None) -> set[int]:
+            docs = base
+            for facet, docnums in selected.items():
+                if facet != skip:
+                    docs = docs & docnums
+            return docs
 
-        combined.filtered = {f for f, q in facet_filters.items() if q}
-        return combined
+        matching.filtered = set(selected)
+        return matching
 
     def search(self, request: SearchRequest) -> SearchResult:
         request.validate()
         s = self.searcher()
+        # Results are cached per index version: a repeated search (the front page, a
+        # shared link, the next page's facets) costs a dictionary lookup.
+        key = (self._build, s.reader().generation(), _request_key(request))
+        with self._lock:
+            cached = self._results.get(key)
+            if cached is not None:
+                self._results.move_to_end(key)
+                return copy.deepcopy(cached)
+        result = self._search(s, request)
+        with self._lock:
+            self._results[key] = copy.deepcopy(result)
+            while len(self._results) > RESULT_CACHE_SIZE:
+                self._results.popitem(last=False)
+        return result
+
+    def _search(self, s, request: SearchRequest) -> SearchResult:
         user_q, terms = self._parse(s, request.query)
-        combined = self._combine(user_q, request)
-        full = combined()
         tables = self._tables(s)
-        docs = list(s.docs_for_query(full))
+        matching = self._matching(s, user_q, request, tables)
+        matched = matching()
+        docs = sorted(matched)
         facets, totals = {}, {}
         for facet in FACETS:
-            facet_docs = s.docs_for_query(combined(facet)) if facet in combined.filtered else docs
+            facet_docs = matching(facet) if facet in matching.filtered else docs
             counts = _count(tables[facet], facet_docs)
             totals[facet] = len(counts)
             ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -344,7 +379,7 @@ class WhooshIndex:
                 ordered = ordered[: request.facet_limit]
             facets[facet] = [FacetCount(v, n) for v, n in ordered]
         dates = _date_buckets(tables["day"], docs, request.date_granularity)
-        hits = self._page(s, full, request) if docs else []
+        hits = self._page(s, user_q, request, docs, matched, tables) if docs else []
         suggestion = self._suggest(s, request.query, user_q, len(docs))
         return SearchResult(total=len(docs), hits=hits, facets=facets, facet_totals=totals,
                             dates=dates, suggestion=suggestion, terms=terms)
@@ -408,27 +443,44 @@ class WhooshIndex:
 
     # results
 
-    def _page(self, s, q, request: SearchRequest) -> list[Hit]:
-        end = request.page * request.per_page
-        if request.sort == "newest":
-            sortedby = FieldFacet("pubkey", reverse=True)
-        elif request.sort == "oldest":
-            sortedby = MultiFacet([FieldFacet("undated"), FieldFacet("pubkey")])
-        else:
-            sortedby = None
-        results = s.search(q, limit=end, sortedby=sortedby)
-        start = (request.page - 1) * request.per_page
+    def _page(self, s, q, request: SearchRequest, docs: list[int], matched: set[int],
+              tables) -> list[Hit]:
+        start, end = (request.page - 1) * request.per_page, request.page * request.per_page
         terms = highlight_terms(q)
-        return [self._hit(h, terms) for h in results[start:end]]
+        if request.sort == "relevance":
+            # Score only the query; filters are already a doc-number set. Without filters
+            # no set is passed, which keeps Whoosh's block-quality skipping available.
+            unfiltered = not (request.filters or request.exclude or request.date_from
+                              or request.date_to)
+            results = s.search(q, limit=end, filter=None if unfiltered else matched)
+            return [self._hit(s, h.docnum, terms, h.score) for h in results[start:end]]
+        # By date: the matching docs are known already, so order them by the cached
+        # publication keys instead of letting Whoosh read the column per document.
+        keys = tables["pubkey"]
+        if request.sort == "newest":  # undated (key 0) sort last by themselves
+            page = heapq.nlargest(end, docs, key=keys.__getitem__)
+        else:
+            dated = heapq.nsmallest(end, (d for d in docs if keys[d]), key=keys.__getitem__)
+            page = dated + [d for d in docs if not keys[d]][: end - len(dated)]
+        return [self._hit(s, d, terms) for d in page[start:end]]
 
-    def _hit(self, h, terms=()) -> Hit:
-        stored = h.fields()
+    def _hit(self, s, docnum: int, terms=(), score=None) -> Hit:
+        stored = s.stored_fields(docnum)
         return Hit(
             id=stored["id"], title=stored.get("title", ""), source=stored.get("source", ""),
             url=stored.get("url"), published=stored.get("pubstr"),
             snippet=snippet(stored.get("body", ""), terms),
-            tags=stored.get("tags", []), score=h.score,
+            tags=stored.get("tags", []), score=score,
         )
+
+    def _all_docs(self, s) -> list[int]:
+        """Every live document number, cached per searcher (browsing without a query)."""
+        cached = getattr(self._local, "all_docs", None)
+        if cached and cached[0] is s:
+            return cached[1]
+        docs = list(s.reader().all_doc_ids())
+        self._local.all_docs = (s, docs)
+        return docs
 
     # facet tables
 
@@ -438,7 +490,7 @@ class WhooshIndex:
         cached = getattr(self._local, "tables", None)
         if cached and cached[0] == key:
             return cached[1]
-        tables = {name: [] for name in FACETS + ("day",)}
+        tables = {name: [] for name in FACETS + ("day", "pubkey")}
         for seg_id, reader in _segment_ids(s):
             seg_tables = self._segment_tables.get(seg_id)
             if seg_tables is None:
@@ -524,16 +576,19 @@ def _build_segment_tables(reader) -> dict[str, list]:
                 for docnum in reader.postings(facet, term).all_ids():
                     table[docnum] = table[docnum] + (value,)
         tables[facet] = table
-    days = reader.column_reader("day")
-    tables["day"] = [days[d] for d in range(size)]
+    for column in ("day", "pubkey"):
+        values = reader.column_reader(column)
+        tables[column] = [values[d] for d in range(size)]
     return tables
 
 
 def _count(table: list, docs) -> Counter:
-    counts = Counter()
-    for docnum in docs:
-        counts.update(table[docnum])
-    return counts
+    # One C-level pass over all values beats a Counter.update per document (~4x).
+    return Counter(chain.from_iterable(map(table.__getitem__, docs)))
+
+
+def _request_key(request: SearchRequest) -> str:
+    return json.dumps(dataclasses.asdict(request), sort_keys=True, default=str)
 
 
 def _date_buckets(days: list, docs, granularity: str) -> list[FacetCount]:
@@ -565,15 +620,11 @@ def _any_of(facet: str, values) -> query.Query | None:
     return terms[0] if len(terms) == 1 else query.Or(terms)
 
 
-def _date_filter(request: SearchRequest) -> query.Query | None:
-    if not (request.date_from or request.date_to):
-        return None
-    start = int(request.date_from.strftime("%Y%m%d")) if request.date_from else 10000101
-    end = int(request.date_to.strftime("%Y%m%d")) if request.date_to else 99991231
-    q = query.NumericRange("day", start, end)
-    if request.include_undated:
-        q = query.Or([q, query.Term("undated", 1)])
-    return q
+def _in_date_range(docs: set[int], days: list[int], request: SearchRequest) -> set[int]:
+    lo = int(request.date_from.strftime("%Y%m%d")) if request.date_from else 1
+    hi = int(request.date_to.strftime("%Y%m%d")) if request.date_to else 99991231
+    undated = request.include_undated
+    return {d for d in docs if lo <= days[d] <= hi or (undated and days[d] == 0)}
 
 
 def _normalize_facet_terms(q):
