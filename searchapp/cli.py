@@ -1,4 +1,4 @@
-"""The `searchapp` command line: index, extract, search, serve."""
+"""The `searchapp` command line: index, extract, search, serve, user."""
 
 from __future__ import annotations
 
@@ -39,14 +39,14 @@ def _bar(stream, length):
         yield from bar
 
 
-def run_index(paths, index_dir, rebuild=False, quiet=False):
-    from .ingest import index_paths
-
+def run_index(paths, index_dir, rebuild=False, quiet=False, commit_every=None):
     from .curation import ingest_settings
+    from .ingest import COMMIT_EVERY_ARTICLES, index_paths
 
     curate, vocabularies = ingest_settings()
     report = index_paths(paths, index_dir, rebuild=rebuild, progress=None if quiet else _progress,
-                         curate=curate, vocabularies=vocabularies)
+                         curate=curate, vocabularies=vocabularies,
+                         commit_every=commit_every or COMMIT_EVERY_ARTICLES)
     for err in report.skipped:
         click.echo(f"skipped {err.source}: {err.reason}", err=True)
     click.echo(report.summary(), err=quiet)
@@ -58,13 +58,15 @@ def run_index(paths, index_dir, rebuild=False, quiet=False):
 @index_dir_option
 @click.option("--rebuild", is_flag=True,
               help="Build a fresh index beside the old one and swap it in when complete.")
-def index_cmd(paths, index_dir, rebuild):
+@click.option("--commit-every", type=click.IntRange(1), metavar="N",
+              help="Commit after every N articles (default 5000): less to redo after a crash.")
+def index_cmd(paths, index_dir, rebuild, commit_every):
     """Index articles under PATHS (default: the seeds folder).
 
     Re-running indexes only files that changed and removes articles whose files are gone.
     """
     try:
-        run_index(paths or (DEFAULT_CORPUS,), index_dir, rebuild=rebuild)
+        run_index(paths or (DEFAULT_CORPUS,), index_dir, rebuild=rebuild, commit_every=commit_every)
     except IndexLocked as exc:
         raise click.ClickException(str(exc))
 
@@ -197,6 +199,121 @@ def serve_cmd(host, port, index_dir, debug):
         run_index((DEFAULT_CORPUS,), index_dir, quiet=True)
     app = create_app({"INDEX_DIR": str(Path(index_dir).resolve())})
     app.run(host=host, port=port, debug=debug)
+
+
+# -- accounts ------------------------------------------------------------------------------
+# They live in the instance database (SEARCHAPP_INSTANCE, default ./instance), which the web
+# app and `searchapp index` share.
+
+
+def _db():
+    from .db import connect, db_path
+
+    return connect(db_path())
+
+
+def _existing_user(conn, name):
+    from .accounts import find_user
+
+    user = find_user(conn, name)
+    if user is None:
+        raise click.ClickException(f"there is no user called {name!r}")
+    return user
+
+
+def _new_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@main.group("user")
+def user_group():
+    """Manage accounts: reader (search, save searches), librarian (also curate tags and
+    vocabularies), admin (also manage users). Stored in the instance database
+    (SEARCHAPP_INSTANCE, default ./instance)."""
+
+
+ROLE_CHOICE = click.Choice(["reader", "librarian", "admin"])
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=ROLE_CHOICE, default="reader", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+def user_add(name, role, password_stdin):
+    """Create an account (the password is asked twice)."""
+    from .accounts import AccountError, create_user
+
+    conn = _db()
+    try:
+        user = create_user(conn, name, _new_password(password_stdin), role)
+    except AccountError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"added {user.name} ({user.role})")
+
+
+@user_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the users as JSON.")
+def user_list(as_json):
+    """List the accounts."""
+    from .accounts import list_users
+
+    users = list_users(_db())
+    if as_json:
+        click.echo(json.dumps([u.to_json() for u in users], ensure_ascii=False, indent=2))
+        return
+    for user in users:
+        click.echo(f"{user.name}\t{user.role}\t{user.created}")
+
+
+@user_group.command("set-role")
+@click.argument("name")
+@click.argument("role", type=ROLE_CHOICE)
+def user_set_role(name, role):
+    """Give an account another role (it applies at the user's next request)."""
+    from .accounts import AccountError, set_role
+
+    conn = _db()
+    try:
+        user = set_role(conn, _existing_user(conn, name), role)
+    except AccountError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"{user.name} is now {user.role}")
+
+
+@user_group.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+def user_passwd(name, password_stdin):
+    """Set a new password; the user's open sessions end."""
+    from .accounts import AccountError, set_password
+
+    conn = _db()
+    user = _existing_user(conn, name)
+    try:
+        set_password(conn, user, _new_password(password_stdin))
+    except AccountError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"new password set for {user.name}")
+
+
+@user_group.command("remove")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def user_remove(name, yes):
+    """Remove an account and its saved searches (its curation stays, in the log too)."""
+    from .accounts import AccountError, remove_user
+
+    conn = _db()
+    user = _existing_user(conn, name)
+    if not yes:
+        click.confirm(f"Remove {user.name} ({user.role}) and their saved searches?", abort=True)
+    try:
+        remove_user(conn, user)
+    except AccountError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"removed {user.name}")
 
 
 if __name__ == "__main__":

@@ -132,8 +132,10 @@ def parse_all(files: list[SourceFile], workers: int, vocabularies: dict | None =
         _init_worker(vocabularies)
         yield from map(parse_file, items)
         return
-    with get_context("fork").Pool(workers, initializer=_init_worker,
-                                  initargs=(vocabularies,)) as pool:
+    # "spawn", not "fork": forked workers would inherit the open lock files, and a
+    # killed indexer's orphaned workers would then keep its locks held.
+    with get_context("spawn").Pool(workers, initializer=_init_worker,
+                                   initargs=(vocabularies,)) as pool:
         yield from pool.imap_unordered(parse_file, items, chunksize=1)
 
 
@@ -165,23 +167,29 @@ def ingest_lock(index_dir: Path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+@dataclass(frozen=True)
+class Settings:
+    workers: int = 2
+    # Applies the librarians' changes to each article before it is written.
+    curate: Callable[[Article], Article] | None = None
+    # Wraps the stream of n parsed files, e.g. in a progress bar: progress(stream, n).
+    progress: Callable[[Iterator, int], Iterator] | None = None
+    # {"persons": [...], "topics": [...]}: edited vocabularies replacing the shipped ones.
+    vocabularies: dict | None = None
+    # Commit after this many articles: what a crash can cost, against commit overhead.
+    commit_every: int = COMMIT_EVERY_ARTICLES
+
+
 def index_paths(
     paths: Iterable[str | os.PathLike],
     index_dir: str | os.PathLike,
     rebuild: bool = False,
     workers: int | None = None,
-    curate: Callable[[Article], Article] | None = None,
-    progress: Callable[[Iterator, int], Iterator] | None = None,
-    vocabularies: dict | None = None,
+    **settings,
 ) -> IngestReport:
-    """Bring the index in line with the files under `paths`.
-
-    `curate` applies the librarians' changes to each article before it is written;
-    `vocabularies` ({"persons": [...], "topics": [...]}) replace the shipped ones;
-    `progress(stream, n)` wraps the stream of n parsed files (e.g. a progress bar).
-    """
+    """Bring the index in line with the files under `paths` (see `Settings` for the rest)."""
     index_dir = Path(index_dir)
-    workers = workers or min(2, os.cpu_count() or 1)
+    run = Settings(workers=workers or min(2, os.cpu_count() or 1), **settings)
     report = IngestReport()
     with ingest_lock(index_dir):
         files = discover(paths, report)
@@ -189,14 +197,12 @@ def index_paths(
             build_dir = index_dir.parent / f".{index_dir.name}.rebuild-{os.getpid()}"
             shutil.rmtree(build_dir, ignore_errors=True)
             try:
-                _update(WhooshIndex(build_dir), files, [], report, workers, curate, progress,
-                        vocabularies)
+                _update(WhooshIndex(build_dir), files, [], report, run)
                 swap_in(build_dir, index_dir)
             finally:
                 shutil.rmtree(build_dir, ignore_errors=True)
         else:
-            ix = WhooshIndex(index_dir)
-            _update(ix, files, _roots(paths), report, workers, curate, progress, vocabularies)
+            _update(WhooshIndex(index_dir), files, _roots(paths), report, run)
     return report
 
 
@@ -204,7 +210,7 @@ def _roots(paths) -> list[str]:
     return [str(Path(p).resolve()) for p in paths]
 
 
-def _update(ix, files, roots, report, workers, curate, progress, vocabularies=None) -> None:
+def _update(ix, files, roots, report: IngestReport, run: Settings) -> None:
     indexed = ix.indexed_files()
     wanted = {f.file: f for f in files}
     todo = []
@@ -220,18 +226,18 @@ def _update(ix, files, roots, report, workers, curate, progress, vocabularies=No
         for name in gone:
             report.articles_removed += writer.remove_file(name)
             report.files_removed += 1
-        _write_parsed(writer, todo, report, workers, curate, progress, vocabularies)
+        _write_parsed(writer, todo, report, run)
         writer.commit()
     except BaseException:
         writer.cancel()
         raise
 
 
-def _write_parsed(writer, todo, report, workers, curate, progress, vocabularies) -> None:
+def _write_parsed(writer, todo, report: IngestReport, run: Settings) -> None:
     digests = {str(f.path): (f, d) for f, d in todo}
-    stream = parse_all([f for f, _ in todo], workers, vocabularies)
-    if progress is not None:
-        stream = progress(stream, len(todo))
+    stream = parse_all([f for f, _ in todo], run.workers, run.vocabularies)
+    if run.progress is not None:
+        stream = run.progress(stream, len(todo))
     pending, last_commit = 0, time.monotonic()
     for path, articles, errors, failure in stream:
         report.skipped.extend(errors)
@@ -239,10 +245,10 @@ def _write_parsed(writer, todo, report, workers, curate, progress, vocabularies)
             report.skipped.append(ReadError(path, failure))
             continue
         f, digest = digests[path]
-        pending += writer.replace_file(f.file, digest, articles, curate)
+        pending += writer.replace_file(f.file, digest, articles, run.curate)
         report.files_indexed += 1
         report.articles_indexed += len(articles)
-        if pending >= COMMIT_EVERY_ARTICLES or time.monotonic() - last_commit > COMMIT_EVERY_SECONDS:
+        if pending >= run.commit_every or time.monotonic() - last_commit > COMMIT_EVERY_SECONDS:
             writer.checkpoint()
             pending, last_commit = 0, time.monotonic()
 

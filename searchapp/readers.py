@@ -23,6 +23,9 @@ from .model import Article, Tag
 # Files larger than this are refused: no news article is this long, and reading
 # one into memory must stay bounded.
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# Real pages nest a few dozen elements deep; building a tree for hundreds of
+# thousands of levels takes minutes, so such a page is refused up front.
+MAX_HTML_DEPTH = 5000
 
 SUFFIXES = {
     ".html": "html",
@@ -148,6 +151,25 @@ def read_plain_text(path: Path, key: str, source: str) -> Iterator[Article | Rea
 # -- HTML --------------------------------------------------------------------------
 
 
+_TAG = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+# Elements that never nest (void) or that HTML closes by itself when the next one starts.
+_NOT_NESTING = frozenset(
+    b"area base br col embed hr img input link meta source track wbr "
+    b"p li td th tr option dt dd".split())
+
+
+def check_nesting(data: bytes) -> None:
+    """Refuse markup nested deeper than MAX_HTML_DEPTH (a cheap scan, before parsing)."""
+    depth = 0
+    for closing, name, selfclosing in _TAG.findall(data):
+        name = name.lower()
+        if name in _NOT_NESTING or selfclosing:
+            continue
+        depth += -1 if closing else 1
+        if depth > MAX_HTML_DEPTH:
+            raise UnreadableFile(f"HTML nested deeper than {MAX_HTML_DEPTH:,} elements")
+
+
 def read_html(path: Path, key: str, source: str) -> Iterator[Article | ReadError]:
     from .cleaning import clean_html
 
@@ -156,6 +178,7 @@ def read_html(path: Path, key: str, source: str) -> Iterator[Article | ReadError
         raise UnreadableFile("empty file")
     if looks_binary(data):
         raise UnreadableFile("binary data, not HTML")
+    check_nesting(data)
     page = clean_html(data)
     if not page.body and not page.title:
         raise UnreadableFile("no article text found in the page")

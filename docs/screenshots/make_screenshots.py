@@ -4,6 +4,9 @@
 
 Without --index-dir, a fresh index is built in a temporary folder from seeds/,
 the web test fixtures and, when the corpora are there, one Reuters file.
+The account pages (login, article as a librarian, saved searches, change log) use a
+temporary instance folder with a demo librarian; with --index-dir, the curation made
+for them changes that index.
 Needs the playwright package and Chromium at /usr/bin/chromium.
 """
 
@@ -42,6 +45,22 @@ SHOTS = [
 ]
 
 
+# (file name, what to show) for the pages behind the login
+ACCOUNT_SHOTS = [
+    ("login.png", "login"),
+    ("article-librarian.png", "article"),
+    ("saved-searches.png", "saved"),
+    ("audit-log.png", "audit"),
+]
+DEMO_USER, DEMO_PASSWORD = "lena", "demo password"
+SAVED = [  # (name, search, note, shared)
+    ("Oil prices in the US", "/?q=oil+prices&country=US&sort=newest",
+     "For the Monday energy briefing.", True),
+    ("Cocoa, not Ivory Coast", "/?q=cocoa&not_country=CI", "", False),
+    ("Sanctions since 2019", "/?q=sanctions&from=2019", "Watch for new sanctions stories.", False),
+]
+
+
 def build_index(where: Path) -> Path:
     from searchapp.ingest import index_paths
 
@@ -50,6 +69,86 @@ def build_index(where: Path) -> Path:
         paths.append(REUTERS)
     index_paths(paths, where / "index", workers=1)
     return where / "index"
+
+
+def make_instance(where: Path) -> Path:
+    from searchapp import accounts
+    from searchapp.db import connect, db_path
+
+    instance = where / "instance"
+    conn = connect(db_path(instance))
+    accounts.create_user(conn, DEMO_USER, DEMO_PASSWORD, "librarian")
+    accounts.create_user(conn, "marc", DEMO_PASSWORD, "reader")
+    conn.close()
+    return instance
+
+
+def log_in(page, base: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=name]", DEMO_USER)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_selector(".account__name")
+
+
+def prepare_account_pages(page, base: str) -> str:
+    """Save searches and curate one article as the demo librarian; -> the article's path."""
+    for name, path, note, shared in SAVED:
+        page.goto(base + path)
+        page.click(".save-search summary")
+        page.fill(".save-search input[name=name]", name)
+        page.fill(".save-search textarea[name=note]", note)
+        if shared:
+            page.check(".save-search input[name=shared]")
+        page.get_by_role("button", name="Save", exact=True).click()
+        page.wait_for_url("**/saved#*")
+    page.goto(base + "/?q=oil+prices")
+    if page.locator(".hit__title a").count() == 0:  # no Reuters file: the seed article
+        page.goto(base + "/?q=Lavrov")
+    page.click(".hit__title a")
+    page.wait_for_url("**/articles/**")
+    article = page.url.removeprefix(base)
+    automatic = page.locator(".curate-tag", has_text="tagged automatically")
+    if automatic.count():
+        automatic.last.locator("button").click()
+        page.wait_for_selector(".flash--success")
+    page.fill("#add-topic", "energy")
+    page.get_by_role("button", name="Add a topic").click()
+    page.wait_for_selector(".flash--success")
+    page.goto(base + "/?q=oil+prices")
+    if page.locator(".bulk-link").count():
+        page.click(".bulk-link")
+        page.select_option("select[name=tag_facet]", "topic")
+        page.fill("input[name=tag_value]", "markets")
+        page.get_by_role("button", name="Preview").click()
+        page.locator("main form[method=post] button[type=submit]").click()
+    return article
+
+
+def pretend_last_seen(instance: Path, name: str, day: str) -> None:
+    """As if the owner last looked at the saved search on `day`, so the list shows new matches."""
+    from searchapp.db import connect, db_path
+
+    conn = connect(db_path(instance))
+    conn.execute("UPDATE saved_searches SET last_seen = ? WHERE name = ?", (day, name))
+    conn.close()
+
+
+def account_shots(browser, base: str, instance: Path) -> None:
+    context = browser.new_context(locale="en-US", device_scale_factor=1,
+                                  viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.screenshot(path=str(HERE / "login.png"))
+    print("wrote", HERE / "login.png")
+    log_in(page, base)
+    article = prepare_account_pages(page, base)
+    pretend_last_seen(instance, SAVED[0][0], "1987-03-01")
+    for name, what in ACCOUNT_SHOTS[1:]:
+        page.goto(base + {"article": article, "saved": "/saved", "audit": "/curation/audit"}[what])
+        page.screenshot(path=str(HERE / name), full_page=what == "article")
+        print("wrote", HERE / name)
+    context.close()
 
 
 def serve(app):
@@ -72,7 +171,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="searchapp-shots-"))
     try:
         index_dir = args.index_dir or build_index(tmp)
-        server = serve(create_app({"INDEX_DIR": str(index_dir)}))
+        instance = make_instance(tmp)
+        server = serve(create_app({"INDEX_DIR": str(index_dir), "INSTANCE_PATH": str(instance)}))
         base = f"http://127.0.0.1:{server.server_port}"
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -91,6 +191,7 @@ def main() -> None:
                 page.screenshot(path=str(HERE / name), full_page=full)
                 print("wrote", HERE / name)
                 context.close()
+            account_shots(browser, base, instance)
             browser.close()
         server.shutdown()
     finally:

@@ -257,8 +257,9 @@ class WhooshIndex:
 
     # writing
 
-    def writer(self) -> "WhooshWriter":
-        return WhooshWriter(self._ix, self.dir)
+    def writer(self, wait: float = 0.0) -> "WhooshWriter":
+        """The index's one writer; waits up to `wait` seconds for another to finish."""
+        return WhooshWriter(self._ix, self.dir, timeout=wait)
 
     # reading
 

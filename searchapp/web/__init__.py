@@ -1,17 +1,24 @@
-"""The web layer: the search UI and the JSON API.
+"""The web layer: the search UI, accounts, saved searches, curation and the JSON API.
 
 `create_app()` is the WSGI entry point (`gunicorn 'searchapp.web:create_app()'`).
+The instance folder (SEARCHAPP_INSTANCE, default ./instance) holds the database shared
+with the `searchapp` command line, `config.py` and the generated secret key.
 Configuration: the defaults below, then `instance/config.py` if present, then the
-environment variable SEARCHAPP_INDEX_DIR, then `test_config`.
+environment variables SEARCHAPP_INDEX_DIR and SEARCHAPP_SECRET_KEY, then `test_config`
+(which may also name the INSTANCE_PATH).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from flask import Flask, request
 from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+
+from ..db import DEFAULT_INSTANCE, db_path
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository: templates/ and static/ live there
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -24,7 +31,16 @@ DEFAULTS = dict(
     BABEL_TRANSLATION_DIRECTORIES=str(PACKAGE / "translations"),
     LANGUAGES=LANGUAGES,
     MORE_LIKE_THIS=5,
+    # False: searching, articles, the API and saved-search links and feeds need a login.
+    ANONYMOUS_SEARCH=True,
+    BULK_LIMIT=5000,  # most articles one bulk tagging may touch
+    FEED_ENTRIES=50,
+    SESSION_COOKIE_HTTPONLY=True,
+    SESSION_COOKIE_SAMESITE="Lax",
+    # Set SESSION_COOKIE_SECURE = True in instance/config.py when served over HTTPS.
+    WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session it belongs to
 )
+SECRET_KEY_FILE = "secret_key"
 
 # script/style only from our own files: no inline code, so injected markup cannot run.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -33,16 +49,21 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    instance = instance_folder(test_config)
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
-                static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"),
+                static_folder=str(ROOT / "static"), instance_path=str(instance),
                 instance_relative_config=True)
     app.json.sort_keys = False  # keep the documented field order
-    app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping(DEFAULTS, DATABASE=str(db_path(instance)))
     app.config.from_pyfile("config.py", silent=True)
     if os.environ.get("SEARCHAPP_INDEX_DIR"):
         app.config["INDEX_DIR"] = os.environ["SEARCHAPP_INDEX_DIR"]
+    if os.environ.get("SEARCHAPP_SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SEARCHAPP_SECRET_KEY"]
     if test_config:
         app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = stored_secret_key(instance)
 
     from ..search.whoosh_engine import WhooshIndex
 
@@ -51,13 +72,48 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.after_request(security_headers)
     app.after_request(remember_language)
 
-    from . import api, errors, views
+    from . import api, auth, curation, database, errors, saved_searches, views
 
+    database.init_app(app)
+    auth.init_app(app)  # before CSRF: a closed archive sends strangers to the login page
+    CSRFProtect(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(saved_searches.bp)
+    app.register_blueprint(curation.bp)
     errors.register(app)
     views.register_template_helpers(app)
     return app
+
+
+def instance_folder(test_config: dict | None = None) -> Path:
+    """The same folder as `searchapp.db.db_path()` uses, so the app and the CLI share a database."""
+    chosen = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "SEARCHAPP_INSTANCE", DEFAULT_INSTANCE)
+    return Path(chosen).resolve()
+
+
+def stored_secret_key(instance: Path) -> str:
+    """The instance's own random key, made on first start (readable by the owner only).
+
+    Several processes may start at once (gunicorn workers): the key is written to a
+    private file and linked into place, so each one reads the same, complete key.
+    """
+    path = instance / SECRET_KEY_FILE
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        temp = instance / f".{SECRET_KEY_FILE}.{os.getpid()}"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            pass  # another process was first: use its key
+        finally:
+            temp.unlink()
+    return path.read_text().strip()
 
 
 def engine():

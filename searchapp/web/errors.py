@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask import jsonify, render_template, request
 from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
     400: lambda: gettext("The request could not be understood."),
+    401: lambda: gettext("Log in first."),
+    403: lambda: gettext("Your account is not allowed to do this."),
     404: lambda: gettext("There is nothing at this address."),
     405: lambda: gettext("This address does not accept that method."),
     500: lambda: gettext("Something went wrong on our side. Please try again."),
@@ -26,6 +29,12 @@ def error_response(status: int, message: str | None = None):
 
 
 def register(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return error_response(400, gettext(
+            "This form has expired or did not come from this site. Go back, reload the page "
+            "and try again."))
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500

@@ -102,6 +102,52 @@ ARTICLE = {"type": "object", "properties": {
     "more_like_this": {"type": "array", "items": {"type": "object"}}}}
 
 
+SAVED_SEARCH = {"type": "object", "properties": {
+    "slug": STRING, "name": STRING, "note": STRING, "owner": STRING,
+    "shared": {"type": "boolean"},
+    "params": {**STRING, "description": "the search as a query string (same parameters as "
+               "/api/search)"},
+    "created": STRING, "last_seen": NULLABLE_STRING,
+    "links": {"type": "object", "description": "html (/s/<slug>), atom (its feed), search (JSON)"}}}
+LOGIN_NOTE = ("Needs a logged-in session (the login page's cookie): 401 without one, 403 "
+              "without the role.")
+
+
+def _logged_in(summary: str, schema: dict, role: str) -> dict:
+    return {"get": {"summary": summary, "description": f"Role: {role}. {LOGIN_NOTE}",
+                    "responses": {"200": {"description": summary, "content": {
+                        "application/json": {"schema": schema}}},
+                        "401": ERROR, "403": ERROR}}}
+
+
+ACCOUNT_PATHS = {
+    "/api/saved": _logged_in("My saved searches and the shared ones", {
+        "type": "object", "properties": {
+            "own": {"type": "array", "items": {"allOf": [SAVED_SEARCH, {"type": "object",
+                    "properties": {"new_since_last_seen": {"type": "integer", "nullable": True},
+                                   "error": NULLABLE_STRING}}]}},
+            "shared": {"type": "array", "items": SAVED_SEARCH}}}, "reader"),
+    "/api/audit": _logged_in("The latest curation changes, newest first", {
+        "type": "object", "properties": {"entries": {"type": "array", "items": {
+            "type": "object", "properties": {
+                "id": {"type": "integer"}, "at": STRING, "user": NULLABLE_STRING,
+                "action": STRING, "summary": STRING,
+                "undoes": {"type": "integer", "nullable": True},
+                "undone_by": {"type": "integer", "nullable": True},
+                "change": {"type": "object", "description": "rows with before and after"}}}}}},
+        "librarian"),
+    "/api/vocabularies/{name}": {"get": {
+        **_logged_in("The person authority file or the topic taxonomy the next ingest uses", {
+            "type": "object", "properties": {
+                "name": STRING, "source": {"type": "string", "enum": ["shipped", "edited"]},
+                "updated": NULLABLE_STRING, "count": {"type": "integer"},
+                "entries": {"type": "array", "items": {"type": "object"}}}},
+            "librarian")["get"],
+        "parameters": [{"name": "name", "in": "path", "required": True,
+                        "schema": {"type": "string", "enum": ["persons", "topics"]}}]}},
+}
+
+
 def openapi_document(server_url: str) -> dict:
     return {
         "openapi": "3.0.3",
@@ -125,5 +171,6 @@ def openapi_document(server_url: str) -> dict:
                     "200": {"description": "The article", "content": {
                         "application/json": {"schema": ARTICLE}}},
                     "404": ERROR}}},
+            **ACCOUNT_PATHS,
         },
     }

@@ -6,9 +6,11 @@ from datetime import date, datetime
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from flask_babel import format_date, format_number, gettext
+from flask_babel import format_date, format_datetime, format_number, gettext
+from flask_login import current_user
 
 from ..model import FACETS
+from ..saved import search_params
 from ..search import MAX_PAGE, MAX_QUERY_CHARS, QueryError
 from . import LANGUAGES, engine
 from .highlight import highlight, paragraphs, query_terms
@@ -16,6 +18,7 @@ from .labels import FACET_NAMES, FACET_PLURALS, ORIGIN_NAMES, ORIGIN_SHORT, curr
 from .links import SearchLinks
 from .presenter import parse_published, source_name, tag_views
 from .searching import run_search
+from .summary import summary_text
 
 bp = Blueprint("pages", __name__)
 
@@ -24,14 +27,28 @@ LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
 @bp.get("/")
 def search():
-    links = SearchLinks(request.args)
+    return render_search(request.args)
+
+
+def render_search(args, **extra):
+    """The search page for a query string; `extra` goes to the template (a saved search)."""
+    links = SearchLinks(args)
     try:
-        page = run_search(request.args)
+        page = run_search(args)
     except QueryError as exc:
         return render_template("search.html", page=None, error=str(exc), links=links,
-                               q=request.args.get("q", "")), 400
+                               q=args.get("q", ""), **extra), 400
     return render_template("search.html", page=page, error=None, links=links,
-                           q=page.params.q, doc_count=_doc_count(page))
+                           q=page.params.q, doc_count=_doc_count(page),
+                           save_form=_save_form(page, links), **extra)
+
+
+def _save_form(page, links) -> dict | None:
+    """What the "Save this search" form stores: the whole search state, and a name for it."""
+    if not current_user.is_authenticated:
+        return None
+    return {"params": search_params(links.args.items(multi=True)),
+            "name": summary_text(page.params, page.locale)[:200]}
 
 
 def _doc_count(page) -> int | None:
@@ -53,7 +70,15 @@ def article(article_id: str):
         paragraphs=[highlight(p, terms) for p in paragraphs(found.body)],
         tags=tag_views(found.tags, locale), original_url=web_url(found.url),
         similar=engine().more_like_this(article_id, current_app.config["MORE_LIKE_THIS"]),
+        topic_choices=_topic_choices() if current_user.can("librarian") else None,
     )
+
+
+def _topic_choices() -> list[tuple[str, str]]:
+    """(id, label) of the topics in the taxonomy the tagger uses, for the add-tag form."""
+    from .curation import vocabulary_state
+
+    return [(t["id"], t.get("label", t["id"])) for t in vocabulary_state("topics")["entries"]]
 
 
 @bp.get("/help")
@@ -72,6 +97,7 @@ def register_template_helpers(app) -> None:
         link_for=link_for, lang_url=lang_url, search_url=search_url,
         published=published, number=format_number, source_name=source_name,
         current_locale=current_locale, page_numbers=page_numbers, tag_views=tag_views,
+        timestamp=timestamp,
     )
 
 
@@ -102,6 +128,17 @@ def published(value: str | None, fmt: str = "medium") -> str:
     if isinstance(day, datetime):
         day = day.date()
     return format_date(day, fmt) if isinstance(day, date) else str(value)
+
+
+def timestamp(value: str | None) -> str:
+    """A database timestamp (UTC, ISO 8601) in the reader's language and time zone."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    return format_datetime(moment, "medium")
 
 
 def web_url(url: str | None) -> str | None:

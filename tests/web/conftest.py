@@ -44,8 +44,10 @@ def index_dir(tmp_path_factory, has_reuters) -> Path:
 
 
 @pytest.fixture(scope="session")
-def app(index_dir):
-    app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
+def app(index_dir, tmp_path_factory):
+    # Its own instance folder: no database or secret key is written into the working directory.
+    instance = tmp_path_factory.mktemp("web-instance")
+    app = create_app({"INDEX_DIR": str(index_dir), "INSTANCE_PATH": str(instance), "TESTING": True})
     return app
 
 
@@ -115,3 +117,136 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+# -- accounts, saved searches and curation ------------------------------------------------
+# These tests change tags and accounts, so each gets its own copy of a small index (seeds and
+# fixture articles) and of a database with one user per role, made once per session.
+
+PASSWORD = "correct horse battery"
+USERS = {"reader": "rita", "librarian": "lena", "admin": "ada", "owner": "owen"}
+USER_ROLES = {"rita": "reader", "lena": "librarian", "ada": "admin", "owen": "reader"}
+
+
+@pytest.fixture(scope="session")
+def pristine(tmp_path_factory):
+    """A small index and an instance folder with the users, to be copied by each test."""
+    from searchapp import accounts
+    from searchapp.db import connect, db_path
+
+    where = tmp_path_factory.mktemp("curation-pristine")
+    sources = where / "sources"
+    shutil.copytree(SEEDS, sources / "seeds")
+    shutil.copytree(FIXTURES, sources / "fixtures")
+    report = index_paths([sources / "seeds", sources / "fixtures"], where / "index", workers=1)
+    assert not report.skipped, report.skipped
+    conn = connect(db_path(where / "instance"))
+    for name, role in USER_ROLES.items():
+        accounts.create_user(conn, name, PASSWORD, role)
+    conn.close()
+    return where
+
+
+class Site:
+    """A running app on its own index and database, with helpers to act as a user."""
+
+    def __init__(self, root: Path, pristine: Path):
+        self.root = root
+        self.sources = [pristine / "sources" / "seeds", pristine / "sources" / "fixtures"]
+        self.index_dir = root / "index"
+        self.instance = root / "instance"
+        shutil.copytree(pristine / "index", self.index_dir)
+        shutil.copytree(pristine / "instance", self.instance)
+        self.app = create_app({"INDEX_DIR": str(self.index_dir), "INSTANCE_PATH": str(self.instance),
+                               "TESTING": True})
+
+    @property
+    def engine(self):
+        return self.app.extensions["searchapp.index"]
+
+    def db(self):
+        from searchapp.db import connect, db_path
+
+        return connect(db_path(self.instance))
+
+    def client(self, who: str | None = None):
+        """A test client, logged in as a role ("reader", ...) or a user name, or anonymous."""
+        client = self.app.test_client()
+        if who:
+            response = login(client, USERS.get(who, who))
+            assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    # helpers, here so that the test modules need no imports from this file
+    @staticmethod
+    def login(client, name, password=PASSWORD, next_url=None):
+        return login(client, name, password, next_url)
+
+    @staticmethod
+    def post(client, url, data=None, token=True, **kwargs):
+        return post(client, url, data, token, **kwargs)
+
+    @staticmethod
+    def csrf_token(client):
+        return csrf_token(client)
+
+    @staticmethod
+    def flashes(page):
+        return flashes(page)
+
+    def rebuild(self):
+        """A full rebuild, as `searchapp index --rebuild` does it: curation and vocabularies applied."""
+        from searchapp.curation import ingest_settings
+
+        curate, vocabularies = ingest_settings(self.instance)
+        index_paths(self.sources, self.index_dir, rebuild=True, workers=1, curate=curate,
+                    vocabularies=vocabularies)
+
+
+@pytest.fixture()
+def site(tmp_path, pristine) -> Site:
+    return Site(tmp_path / "site", pristine)
+
+
+def csrf_token(client) -> str:
+    """The session's CSRF token, read from the login form."""
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def login(client, name: str, password: str = PASSWORD, next_url: str | None = None):
+    data = {"name": name, "password": password, "csrf_token": csrf_token(client)}
+    if next_url is not None:
+        data["next"] = next_url
+    return client.post("/login", data=data)
+
+
+def post(client, url: str, data: dict | None = None, token: bool = True, **kwargs):
+    """POST a form with the session's CSRF token (token=False: without one)."""
+    data = dict(data or {})
+    if token:
+        data["csrf_token"] = csrf_token(client)
+    return client.post(url, data=data, **kwargs)
+
+
+def flashes(page: str) -> list[str]:
+    import re
+    from html import unescape
+
+    return [unescape(" ".join(m.split())) for m in
+            re.findall(r'<p class="flash flash--\w+"[^>]*>(.*?)</p>', page, re.S)]
+
+
+@pytest.fixture()
+def site_server(site):
+    """The site's app on a local port, for the browser."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", free_port(), site.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()

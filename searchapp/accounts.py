@@ -1,0 +1,186 @@
+"""Local accounts: names, hashed passwords (werkzeug.security) and roles, in the SQLite database.
+
+Roles build on each other: a reader searches and saves searches, a librarian also curates
+tags and vocabularies, an admin also manages users. Used by the web layer and the CLI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import unicodedata
+from dataclasses import dataclass
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+ROLES = ("reader", "librarian", "admin")
+ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024  # hashing a megabyte on every login attempt is a cheap denial of service
+MAX_NAME = 64
+# Checked when the name is unknown, so a wrong name costs as much time as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a password")
+
+
+class AccountError(ValueError):
+    """An account change that cannot be made; the message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    name: str
+    role: str
+    created: str
+    password_hash: str = ""
+
+    # what Flask-Login asks of a user
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        """The session id: changing the password ends every session of the old one."""
+        return f"{self.id}:{session_stamp(self.password_hash)}"
+
+    def can(self, role: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "name": self.name, "role": self.role, "created": self.created}
+
+
+def session_stamp(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def _user(row) -> User | None:
+    if row is None:
+        return None
+    return User(row["id"], row["name"], row["role"], row["created"], row["password_hash"])
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def get_user(conn: sqlite3.Connection, user_id: int) -> User | None:
+    return _user(conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone())
+
+
+def find_user(conn: sqlite3.Connection, name: str) -> User | None:
+    return _user(conn.execute("SELECT * FROM users WHERE name = ?", (name.strip(),)).fetchone())
+
+
+def list_users(conn: sqlite3.Connection) -> list[User]:
+    return [_user(r) for r in conn.execute("SELECT * FROM users ORDER BY name COLLATE NOCASE")]
+
+
+def load_session_user(conn: sqlite3.Connection, session_id: str) -> User | None:
+    """The user of a session id from `User.get_id`, or None when it no longer holds."""
+    user_id, _, stamp = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = get_user(conn, int(user_id))
+    if user is None or stamp != session_stamp(user.password_hash):
+        return None
+    return user
+
+
+def authenticate(conn: sqlite3.Connection, name: str, password: str) -> User | None:
+    user = find_user(conn, name) if name.strip() else None
+    if len(password) > MAX_PASSWORD:
+        return None
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+# -- changing --------------------------------------------------------------------------------
+
+
+def check_name(name: str) -> str:
+    name = unicodedata.normalize("NFC", name.strip())
+    if not name:
+        raise AccountError("A user name cannot be empty.")
+    if len(name) > MAX_NAME:
+        raise AccountError(f"A user name has at most {MAX_NAME} characters.")
+    if any(unicodedata.category(c).startswith(("C", "Z")) and c != " " for c in name):
+        raise AccountError("A user name cannot contain control characters or odd spaces.")
+    return name
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"A password has at most {MAX_PASSWORD} characters.")
+    return password
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}: use one of {', '.join(ROLES)}.")
+    return role
+
+
+def create_user(conn: sqlite3.Connection, name: str, password: str, role: str = "reader") -> User:
+    name, role = check_name(name), check_role(role)
+    try:
+        cur = conn.execute("INSERT INTO users (name, password_hash, role) VALUES (?, ?, ?)",
+                           (name, generate_password_hash(check_password(password)), role))
+    except sqlite3.IntegrityError:
+        raise AccountError(f"There is already a user called {name!r}.") from None
+    return get_user(conn, cur.lastrowid)
+
+
+def set_password(conn: sqlite3.Connection, user: User, password: str) -> None:
+    conn.execute("UPDATE users SET password_hash = ? WHERE id = ?",
+                 (generate_password_hash(check_password(password)), user.id))
+
+
+def set_role(conn: sqlite3.Connection, user: User, role: str) -> User:
+    check_role(role)
+
+    def work():
+        if role != "admin":
+            _keep_an_admin(conn, user)
+        conn.execute("UPDATE users SET role = ? WHERE id = ?", (role, user.id))
+
+    _in_transaction(conn, work)
+    return get_user(conn, user.id)
+
+
+def remove_user(conn: sqlite3.Connection, user: User) -> None:
+    """Remove the account and its saved searches; its audit entries stay, without a name."""
+
+    def work():
+        _keep_an_admin(conn, user)
+        conn.execute("DELETE FROM users WHERE id = ?", (user.id,))
+
+    _in_transaction(conn, work)
+
+
+def is_last_admin(conn: sqlite3.Connection, user: User) -> bool:
+    current = get_user(conn, user.id)
+    if current is None or current.role != "admin":
+        return False
+    return conn.execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetchone()[0] <= 1
+
+
+def _keep_an_admin(conn, user: User) -> None:
+    """Refuse to demote or remove the last admin: nobody could manage users any more."""
+    if get_user(conn, user.id) is None:
+        raise AccountError(f"There is no user called {user.name!r}.")
+    if is_last_admin(conn, user):
+        raise AccountError(f"{user.name!r} is the last admin; make someone else admin first.")
+
+
+def _in_transaction(conn, work) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        work()
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

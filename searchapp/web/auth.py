@@ -1,0 +1,195 @@
+"""Logging in and out, roles, and the admin's user list.
+
+Roles build on each other (reader < librarian < admin). A page that needs a role sends an
+anonymous visitor to the login page (the API answers 401 JSON) and answers 403 to a user
+without the role. Every POST also needs the session's CSRF token (Flask-WTF; 400 without).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   session, url_for)
+from flask_babel import gettext, lazy_gettext
+from flask_login import LoginManager, current_user, login_user, logout_user
+
+from .. import accounts
+from .database import get_db
+from .errors import error_response
+
+bp = Blueprint("auth", __name__)
+
+ROLE_NAMES = {
+    "reader": lazy_gettext("reader"),
+    "librarian": lazy_gettext("librarian"),
+    "admin": lazy_gettext("admin"),
+}
+# Open to everyone even when ANONYMOUS_SEARCH is off.
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.logout", "pages.help_page", "api.openapi"}
+
+
+class Anonymous:
+    is_authenticated = False
+    is_active = False
+    is_anonymous = True
+    id = None
+    name = ""
+    role = None
+
+    def get_id(self):
+        return None
+
+    def can(self, role: str) -> bool:
+        return False
+
+
+def init_app(app) -> None:
+    manager = LoginManager(app)
+    manager.anonymous_user = Anonymous
+    manager.user_loader(lambda session_id: accounts.load_session_user(get_db(), session_id))
+    manager.unauthorized_handler(unauthorized)
+    app.before_request(close_the_archive)
+    app.jinja_env.globals.update(user_can=user_can, ROLE_NAMES=ROLE_NAMES, ROLES=accounts.ROLES)
+
+
+def user_can(role: str) -> bool:
+    return current_user.can(role)
+
+
+def unauthorized():
+    """Anonymous: 401 JSON for the API, else the login page (then back here)."""
+    if request.path.startswith("/api/"):
+        return error_response(401, gettext("Log in first."))
+    flash(gettext("Please log in to continue."), "info")
+    if request.method == "GET":
+        back = request.full_path.rstrip("?")
+    else:  # after logging in, go back to the page the form was on, not to the POST address
+        back = safe_next(request.referrer) or None
+    return redirect(url_for("auth.login", next=back))
+
+
+def close_the_archive():
+    if current_app.config["ANONYMOUS_SEARCH"] or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if request.endpoint is None or current_user.is_authenticated:
+        return None
+    return unauthorized()
+
+
+def role_required(role: str):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return unauthorized()
+            if not current_user.can(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def safe_next(target: str | None) -> str:
+    """`target` when it is a path on this site, else "": never a redirect to another site."""
+    if not target:
+        return ""
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        if parts.netloc != request.host or parts.scheme not in ("http", "https"):
+            return ""
+        target = parts._replace(scheme="", netloc="").geturl()
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return ""
+    if any(ord(c) < 32 or c == "\\" for c in target):
+        return ""
+    return target
+
+
+def redirect_back(default: str):
+    """Back to the form's `next` (a path on this site), else to `default`."""
+    return redirect(safe_next(request.form.get("next")) or default)
+
+
+# -- logging in and out --------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_url = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return render_template("login.html", next_url=next_url, name="")
+    name = request.form.get("name", "")
+    user = accounts.authenticate(get_db(), name, request.form.get("password", ""))
+    if user is None:
+        flash(gettext("Wrong user name or password."), "error")
+        return render_template("login.html", next_url=next_url, name=name), 200
+    session.clear()  # nothing from before the login carries over (session fixation)
+    login_user(user)
+    flash(gettext("Logged in as %(name)s.", name=user.name), "success")
+    return redirect(next_url or url_for("pages.search"))
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        logout_user()
+        session.clear()
+        flash(gettext("You are logged out."), "success")
+    return redirect(url_for("pages.search"))
+
+
+# -- users (admin) ---------------------------------------------------------------------
+
+
+@bp.get("/admin/users")
+@role_required("admin")
+def users():
+    conn = get_db()
+    counts = dict(conn.execute("SELECT owner_id, COUNT(*) FROM saved_searches GROUP BY owner_id"))
+    return render_template("users.html", users=accounts.list_users(conn), saved_counts=counts)
+
+
+def _user_or_404(user_id: int) -> accounts.User:
+    user = accounts.get_user(get_db(), user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.post("/admin/users/<int:user_id>/role")
+@role_required("admin")
+def set_role(user_id: int):
+    user, role = _user_or_404(user_id), request.form.get("role", "")
+    if role not in accounts.ROLES:
+        abort(400)
+    if role != "admin" and accounts.is_last_admin(get_db(), user):
+        flash(gettext("%(name)s is the last admin: make someone else admin first.",
+                      name=user.name), "error")
+    elif role != user.role:
+        accounts.set_role(get_db(), user, role)
+        flash(gettext("%(name)s is now %(role)s.", name=user.name, role=ROLE_NAMES[role]),
+              "success")
+    if user.id == current_user.id and role != "admin":
+        return redirect(url_for("pages.search"))  # no longer allowed on the users page
+    return redirect(url_for("auth.users"))
+
+
+@bp.post("/admin/users/<int:user_id>/remove")
+@role_required("admin")
+def remove_user(user_id: int):
+    user = _user_or_404(user_id)
+    if accounts.is_last_admin(get_db(), user):
+        flash(gettext("%(name)s is the last admin: make someone else admin first.",
+                      name=user.name), "error")
+        return redirect(url_for("auth.users"))
+    accounts.remove_user(get_db(), user)
+    flash(gettext("Removed the user %(name)s and their saved searches.", name=user.name),
+          "success")
+    if user.id == current_user.id:
+        return redirect(url_for("pages.search"))
+    return redirect(url_for("auth.users"))

@@ -1,0 +1,120 @@
+"""Faults: an indexer killed at random moments, and searches while an indexer runs."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from searchapp.search import SearchRequest
+from searchapp.search.whoosh_engine import WhooshIndex
+
+from .conftest import FIXTURES, SEED
+
+TRIALS = 20
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> tuple[Path, int]:
+    """30 one-article text files and 10 three-story Reuters files: 60 articles."""
+    root = tmp_path_factory.mktemp("faults") / "corpus"
+    root.mkdir()
+    seed = SEED.read_text()
+    for n in range(30):
+        (root / f"seed{n:02d}.txt").write_text(seed.replace("Sochi", f"Sochi{n}"))
+    for n in range(10):
+        shutil.copy(FIXTURES / "readers" / "stories.sgm", root / f"stories{n:02d}.sgm")
+    return root, 60
+
+
+def indexer(corpus: Path, index_dir: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "searchapp.cli", "index", str(corpus), "--index-dir", str(index_dir),
+         "--commit-every", "4"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def articles_per_file(index_dir: Path) -> Counter:
+    s = WhooshIndex(index_dir, create=False).searcher()
+    return Counter(Path(fields["file"]).name for fields in s.all_stored_fields())
+
+
+def expected(name: str) -> int:
+    return 3 if name.endswith(".sgm") else 1
+
+
+def test_an_indexer_killed_at_random_moments_leaves_a_sound_index(corpus, tmp_path):
+    root, total = corpus
+    start = time.monotonic()
+    proc = indexer(root, tmp_path / "probe")
+    proc.wait(120)
+    full_run = time.monotonic() - start
+    rng = random.Random(20261129)
+    outcomes = Counter()
+    for trial in range(TRIALS):
+        index_dir = tmp_path / f"ix{trial}"
+        proc = indexer(root, index_dir)
+        time.sleep(rng.uniform(0, full_run))
+        os.killpg(proc.pid, signal.SIGKILL)  # the indexer and its workers, no clean-up at all
+        proc.wait(30)
+        if (index_dir / "BUILD_ID").exists():
+            counts = articles_per_file(index_dir)  # the index opens
+            # Each file's articles were committed together, or not at all.
+            assert all(n == expected(name) for name, n in counts.items()), counts
+            outcomes["partial" if sum(counts.values()) < total else "complete"] += 1
+        else:
+            outcomes["before the index existed"] += 1
+        rerun = indexer(root, index_dir)
+        assert rerun.wait(120) == 0  # no stale lock, nothing in the way
+        counts = articles_per_file(index_dir)
+        assert sum(counts.values()) == total and len(counts) == 40
+        ix = WhooshIndex(index_dir, create=False)
+        ids = [h.id for h in ix.search(SearchRequest(per_page=100)).hits]
+        assert len(ids) == len(set(ids)) == total
+    assert outcomes["partial"] >= 3, outcomes  # the kills did land mid-run
+
+
+def test_searches_keep_working_while_an_indexer_runs(corpus, tmp_path):
+    root, total = corpus
+    index_dir = tmp_path / "ix"
+    live = tmp_path / "live"
+    live.mkdir()
+    for path in sorted(root.glob("seed0*.txt"))[:5]:
+        shutil.copy(path, live)
+    subprocess.run([sys.executable, "-m", "searchapp.cli", "index", str(live),
+                    "--index-dir", str(index_dir)], check=True, capture_output=True)
+    server = WhooshIndex(index_dir, create=False)  # a long-lived reader, like a web worker
+    seen, errors, done = ([], []), [], threading.Event()
+
+    def search_loop(totals):
+        while not done.is_set():
+            try:
+                totals.append(server.search(SearchRequest("Lavrov", per_page=1)).total)
+            except Exception as exc:  # any exception at all is a failure
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=search_loop, args=(totals,)) for totals in seen]
+    for t in threads:
+        t.start()
+    try:
+        shutil.copytree(root, live, dirs_exist_ok=True)  # new articles arrive
+        proc = indexer(live, index_dir)
+        assert proc.wait(120) == 0
+        time.sleep(0.2)
+    finally:
+        done.set()
+        for t in threads:
+            t.join(30)
+    assert not errors, errors[:3]
+    for totals in seen:
+        assert totals and totals[0] == 5 and totals == sorted(totals)  # readers never go back
+    assert server.search(SearchRequest("Lavrov")).total == 30  # new articles, no restart
