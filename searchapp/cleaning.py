@@ -28,8 +28,6 @@ import charset_normalizer
 from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.element import CData
 
-# Pages served as XHTML are parsed as HTML on purpose: one parser, one set of rules.
-warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
 
 
 @dataclass
@@ -50,7 +48,10 @@ def clean_html(html: str | bytes, url: str | None = None) -> CleanedPage:
         if not text or not text.strip():
             return empty
         ld_texts = _json_ld_texts(text)
-        soup = BeautifulSoup(_strip_raw(text), "lxml")
+        with warnings.catch_warnings():
+            # Pages served as XHTML are parsed as HTML on purpose: one parser, one set of rules.
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+            soup = BeautifulSoup(_strip_raw(text), "lxml")
     except Exception:  # noqa: BLE001 - bad input must never raise
         return empty
     page = CleanedPage("", "", None, None, url, None)

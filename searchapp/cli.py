@@ -316,5 +316,39 @@ def user_remove(name, yes):
     click.echo(f"removed {user.name}")
 
 
+# -- backup ---------------------------------------------------------------------------------
+
+
+@main.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False))
+@index_dir_option
+def backup_cmd(dest, index_dir):
+    """Copy the database and the index into the new folder DEST, safely while the server runs."""
+    from .backup import backup
+    from .db import db_path
+
+    try:
+        report = backup(db_path(), Path(index_dir), Path(dest))
+    except (IndexLocked, FileExistsError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"backed up {report['articles']} articles"
+               + (" and the database" if report["database"] else "") + f" to {dest}")
+
+
+@main.command("restore")
+@click.argument("src", type=click.Path(exists=True, file_okay=False))
+@index_dir_option
+def restore_cmd(src, index_dir):
+    """Put back the database and the index from a backup folder SRC."""
+    from .backup import restore
+    from .db import db_path
+
+    try:
+        report = restore(Path(src), db_path(), Path(index_dir))
+    except (IndexLocked, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"restored {report['articles']} articles from {src}")
+
+
 if __name__ == "__main__":
     main()

@@ -85,3 +85,18 @@ def test_restore_refuses_a_folder_without_a_backup(live, tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError):
         restore(tmp_path / "empty", live["db"], live["index"])
+
+
+def test_backup_and_restore_commands(live, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from searchapp.cli import main
+
+    monkeypatch.setenv("SEARCHAPP_INSTANCE", str(live["db"].parent))
+    runner = CliRunner()
+    done = runner.invoke(main, ["backup", str(tmp_path / "b"), "--index-dir", str(live["index"])])
+    assert done.exit_code == 0 and "backed up 4 articles and the database" in done.output
+    again = runner.invoke(main, ["backup", str(tmp_path / "b"), "--index-dir", str(live["index"])])
+    assert again.exit_code == 1 and "not empty" in again.output
+    back = runner.invoke(main, ["restore", str(tmp_path / "b"), "--index-dir", str(live["index"])])
+    assert back.exit_code == 0 and "restored 4 articles" in back.output

@@ -64,10 +64,20 @@ SAVED = [  # (name, search, note, shared)
 def build_index(where: Path) -> Path:
     from searchapp.ingest import index_paths
 
-    paths = [ROOT / "seeds", ROOT / "tests" / "web" / "fixtures"]
+    # Copied into the work folder and indexed by relative path, so the sources shown on
+    # the pages read "archive/..." rather than where this machine keeps them.
+    archive = where / "archive"
+    shutil.copytree(ROOT / "seeds", archive / "seeds")
+    shutil.copytree(ROOT / "tests" / "web" / "fixtures", archive / "fixtures")
     if REUTERS.exists():
-        paths.append(REUTERS)
-    index_paths(paths, where / "index", workers=1)
+        (archive / "reuters").mkdir()
+        shutil.copy(REUTERS, archive / "reuters")
+    cwd = os.getcwd()
+    os.chdir(where)
+    try:
+        index_paths([Path("archive")], Path("index"), workers=1)
+    finally:
+        os.chdir(cwd)
     return where / "index"
 
 
