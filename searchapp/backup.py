@@ -83,9 +83,8 @@ def reapply_curation(db_file: Path, index_dir: Path) -> int:
     if Path(db_file).exists():
         conn = connect(db_file)
         try:
-            curate = snapshot(conn).apply
+            ids = [fields["id"] for fields in ix.searcher().all_stored_fields()]
+            ix.retag(ids, lambda: snapshot(conn).apply)
         finally:
             conn.close()
-        s = ix.searcher()
-        ix.retag([fields["id"] for fields in s.all_stored_fields()], curate)
     return ix.doc_count()

@@ -43,10 +43,15 @@ def run_index(paths, index_dir, rebuild=False, quiet=False, commit_every=None):
     from .curation import ingest_settings
     from .ingest import COMMIT_EVERY_ARTICLES, index_paths
 
-    curate, vocabularies = ingest_settings()
+    curate, vocabularies, last_change = ingest_settings()
     report = index_paths(paths, index_dir, rebuild=rebuild, progress=None if quiet else _progress,
                          curate=curate, vocabularies=vocabularies,
                          commit_every=commit_every or COMMIT_EVERY_ARTICLES)
+    if curate is not None:
+        from .curation import catch_up
+        from .search.whoosh_engine import WhooshIndex
+
+        catch_up(WhooshIndex(index_dir, create=False), last_change)
     for err in report.skipped:
         click.echo(f"skipped {err.source}: {err.reason}", err=True)
     click.echo(report.summary(), err=quiet)

@@ -246,7 +246,20 @@ class Curator:
         ids = set(ch.articles)
         for facet, value in ch.values:
             ids.update(self.index.ids_with_value(facet, value))
-        return self.index.retag(sorted(ids), self.snapshot().apply)
+        return self.index.retag(sorted(ids), lambda: self.snapshot().apply)
+
+    def last_change(self) -> int:
+        return self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
+
+    def reapply_since(self, audit_id: int) -> int:
+        """Re-tag the articles touched by changes after `audit_id`: an edit made while an
+        indexer held the index was saved, but could not reach the index until now."""
+        ch = Change(self.conn)
+        for row in self.conn.execute("SELECT change FROM audit WHERE id > ?", (audit_id,)):
+            recorded = json.loads(row["change"])
+            ch.articles.update(recorded["articles"])
+            ch.values.update(tuple(v) for v in recorded["values"])
+        return self.retag(ch)
 
     def _value_exists(self, facet: str, value: str) -> bool:
         return bool(self.index and self.index.ids_with_value(facet, value))
@@ -289,16 +302,32 @@ def validate_vocabulary(name: str, content) -> None:
 
 
 def ingest_settings(instance_dir=None) -> tuple:
-    """(curate, vocabularies) for ingest from the database, or (None, None) where there is none."""
+    """(curate, vocabularies, last change id) for ingest from the database, or
+    (None, None, 0) where there is none."""
     from .db import connect, db_path
 
     path = db_path(instance_dir)
     if not path.exists():
-        return None, None
+        return None, None, 0
     conn = connect(path)
     try:
         curator = Curator(conn)
         vocabularies = {name: curator.vocabulary(name) for name in ("persons", "topics")}
-        return snapshot(conn).apply, {k: v for k, v in vocabularies.items() if v}
+        return (snapshot(conn).apply, {k: v for k, v in vocabularies.items() if v},
+                curator.last_change())
+    finally:
+        conn.close()
+
+
+def catch_up(index, since: int, instance_dir=None) -> int:
+    """After an ingest: apply the changes librarians made while it ran."""
+    from .db import connect, db_path
+
+    path = db_path(instance_dir)
+    if not path.exists():
+        return 0
+    conn = connect(path)
+    try:
+        return Curator(conn, index).reapply_since(since)
     finally:
         conn.close()

@@ -45,7 +45,7 @@ def facet_values(ix, facet, q=""):
 
 
 def rebuild(s):
-    curate, vocabularies = ingest_settings(s["instance"])
+    curate, vocabularies, _ = ingest_settings(s["instance"])
     index_paths([s["corpus"]], s["index_dir"], rebuild=True, curate=curate, vocabularies=vocabularies)
 
 
@@ -143,3 +143,52 @@ def test_edited_person_vocabulary_is_used_on_the_next_ingest(setup):
     assert "Sergey Viktorovich Lavrov" in persons
     with pytest.raises(CurationError):
         cur.set_vocabulary(1, "persons", [{"aliases": ["nameless"]}])
+
+
+def test_two_librarians_editing_one_article_at_once_lose_nothing(setup):
+    import threading
+
+    ix, db = setup["ix"], db_path(setup["instance"])
+    aid = seed_id(ix)
+    values = ["Norway", "Chile", "Peru", "Kenya", "Japan", "Mexico"]
+    errors = []
+
+    def librarian(names):
+        conn = connect(db)  # each librarian has their own connection, as web workers do
+        try:
+            for name in names:
+                Curator(conn, ix).add_tag(1, aid, "country", name)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=librarian, args=(values[i::2],)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    librarian_tags = {v for v, origin in tags(ix, aid, "country") if origin == "librarian"}
+    assert librarian_tags == {"NO", "CL", "PE", "KE", "JP", "MX"}
+
+
+def test_an_edit_made_while_an_indexer_holds_the_index_lands_after_it(setup):
+    from searchapp.curation import catch_up
+    from searchapp.search import IndexLocked
+    import searchapp.search.whoosh_engine as engine
+
+    ix, cur = setup["ix"], setup["curator"]
+    aid = seed_id(ix)
+    since = cur.last_change()
+    indexer = ix.writer()  # as a running ingest holds it
+    old_wait, engine.RETAG_WAIT_SECONDS = engine.RETAG_WAIT_SECONDS, 0.1
+    try:
+        with pytest.raises(IndexLocked):
+            cur.add_tag(1, aid, "country", "Chile")
+    finally:
+        engine.RETAG_WAIT_SECONDS = old_wait
+        indexer.cancel()
+    assert "CL" not in {v for v, _ in tags(ix, aid, "country")}  # saved, not yet shown
+    assert catch_up(ix, since, setup["instance"]) == 1
+    assert ("CL", "librarian") in tags(ix, aid, "country")

@@ -281,14 +281,19 @@ class WhooshIndex:
         q = query.Or([query.Term(facet, value), query.Term("rawtag", f"{facet}:{value}")])
         return [s.stored_fields(d)["id"] for d in s.docs_for_query(q)]
 
-    def retag(self, article_ids: list[str], curate) -> int:
-        """Re-apply curation to the articles' ingested tags; returns how many changed."""
+    def retag(self, article_ids: list[str], get_curate) -> int:
+        """Re-apply curation to the articles' ingested tags; returns how many changed.
+
+        `get_curate()` is called only once this process holds the index's writer, so two
+        librarians' concurrent edits are never written from a snapshot older than either.
+        """
         if not article_ids:
             return 0
-        s = self.searcher()
         writer = WhooshWriter(self._ix, self.dir, timeout=RETAG_WAIT_SECONDS)
         changed = 0
         try:
+            curate = get_curate()
+            s = self.searcher()
             for article_id in article_ids:
                 stored = s.document(id=article_id)
                 if not stored:

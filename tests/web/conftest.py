@@ -198,7 +198,7 @@ class Site:
         """A full rebuild, as `searchapp index --rebuild` does it: curation and vocabularies applied."""
         from searchapp.curation import ingest_settings
 
-        curate, vocabularies = ingest_settings(self.instance)
+        curate, vocabularies, _ = ingest_settings(self.instance)
         index_paths(self.sources, self.index_dir, rebuild=True, workers=1, curate=curate,
                     vocabularies=vocabularies)
 
