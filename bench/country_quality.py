@@ -16,19 +16,20 @@ SEARCHAPP_CORPORA points.
 from __future__ import annotations
 
 import argparse
-import html
 import json
-import os
 import re
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import reuters_key  # noqa: E402
+from reuters_key import KeyedStory as Story  # noqa: E402
 
 from searchapp.tagging.countries import CountryTagger  # noqa: E402
 
@@ -47,63 +48,8 @@ REUTERS_PLACES = {
 }
 
 
-@dataclass
-class Story:
-    newid: str
-    title: str
-    body: str
-    places: list[str]
-
-
 def corpora_dir() -> Path:
-    env = os.environ.get("SEARCHAPP_CORPORA")
-    return Path(env) if env else ROOT.parent / "shared" / "corpora"
-
-
-# -- reading Reuters SGML (self-contained: the bench needs the raw PLACES) ------
-
-_STORY = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.S)
-
-
-def element(name: str, sgml: str) -> str | None:
-    m = re.search(rf"<{name}\b[^>]*>(.*?)</{name}>", sgml, re.S)
-    return m.group(1) if m else None
-
-
-def sgml_text(raw: str | None) -> str:
-    text = html.unescape(re.sub(r"<[^>]+>", " ", raw or ""))
-    return re.sub(r"[\x00-\x08\x0b-\x1f]", "", text)
-
-
-def reflow(raw: str) -> str:
-    """Wrapped lines joined; an indented line starts a new paragraph."""
-    text = re.sub(r"\s*\bReuter\s*$", "", sgml_text(raw).rstrip())
-    paras, current = [], []
-    for line in text.split("\n"):
-        if (not line.strip() or line.startswith((" ", "\t"))) and current:
-            paras.append(" ".join(current))
-            current = []
-        if line.strip():
-            current.append(line.strip())
-    if current:
-        paras.append(" ".join(current))
-    return "\n\n".join(re.sub(r"\s+", " ", p) for p in paras)
-
-
-def read_stories(path: Path) -> list[Story]:
-    stories = []
-    for m in _STORY.finditer(path.read_text(encoding="ascii", errors="replace")):
-        sgml = m.group(2)
-        newid = re.search(r'NEWID="(\d+)"', m.group(1)).group(1)
-        places = re.findall(r"<D>(.*?)</D>", element("PLACES", sgml) or "")
-        text = element("TEXT", sgml) or ""
-        body = reflow(element("BODY", text) or "")
-        title = re.sub(r"\s+", " ", sgml_text(element("TITLE", text))).strip()
-        dateline = re.sub(r"\s+", " ", sgml_text(element("DATELINE", text))).strip()
-        if dateline and body:
-            body = f"{dateline} {body}"
-        stories.append(Story(newid, title, body, places))
-    return stories
+    return reuters_key.corpora_dir()
 
 
 @lru_cache(maxsize=1)
@@ -187,19 +133,18 @@ def unweighted_tagger() -> CountryTagger:
 
 def load(corpus: Path) -> tuple[list[tuple[Story, set[str]]], Counter]:
     stories, unmapped = [], Counter()
-    for path in sorted(corpus.glob("reut2-*.sgm")):
-        for story in read_stories(path):
-            if not story.body.strip() or not story.places:
-                continue
-            gold = set()
-            for slug in story.places:
-                code = place_code(slug)
-                if code:
-                    gold.add(code)
-                else:
-                    unmapped[slug] += 1
-            if gold:
-                stories.append((story, gold))
+    for story in reuters_key.load_stories(corpus):
+        if not story.body.strip() or not story.places:
+            continue
+        gold = set()
+        for slug in story.places:
+            code = place_code(slug)
+            if code:
+                gold.add(code)
+            else:
+                unmapped[slug] += 1
+        if gold:
+            stories.append((story, gold))
     return stories, unmapped
 
 

@@ -14,8 +14,8 @@ scored. A person counts as found when last names match:
                 last names / tagger names
 
 Reuters annotates only some of the people a story names, so precision is a
-lower bound. The bench reads the SGML itself (it needs the raw answer key):
-the title from <TITLE>, the body from <BODY> with the <DATELINE> before it.
+lower bound. The text is what searchapp's reader gives ingest; the PEOPLE
+values are read raw from the SGML (bench/reuters_key.py).
 
 Run: python bench/person_quality.py
 Writes bench/out/person_quality.json.
@@ -23,9 +23,7 @@ Writes bench/out/person_quality.json.
 
 from __future__ import annotations
 
-import html
 import json
-import os
 import re
 import sys
 import time
@@ -36,41 +34,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import reuters_key  # noqa: E402
+
 from searchapp.tagging.persons import PersonTagger  # noqa: E402
 
 OUT = REPO / "bench" / "out" / "person_quality.json"
-STORY_RE = re.compile(r"<REUTERS\b[^>]*>(.*?)</REUTERS>", re.S)
 SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 
 
 def corpus_dir() -> Path:
-    base = os.environ.get("SEARCHAPP_CORPORA")
-    root = Path(base) if base else REPO.parent / "shared" / "corpora"
-    return root / "reuters21578"
-
-
-def _field(tag: str, block: str) -> str | None:
-    m = re.search(rf"<{tag}>(.*?)</{tag}>", block, re.S)
-    return html.unescape(m.group(1)) if m else None
-
-
-def parse_stories(path: Path) -> list[dict]:
-    """[{id, title, body, people}] for every <REUTERS> block of one .sgm file."""
-    text = path.read_text(encoding="latin-1")
-    stories = []
-    for m in STORY_RE.finditer(text):
-        block = m.group(0)
-        newid = re.search(r'NEWID="(\d+)"', block)
-        people_block = _field("PEOPLE", block) or ""
-        body = (_field("BODY", block) or "").replace("\x03", "").strip()
-        dateline = (_field("DATELINE", block) or "").strip()
-        stories.append({
-            "id": newid.group(1) if newid else "",
-            "title": (_field("TITLE", block) or "").strip(),
-            "body": f"{dateline} {body}".strip() if body else "",
-            "people": re.findall(r"<D>(.*?)</D>", people_block),
-        })
-    return stories
+    return reuters_key.corpora_dir() / "reuters21578"
 
 
 def fold(text: str) -> str:
@@ -89,17 +63,17 @@ def tagged_last_name(name: str) -> str:
     return fold(words[-1].split("-")[-1]) if words else ""
 
 
-def evaluate(stories: list[dict], tagger: PersonTagger) -> dict:
+def evaluate(stories: list[reuters_key.KeyedStory], tagger: PersonTagger) -> dict:
     total = found = names = names_right = 0
     misses: Counter = Counter()
     seconds = 0.0
     for story in stories:
         start = time.perf_counter()
-        tagged = tagger.tag(story["title"], story["body"])
+        tagged = tagger.tag(story.title, story.body)
         seconds += time.perf_counter() - start
         tagged_last = {tagged_last_name(n) for n in tagged}
-        key_last = {key_last_name(v) for v in story["people"]}
-        for value in story["people"]:
+        key_last = {key_last_name(v) for v in story.people}
+        for value in story.people:
             total += 1
             if key_last_name(value) in tagged_last:
                 found += 1
@@ -124,7 +98,7 @@ def main() -> int:
     if not files:
         print(f"Reuters-21578 corpus not found in {folder}; set SEARCHAPP_CORPORA to the corpora folder.")
         return 1
-    stories = [s for f in files for s in parse_stories(f) if s["body"] and s["people"]]
+    stories = [s for s in reuters_key.load_stories(folder) if s.body and s.people]
     tagger = PersonTagger()
     result = evaluate(stories, tagger)
     result["files"] = len(files)

@@ -40,8 +40,11 @@ def _story(path: Path) -> tuple[str, str]:
     return title.strip(), body
 
 
-def _reuters_fixture() -> dict[str, dict]:
-    return {s["id"]: s for s in _bench().parse_stories(FIXTURES / "reuters_stories.sgm")}
+def _reuters_fixture() -> dict:
+    _bench()  # puts bench/ on the path
+    import reuters_key
+
+    return {s.newid: s for s in reuters_key.stories_in(FIXTURES / "reuters_stories.sgm")}
 
 
 # --- the seed article -------------------------------------------------------
@@ -77,7 +80,7 @@ def test_surname_resolves_within_article_before_the_authority():
     tagger = PersonTagger([{"name": "James Baker", "aliases": ["Baker"]},
                            {"name": "Ronald Reagan", "aliases": ["Reagan"]}])
     story = _reuters_fixture()["801"]
-    names = tagger.tag(story["title"], story["body"])
+    names = tagger.tag(story.title, story.body)
     assert set(names) == {"Howard Baker", "Ronald Reagan", "Robert Gates"}
 
 
@@ -97,7 +100,7 @@ def test_titles_and_honorifics_are_stripped(bare):
 
 def test_reuters_story_with_particle_name(bare):
     story = _reuters_fixture()["975"]
-    names = bare.tag(story["title"], story["body"])
+    names = bare.tag(story.title, story.body)
     assert names == ["Dilson Funaro", "Edouard Balladur", "Jacques de Larosiere"]
 
 
@@ -209,7 +212,7 @@ def test_recall_on_reuters_people():
     if not files:
         pytest.skip(f"Reuters-21578 corpus not found in {folder} (set SEARCHAPP_CORPORA)")
     bench = _bench()
-    stories = [s for f in files for s in bench.parse_stories(f) if s["body"] and s["people"]]
+    stories = [s for s in bench.reuters_key.load_stories(folder) if s.body and s.people]
     assert len(stories) > 600
     result = bench.evaluate(stories, PersonTagger())
     assert result["recall"] >= 0.80
