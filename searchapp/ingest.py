@@ -12,8 +12,10 @@ import hashlib
 import os
 import shutil
 import time
+from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -27,6 +29,9 @@ COMMIT_EVERY_ARTICLES = 5000
 COMMIT_EVERY_SECONDS = 60.0
 # Below this many files a worker pool costs more than it saves.
 POOL_MIN_FILES = 4
+# Files handed to each worker ahead of the writer: enough to keep it busy, few enough
+# that memory stays bounded whatever the corpus size.
+IN_FLIGHT_PER_WORKER = 2
 
 
 @dataclass(frozen=True)
@@ -136,7 +141,16 @@ def parse_all(files: list[SourceFile], workers: int, vocabularies: dict | None =
     # killed indexer's orphaned workers would then keep its locks held.
     with get_context("spawn").Pool(workers, initializer=_init_worker,
                                    initargs=(vocabularies,)) as pool:
-        yield from pool.imap_unordered(parse_file, items, chunksize=1)
+        # Only a few files in flight: when parsing outruns the index writer, parsed
+        # articles must wait in the workers, not pile up in this process's memory.
+        todo = iter(items)
+        pending = deque(pool.apply_async(parse_file, (item,))
+                        for item in islice(todo, IN_FLIGHT_PER_WORKER * workers))
+        while pending:
+            result = pending.popleft().get()
+            for item in islice(todo, 1):
+                pending.append(pool.apply_async(parse_file, (item,)))
+            yield result
 
 
 # -- writing ------------------------------------------------------------------------------
