@@ -18,6 +18,7 @@ import json
 import os
 import re
 import threading
+import time
 import uuid
 from collections import Counter, OrderedDict
 from itertools import chain
@@ -25,7 +26,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
-from whoosh import fields, index, query
+from whoosh import collectors, fields, index, query
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
@@ -50,6 +51,13 @@ QUERY_FIELDS = ("title", "body", "country", "person", "topic", "published")
 # A librarian's edit waits this long for a running indexer to let go of the index.
 RETAG_WAIT_SECONDS = 15.0
 RESULT_CACHE_SIZE = 256
+# A query still ranking after this long is refused with a message, well before the
+# server's worker timeout (a runaway query must never become a 500).
+MAX_SEARCH_SECONDS = 8.0
+# Questions: words in more than this share of articles are left out, and at most this
+# many of the rarest words are kept.
+QUESTION_COMMON_SHARE = 0.2
+MAX_QUESTION_WORDS = 10
 
 
 STEMMED = StemmingAnalyzer()
@@ -274,7 +282,7 @@ class WhooshIndex:
         """Every article id matching the request (for bulk operations)."""
         request.validate()
         s = self.searcher()
-        user_q, _ = self._parse(s, request.query)
+        user_q, _ = self._parse(s, focus_question(s, request.query))
         matched = self._matching(s, user_q, request, self._tables(s))()
         return [s.stored_fields(d)["id"] for d in sorted(matched)]
 
@@ -329,10 +337,14 @@ class WhooshIndex:
         posting-list sets, and the date range is checked on the cached day table: this
         avoids re-running the query per facet and Whoosh's slow numeric-range unions.
         """
+        scores = None
         if isinstance(user_q, query.Every):
             base = set(self._all_docs(s))
         else:
-            base = set(s.docs_for_query(user_q))
+            # One pass finds and scores every match: the match set for counting and the
+            # scores for ranking, instead of evaluating the query twice.
+            scores = score_all(s, user_q)
+            base = set(scores)
         exclusions = [_any_of(f, vals) for f, vals in request.exclude.items() if vals]
         if exclusions and base:
             base -= set(s.docs_for_query(query.Or(exclusions)))
@@ -352,6 +364,7 @@ class WhooshIndex:
             return docs
 
         matching.filtered = set(selected)
+        matching.scores = scores
         return matching
 
     def search(self, request: SearchRequest) -> SearchResult:
@@ -373,7 +386,7 @@ class WhooshIndex:
         return result
 
     def _search(self, s, request: SearchRequest) -> SearchResult:
-        user_q, terms = self._parse(s, request.query)
+        user_q, terms = self._parse(s, focus_question(s, request.query))
         tables = self._tables(s)
         matching = self._matching(s, user_q, request, tables)
         matched = matching()
@@ -390,7 +403,7 @@ class WhooshIndex:
                 while len(self._summaries) > RESULT_CACHE_SIZE:
                     self._summaries.popitem(last=False)
         facets, totals, dates, suggestion = copy.deepcopy(summary)
-        hits = self._page(s, user_q, request, docs, matched, tables) if docs else []
+        hits = self._page(s, user_q, request, docs, matched, tables, matching.scores) if docs else []
         return SearchResult(total=len(docs), hits=hits, facets=facets, facet_totals=totals,
                             dates=dates, suggestion=suggestion, terms=terms)
 
@@ -487,19 +500,16 @@ class WhooshIndex:
     # results
 
     def _page(self, s, q, request: SearchRequest, docs: list[int], matched: set[int],
-              tables) -> list[Hit]:
+              tables, scores: dict[int, float] | None) -> list[Hit]:
         start, end = (request.page - 1) * request.per_page, request.page * request.per_page
         terms = highlight_terms(q)
-        if request.sort == "relevance" and isinstance(q, query.Every):
-            page = docs[start:end]  # nothing to rank: index order, no scoring pass
+        if request.sort == "relevance" and scores is None:
+            page = docs[start:end]  # browsing: nothing to rank, index order
             return [self._hit(s, d, terms) for d in page]
         if request.sort == "relevance":
-            # Score only the query; filters are already a doc-number set. Without filters
-            # no set is passed, which keeps Whoosh's block-quality skipping available.
-            unfiltered = not (request.filters or request.exclude or request.date_from
-                              or request.date_to)
-            results = s.search(q, limit=end, filter=None if unfiltered else matched)
-            return [self._hit(s, h.docnum, terms, h.score) for h in results[start:end]]
+            # Best first; equal scores in index order, so pages are stable.
+            page = heapq.nlargest(end, matched, key=lambda d: (scores[d], -d))
+            return [self._hit(s, d, terms, scores[d]) for d in page[start:end]]
         # By date: the matching docs are known already, so order them by the cached
         # publication keys instead of letting Whoosh read the column per document.
         keys = tables["pubkey"]
@@ -676,6 +686,60 @@ def _any_of(facet: str, values) -> query.Query | None:
         values = [v.upper() for v in values]
     terms = [query.Term(facet, v) for v in values]
     return terms[0] if len(terms) == 1 else query.Or(terms)
+
+
+def focus_question(s, text: str) -> str:
+    """A long plain question keeps its informative words: words in more than
+    QUESTION_COMMON_SHARE of the archive ("said", "year", "new") would match most
+    articles, add little to the ranking and cost the most time."""
+    words = text.split()
+    if not is_plain(text) or len(words) <= QUESTION_WORDS:
+        return text
+    total = s.doc_count()
+    if total < 1000:  # a small archive is cheap to search, and its shares mean little
+        return text
+
+    def share(word: str) -> float:
+        stems = [t.text for t in STEMMED(word)]
+        return max((s.doc_frequency("body", t) for t in stems), default=0) / total if stems else 1.0
+
+    ranked = sorted(words, key=share)
+    keep = {w for w in ranked[:MAX_QUESTION_WORDS] if share(w) <= QUESTION_COMMON_SHARE}
+    if len(keep) < 2:  # a question of common words only: its rarest words still count
+        keep = set(ranked[:3])
+    return " ".join(w for w in words if w in keep)
+
+
+class SearchTooSlow(Exception):
+    pass
+
+
+class _ScoreAll(collectors.ScoredCollector):
+    """Every match with its score, in one pass; gives up past a deadline."""
+
+    def __init__(self, deadline: float):
+        super().__init__()
+        self.deadline = deadline
+        self.scores: dict[int, float] = {}
+
+    def _collect(self, global_docnum, score):
+        self.scores[global_docnum] = score
+        if not len(self.scores) % 2048 and time.monotonic() > self.deadline:
+            raise SearchTooSlow
+        return 0 - score
+
+    def results(self):  # not used: the caller reads `scores`
+        return None
+
+
+def score_all(s, q) -> dict[int, float]:
+    collector = _ScoreAll(time.monotonic() + MAX_SEARCH_SECONDS)
+    try:
+        s.search_with_collector(q, collector)
+    except SearchTooSlow:
+        raise QueryError("This search matches too much of the archive to rank in time: "
+                         "add a word, a phrase or a filter.") from None
+    return collector.scores
 
 
 def _in_date_range(docs: set[int], days: list[int], request: SearchRequest) -> set[int]:
