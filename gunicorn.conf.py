@@ -6,6 +6,10 @@ index searcher; SEARCHAPP_INDEX_DIR points at the index (default: ./index).
 
 import os
 
+# This is the production server: the app refuses to start without a secret key of its own
+# (SEARCHAPP_SECRET_KEY or SECRET_KEY in instance/config.py) or with debug on.
+os.environ.setdefault("SEARCHAPP_ENV", "production")
+
 wsgi_app = "searchapp.web:create_app()"
 bind = os.environ.get("SEARCHAPP_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("SEARCHAPP_WORKERS", "2"))
@@ -19,5 +23,6 @@ max_requests_jitter = 200
 accesslog = os.environ.get("SEARCHAPP_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("SEARCHAPP_LOG_LEVEL", "info")
-# Behind a reverse proxy on the same machine, trust its X-Forwarded-* headers.
+# Behind a reverse proxy on the same machine, trust its X-Forwarded-* headers (gunicorn
+# takes the scheme from them; for the client address, also set SEARCHAPP_PROXY_FIX=1).
 forwarded_allow_ips = os.environ.get("SEARCHAPP_FORWARDED_ALLOW_IPS", "127.0.0.1")

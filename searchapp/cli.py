@@ -199,6 +199,9 @@ def serve_cmd(host, port, index_dir, debug):
     from .search.whoosh_engine import WhooshIndex
     from .web import create_app
 
+    if debug and os.environ.get("SEARCHAPP_ENV") == "production":
+        raise click.UsageError("--debug is refused when SEARCHAPP_ENV is production: the "
+                               "debugger would run code for anyone.")
     if WhooshIndex(index_dir).doc_count() == 0 and Path(DEFAULT_CORPUS).exists():
         click.echo(f"The index is empty: indexing {DEFAULT_CORPUS}/ first.")
         run_index((DEFAULT_CORPUS,), index_dir, quiet=True)

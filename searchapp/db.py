@@ -68,6 +68,16 @@ MIGRATIONS = [
     );
     CREATE INDEX audit_at ON audit(at);
     """,
+    """
+    -- Failed logins, for throttling: in the database so that every server process counts them.
+    CREATE TABLE login_failures (
+        account TEXT NOT NULL,   -- the name as typed, case-folded
+        address TEXT NOT NULL,   -- the client's IP address
+        at REAL NOT NULL         -- Unix time
+    );
+    CREATE INDEX login_failures_account ON login_failures(account, at);
+    CREATE INDEX login_failures_address ON login_failures(address, at);
+    """,
 ]
 
 

@@ -201,7 +201,9 @@ def read_html(path: Path, key: str, source: str) -> Iterator[Article | ReadError
 
 def read_jsonl(path: Path, key: str, source: str) -> Iterator[Article | ReadError]:
     text = read_text(path)
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at \n only: str.splitlines() would also split inside a JSON string at
+    # U+2028 and other Unicode line separators.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         where = f"{source}#{number}"

@@ -80,3 +80,9 @@ def test_index_then_search(tmp_path):
 def test_search_without_an_index_says_so(tmp_path):
     result = run("search", "x", "--index-dir", tmp_path / "none")
     assert result.exit_code == 1 and "searchapp index" in result.stderr
+
+
+def test_serve_refuses_debug_in_production(monkeypatch, tmp_path):
+    monkeypatch.setenv("SEARCHAPP_ENV", "production")
+    result = run("serve", "--debug", "--index-dir", tmp_path / "ix")
+    assert result.exit_code == 2 and "--debug is refused" in result.stderr

@@ -149,3 +149,11 @@ def test_a_surname_only_source_person_takes_the_full_name_from_the_text():
     tagged = Tagger().tag(article)
     persons = {(t.value, t.origin) for t in tagged.tags if t.facet == "person"}
     assert ("James Baker", "source") in persons and not any(v == "Baker" for v, _ in persons)
+
+
+def test_json_lines_keep_unicode_line_separators_inside_strings(tmp_path):
+    path = tmp_path / "sep.jsonl"
+    path.write_text('{"title": "Peru votes", "body": "First\u2028second part about Lima."}\n',
+                    encoding="utf-8")
+    [article], errors = read(path)
+    assert not errors and "second part about Lima" in article.body

@@ -18,6 +18,12 @@ UNDATED = "undated"
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_QUERY_CHARS = 1000
+# Wildcards, ranges and fuzzy words stand for every matching word of the archive; past this
+# many words in one query (title and body counted apart) the search is refused: on 15,000
+# Reuters stories `re*` is about 1,000 words (0.4 s), `[a TO z]` 35,000 words (7 s).
+MAX_EXPANSION = 2000
+# Unknown words looked up for a "did you mean" (each one walks the whole word list).
+MAX_CORRECTED_WORDS = 3
 
 
 class QueryError(ValueError):

@@ -424,8 +424,10 @@ class WhooshIndex:
 
     # query parsing
 
-    def _parser(self, group=AndGroup):
-        parser = MultifieldParser(["title", "body"], self._ix.schema, group=group)
+    def _parser(self, s, group=AndGroup):
+        # The searcher's schema, not the index's: that one is re-read from disk, which
+        # races with an indexer's commit.
+        parser = MultifieldParser(["title", "body"], s.schema, group=group)
         parser.add_plugin(FuzzyTermPlugin())
         parser.add_plugin(GtLtPlugin())
         parser.add_plugin(DateParserPlugin(basedate=datetime.now(timezone.utc).replace(tzinfo=None)))
@@ -443,7 +445,7 @@ class WhooshIndex:
         # `-word` excludes, as the help page says; Whoosh's parser would ignore the minus.
         text = re.sub(r"(^|[\s(])-(?=[^\s()\-])", r"\1NOT ", text)
         try:
-            q = self._parser(group).parse(text)
+            q = self._parser(s, group).parse(text)
         except OSError:  # the index, not the query: not the reader's mistake
             raise
         except Exception:  # whoosh raises many types on odd input; its words are not for readers
@@ -456,7 +458,7 @@ class WhooshIndex:
         if group is AndGroup and is_plain(text) and len(text.split()) > 1:
             # A plain query whose words never occur together still gets ranked results.
             if not any(True for _ in s.docs_for_query(q)):
-                q = self._parser(OrGroup.factory(0.9)).parse(text)
+                q = self._parser(s, OrGroup.factory(0.9)).parse(text)
         return q, highlight_terms(q)
 
     def _suggest(self, s, text: str, q, total: int) -> str | None:

@@ -4,8 +4,11 @@
 The instance folder (SEARCHAPP_INSTANCE, default ./instance) holds the database shared
 with the `searchapp` command line, `config.py` and the generated secret key.
 Configuration: the defaults below, then `instance/config.py` if present, then the
-environment variables SEARCHAPP_INDEX_DIR and SEARCHAPP_SECRET_KEY, then `test_config`
-(which may also name the INSTANCE_PATH).
+environment variables SEARCHAPP_INDEX_DIR, SEARCHAPP_SECRET_KEY, SEARCHAPP_ENV and
+SEARCHAPP_PROXY_FIX, then `test_config` (which may also name the INSTANCE_PATH).
+
+In production (SEARCHAPP_ENV=production, which gunicorn.conf.py sets) the app refuses to
+start without a secret key of its own or with debug on; see docs/security.md.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..db import DEFAULT_INSTANCE, db_path
 
@@ -37,10 +42,22 @@ DEFAULTS = dict(
     FEED_ENTRIES=50,
     SESSION_COOKIE_HTTPONLY=True,
     SESSION_COOKIE_SAMESITE="Lax",
-    # Set SESSION_COOKIE_SECURE = True in instance/config.py when served over HTTPS.
+    # Cookies are Secure on every request that came over HTTPS (directly, or through a
+    # trusted proxy, see PROXY_FIX); SESSION_COOKIE_SECURE = True, or PREFERRED_URL_SCHEME =
+    # "https", makes them Secure always.
     WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session it belongs to
+    SEARCHAPP_ENV="development",  # or "production": see check_production()
+    # Behind this many reverse proxies, trust their X-Forwarded-For/-Proto/-Host headers
+    # (0: trust none, so a client cannot make up its address or scheme).
+    PROXY_FIX=0,
+    # Failed logins within the window, per account and per client address, before further
+    # attempts are refused (429) until the oldest of them ages out.
+    LOGIN_FAILURES_PER_ACCOUNT=5,
+    LOGIN_FAILURES_PER_ADDRESS=20,  # several people may share one office address
+    LOGIN_WINDOW_SECONDS=300,
 )
 SECRET_KEY_FILE = "secret_key"
+MIN_SECRET_KEY_CHARS = 32
 
 # script/style only from our own files: no inline code, so injected markup cannot run.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -60,10 +77,22 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["INDEX_DIR"] = os.environ["SEARCHAPP_INDEX_DIR"]
     if os.environ.get("SEARCHAPP_SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ["SEARCHAPP_SECRET_KEY"]
+    if os.environ.get("SEARCHAPP_ENV"):
+        app.config["SEARCHAPP_ENV"] = os.environ["SEARCHAPP_ENV"]
+    if os.environ.get("SEARCHAPP_PROXY_FIX"):
+        app.config["PROXY_FIX"] = os.environ["SEARCHAPP_PROXY_FIX"]
     if test_config:
         app.config.from_mapping(test_config)
+    if str(app.config["SEARCHAPP_ENV"]).strip().lower() == "production":
+        check_production(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = stored_secret_key(instance)
+    if app.config["PREFERRED_URL_SCHEME"] == "https":
+        app.config["SESSION_COOKIE_SECURE"] = True
+    app.session_interface = SessionInterface()
+    proxies = int(app.config["PROXY_FIX"] or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     from ..search.whoosh_engine import WhooshIndex
 
@@ -92,6 +121,37 @@ def instance_folder(test_config: dict | None = None) -> Path:
     chosen = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "SEARCHAPP_INSTANCE", DEFAULT_INSTANCE)
     return Path(chosen).resolve()
+
+
+class ConfigError(RuntimeError):
+    """The configuration is not safe to serve with; the message says what to change."""
+
+
+def check_production(app: Flask) -> None:
+    """Refuse to serve production traffic with a made-up secret key or with debug on.
+
+    The generated key in the instance folder is for development: in production the key is
+    set on purpose, the same for every worker and every restart, and kept with the backups.
+    """
+    key = app.config.get("SECRET_KEY") or ""
+    how = ("Set one, for example: export SEARCHAPP_SECRET_KEY=\"$(python3 -c 'import secrets; "
+           "print(secrets.token_hex(32))')\", or SECRET_KEY = \"...\" in "
+           f"{Path(app.instance_path) / 'config.py'}.")
+    if not key:
+        raise ConfigError(f"SEARCHAPP_ENV is production but no secret key is set. {how}")
+    if len(str(key)) < MIN_SECRET_KEY_CHARS:
+        raise ConfigError(f"The secret key is too short for production (at least "
+                          f"{MIN_SECRET_KEY_CHARS} characters). {how}")
+    if app.debug or app.config.get("DEBUG"):
+        raise ConfigError("Debug mode is on (FLASK_DEBUG or DEBUG) but SEARCHAPP_ENV is "
+                          "production: the debugger would run code for anyone. Turn it off.")
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return super().get_cookie_secure(app) or request.is_secure
 
 
 def stored_secret_key(instance: Path) -> str:
@@ -137,7 +197,7 @@ def remember_language(response):
     chosen = request.args.get("lang", "").strip().lower()
     if chosen in LANGUAGES and request.cookies.get(LANG_COOKIE) != chosen:
         response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
-                            httponly=True)
+                            httponly=True, secure=request.is_secure)
     response.vary.add("Accept-Language")
     response.vary.add("Cookie")
     return response
@@ -150,4 +210,6 @@ def security_headers(response):
     # Searches stay private: a followed link to a news site does not carry the query.
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:  # browsers keep to HTTPS for this site from now on
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response

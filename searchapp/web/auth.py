@@ -12,10 +12,11 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    session, url_for)
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from .. import accounts
+from . import throttle
 from .database import get_db
 from .errors import error_response
 
@@ -123,11 +124,21 @@ def login():
     next_url = safe_next(request.values.get("next"))
     if request.method == "GET":
         return render_template("login.html", next_url=next_url, name="")
-    name = request.form.get("name", "")
-    user = accounts.authenticate(get_db(), name, request.form.get("password", ""))
+    name, conn, address = request.form.get("name", ""), get_db(), request.remote_addr or ""
+    wait = throttle.retry_after(conn, name, address, current_app.config)
+    if wait:  # refused before the password is checked: guessing on learns nothing
+        flash(ngettext("Too many failed logins for this account or from this address. Try "
+                       "again in %(num)d minute.",
+                       "Too many failed logins for this account or from this address. Try "
+                       "again in %(num)d minutes.", -(-wait // 60)), "error")
+        page = render_template("login.html", next_url=next_url, name=name)
+        return page, 429, {"Retry-After": str(wait)}
+    user = accounts.authenticate(conn, name, request.form.get("password", ""))
     if user is None:
+        throttle.record_failure(conn, name, address, current_app.config)
         flash(gettext("Wrong user name or password."), "error")
         return render_template("login.html", next_url=next_url, name=name), 200
+    throttle.clear(conn, name)
     session.clear()  # nothing from before the login carries over (session fixation)
     login_user(user)
     flash(gettext("Logged in as %(name)s.", name=user.name), "success")
