@@ -250,3 +250,12 @@ def site_server(site):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+@pytest.fixture()
+def errors(page):
+    """Console errors (a CSP violation shows up here too)."""
+    seen = []
+    page.on("console", lambda msg: seen.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: seen.append(str(exc)))
+    return seen

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 
 MARKER = "quillfeather"  # a word found only in the fixture articles
 
@@ -20,15 +19,6 @@ def text(locator) -> str:
 
 def heading(page) -> str:
     return page.locator("h1").first.inner_text()
-
-
-@pytest.fixture()
-def errors(page):
-    """Console errors (a CSP violation shows up here too)."""
-    seen = []
-    page.on("console", lambda msg: seen.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: seen.append(str(exc)))
-    return seen
 
 
 def test_type_a_query(page, live_server, errors):

@@ -5,19 +5,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 MARKER = "quillfeather"
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture()
-def errors(page):
-    """Console errors (a CSP violation shows up here too)."""
-    seen = []
-    page.on("console", lambda msg: seen.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: seen.append(str(exc)))
-    return seen
 
 
 def log_in(page, base, name):
