@@ -26,3 +26,14 @@ loglevel = os.environ.get("SEARCHAPP_LOG_LEVEL", "info")
 # Behind a reverse proxy on the same machine, trust its X-Forwarded-* headers (gunicorn
 # takes the scheme from them; for the client address, also set SEARCHAPP_PROXY_FIX=1).
 forwarded_allow_ips = os.environ.get("SEARCHAPP_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Build the index caches (facet tables) before this worker's first request instead of
+    during it: about 4 s for 200,000 articles."""
+    try:
+        from searchapp.search import SearchRequest
+
+        worker.wsgi.extensions["searchapp.index"].search(SearchRequest())
+    except Exception:  # a warm-up must never keep a worker from serving
+        worker.log.exception("index warm-up failed; the first search will build the caches")
