@@ -60,7 +60,7 @@ def test_round_trip_while_the_server_runs(live, tmp_path):
 
 
 def test_restore_reapplies_curation_that_missed_the_index_copy(live, tmp_path):
-    server, cur, conn = live["server"], live["curator"], live["conn"]
+    server, conn = live["server"], live["conn"]
     aid = seed_id(server)
     backup(live["db"], live["index"], tmp_path / "backup")
     # An edit saved in the database whose index update never happened:
