@@ -66,6 +66,7 @@ def test_the_list_shows_mine_and_the_shared_ones(site):
     assert "Rita private" in page and "Owen shared" in page and "by owen" in page
     assert "Owen private" not in page
     assert f"http://localhost/s/{mine.slug}" in page
+    assert f'action="/s/{mine.slug}/delete"' in page  # the owner's own delete form
     data = rita.get("/api/saved").get_json()
     assert [s["name"] for s in data["own"]] == ["Rita private"]
     assert [s["name"] for s in data["shared"]] == ["Owen shared"]
