@@ -28,7 +28,7 @@ def main():
 
 
 def _progress(stream, length):
-    if length == 0:
+    if length == 0:  # nothing changed: no empty bar
         return iter(())
     return _bar(stream, length)
 

@@ -57,7 +57,7 @@ def file_format(path: Path) -> str | None:
 
 
 def article_id(key: str) -> str:
-    """A stable id from the article's location key (see `ingest.source_key`)."""
+    """A stable id from the article's location key (see `ingest.SourceFile.key`)."""
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 

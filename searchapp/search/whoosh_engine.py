@@ -591,8 +591,8 @@ class WhooshWriter:
     def remove_file(self, file: str) -> int:
         return self._w.delete_by_term("file", file)
 
-    def commit(self, optimize: bool = False) -> None:
-        self._w.commit(optimize=optimize)
+    def commit(self) -> None:
+        self._w.commit()
 
     def checkpoint(self) -> None:
         """Commit what is written so far and go on writing."""

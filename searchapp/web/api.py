@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 
 from ..model import FACETS
 from ..search import QueryError
 from . import engine
-from .errors import error_response
+from .errors import error_response, found_or_404
 from .labels import current_locale
 from .openapi import openapi_document
 from .presenter import source_name, tag_views
@@ -27,9 +27,7 @@ def search():
 
 @bp.get("/articles/<article_id>")
 def article(article_id: str):
-    found = engine().get(article_id)
-    if found is None:
-        abort(404)
+    found = found_or_404(engine().get(article_id))
     locale = current_locale()
     similar = engine().more_like_this(article_id, current_app.config["MORE_LIKE_THIS"])
     return jsonify(

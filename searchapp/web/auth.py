@@ -18,7 +18,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from .. import accounts
 from . import throttle
 from .database import get_db
-from .errors import error_response
+from .errors import error_response, found_or_404
 
 bp = Blueprint("auth", __name__)
 
@@ -166,10 +166,7 @@ def users():
 
 
 def _user_or_404(user_id: int) -> accounts.User:
-    user = accounts.get_user(get_db(), user_id)
-    if user is None:
-        abort(404)
-    return user
+    return found_or_404(accounts.get_user(get_db(), user_id))
 
 
 @bp.post("/admin/users/<int:user_id>/role")

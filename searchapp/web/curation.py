@@ -25,6 +25,7 @@ from ..tagging.normalize import normalize_tag
 from . import engine
 from .auth import redirect_back, role_required
 from .database import curator, get_db
+from .errors import found_or_404
 from .labels import FACET_NAMES, current_locale, label
 from .params import parse_search_args
 from .summary import search_summary
@@ -108,10 +109,7 @@ def count_with(facet: str, value: str) -> int:
 
 
 def _article_or_404(article_id: str):
-    article = engine().get(article_id)
-    if article is None:
-        abort(404)
-    return article
+    return found_or_404(engine().get(article_id))
 
 
 @bp.post("/articles/<article_id>/tags/add")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import abort, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -15,6 +15,13 @@ MESSAGES = {
     405: lambda: gettext("This address does not accept that method."),
     500: lambda: gettext("Something went wrong on our side. Please try again."),
 }
+
+
+def found_or_404(value):
+    """The thing looked up, or a 404 page (JSON under /api/) when there is none."""
+    if value is None:
+        abort(404)
+    return value
 
 
 def wants_json() -> bool:

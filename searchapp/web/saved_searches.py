@@ -23,6 +23,7 @@ from ..search import UNDATED, QueryError, SearchRequest
 from . import LANGUAGES, engine
 from .auth import redirect_back, role_required
 from .database import get_db
+from .errors import found_or_404
 from .labels import current_locale
 from .params import SearchParams, parse_search_args
 from .summary import summary_text
@@ -80,10 +81,7 @@ def is_owner(saved: store.SavedSearch) -> bool:
 
 
 def _saved_or_404(slug: str) -> store.SavedSearch:
-    saved = store.get(get_db(), slug)
-    if saved is None:
-        abort(404)
-    return saved
+    return found_or_404(store.get(get_db(), slug))
 
 
 @bp.get("/s/<slug>")

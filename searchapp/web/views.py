@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import format_date, format_datetime, format_number, gettext
 from flask_login import current_user
 
@@ -13,6 +13,7 @@ from ..model import FACETS
 from ..saved import search_params
 from ..search import MAX_PAGE, MAX_QUERY_CHARS, QueryError
 from . import LANGUAGES, engine
+from .errors import found_or_404
 from .highlight import highlight, paragraphs, query_terms
 from .labels import FACET_NAMES, FACET_PLURALS, ORIGIN_NAMES, ORIGIN_SHORT, current_locale
 from .links import SearchLinks
@@ -58,9 +59,7 @@ def _doc_count(page) -> int | None:
 
 @bp.get("/articles/<article_id>")
 def article(article_id: str):
-    found = engine().get(article_id)
-    if found is None:
-        abort(404)
+    found = found_or_404(engine().get(article_id))
     q = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
     terms = query_terms(q)
     locale = current_locale()
