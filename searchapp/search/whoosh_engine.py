@@ -10,18 +10,15 @@ Design notes (measured, see the project notes on Whoosh):
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import heapq
-import html
 import json
 import os
+import pickle
 import re
 import threading
 import time
 import uuid
-from collections import Counter, OrderedDict
-from itertools import chain
+from collections import OrderedDict
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable
@@ -29,19 +26,22 @@ from typing import Iterable
 from whoosh import collectors, fields, index, query
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.filedb.filestore import FileStorage
-from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
 from whoosh.index import LockError
 from whoosh.qparser import (
     AndGroup, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, OrGroup)
 from whoosh.qparser.dateparse import DateParserPlugin
 
+import numpy as np
+
 from ..model import FACETS, Article, Tag
 from . import whoosh_fixes  # noqa: F401  (applies the fixes)
+from .arrays import Evaluator, PostingsCache, Unsupported
+from .snippets import snippet
+from .tables import Tables, build_segment_tables, date_mask, global_tables
 from . import (UNDATED, FacetCount, Hit, IndexLocked, QueryError, SearchRequest,
                SearchResult)
 
 BUILD_FILE = "BUILD_ID"  # changes when --rebuild swaps a new index in
-SNIPPET_CHARS = 240
 # Plain queries with more words than this are treated as questions: any word may
 # match and articles matching more of them rank higher.
 QUESTION_WORDS = 3
@@ -150,32 +150,6 @@ def to_article(stored: dict, raw: bool = False) -> Article:
 # -- highlighting --------------------------------------------------------------------
 
 
-class MarkFormatter(Formatter):
-    """Escapes all article text; only our own <mark> is added."""
-
-    between = " … "
-
-    def _text(self, text):
-        return html.escape(text, quote=False)
-
-    def format_token(self, text, token, replace=False):
-        return "<mark>%s</mark>" % html.escape(get_text(text, token, replace), quote=False)
-
-
-def snippet(body: str, terms) -> str:
-    """Best passages of the body with the query's words marked; the opening text otherwise."""
-    if terms:
-        try:
-            marked = highlight(body, frozenset(terms), STEMMED,
-                               ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60),
-                               MarkFormatter(), top=2)
-        except Exception:  # highlighting is comfort, never a reason to fail a search
-            marked = ""
-        if marked:
-            return re.sub(r"\s+", " ", marked)  # passages may span paragraphs
-    return plain_snippet(body)
-
-
 def highlight_terms(q) -> list[str]:
     """The query's words as stems of the body field (phrase words are stemmed too)."""
     terms = set()
@@ -188,13 +162,6 @@ def highlight_terms(q) -> list[str]:
     return sorted(terms)
 
 
-def plain_snippet(body: str) -> str:
-    text = body[:SNIPPET_CHARS * 2].replace("\n\n", " ")
-    if len(text) > SNIPPET_CHARS:
-        text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
-    return html.escape(text, quote=False)
-
-
 # -- the index -----------------------------------------------------------------------
 
 
@@ -204,7 +171,8 @@ class WhooshIndex:
     def __init__(self, index_dir: str | os.PathLike, create: bool = True):
         self.dir = Path(index_dir)
         self._local = threading.local()
-        self._segment_tables: dict[str, dict] = {}
+        self._segment_tables: dict[str, object] = {}
+        self._postings = PostingsCache()
         self._results: OrderedDict = OrderedDict()
         self._summaries: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
@@ -238,6 +206,7 @@ class WhooshIndex:
                     self._ix = _open_dir(self.dir)
                     self._build = build
                     self._segment_tables.clear()
+                    self._postings.clear()
                     self._results.clear()
                     self._summaries.clear()
         s = getattr(self._local, "searcher", None)
@@ -282,9 +251,9 @@ class WhooshIndex:
         """Every article id matching the request (for bulk operations)."""
         request.validate()
         s = self.searcher()
-        user_q, _ = self._parse(s, focus_question(s, request.query))
-        matched = self._matching(s, user_q, request, self._tables(s))()
-        return [s.stored_fields(d)["id"] for d in sorted(matched)]
+        user_q, _, loose = self._parse(s, focus_question(s, request.query))
+        matched = self._matching(s, user_q, request, self._tables(s), loose)()
+        return [s.stored_fields(int(d))["id"] for d in np.flatnonzero(matched)]
 
     def ids_with_value(self, facet: str, value: str) -> list[str]:
         """Ids of articles that have the value now, or had it as ingested."""
@@ -329,43 +298,67 @@ class WhooshIndex:
         results = s.more_like(docnum, "body", top=limit, numterms=12)
         return [self._hit(s, h.docnum, score=h.score) for h in results]
 
-    def _matching(self, s, user_q, request: SearchRequest, tables):
-        """A function giving the matching doc numbers with every filter, or with every
-        filter but one facet's (`skip`), as a set.
+    def _matching(self, s, user_q, request: SearchRequest, tables: Tables, loose=None):
+        """A function giving the matching documents (a mask over doc numbers) with every
+        filter, or with every filter but one facet's (`skip`: facets are OR within).
 
-        The query's matches are computed once; facet selections and exclusions are
-        posting-list sets, and the date range is checked on the cached day table: this
-        avoids re-running the query per facet and Whoosh's slow numeric-range unions.
+        Filters are masks from the cached tables, computed before the query so that phrases
+        check word positions only in documents that could still be shown. `loose` is the
+        query to rank instead when the words of `user_q` never occur together.
         """
-        scores = None
-        if isinstance(user_q, query.Every):
-            base = set(self._all_docs(s))
-        else:
-            # One pass finds and scores every match: the match set for counting and the
-            # scores for ranking, instead of evaluating the query twice.
-            scores = score_all(s, user_q)
-            base = set(scores)
-        exclusions = [_any_of(f, vals) for f, vals in request.exclude.items() if vals]
-        if exclusions and base:
-            base -= set(s.docs_for_query(query.Or(exclusions)))
-        if (request.date_from or request.date_to) and base:
-            base = _in_date_range(base, tables["day"], request)
+        base = tables.live.copy()
+        for facet, values in request.exclude.items():
+            docs = tables.facets[facet].docs_with(_facet_values(facet, values))
+            base[docs] = False
+        if request.date_from or request.date_to:
+            lo = int(request.date_from.strftime("%Y%m%d")) if request.date_from else 1
+            hi = int(request.date_to.strftime("%Y%m%d")) if request.date_to else 99991231
+            base &= date_mask(tables.day, lo, hi, request.include_undated)
         selected = {}
         for facet in FACETS:
-            q = _any_of(facet, request.filters.get(facet, ()))
-            if q is not None:
-                selected[facet] = set(s.docs_for_query(q)) if base else set()
+            values = _facet_values(facet, request.filters.get(facet, ()))
+            if values:
+                mask = np.zeros(tables.size, dtype=bool)
+                mask[tables.facets[facet].docs_with(values)] = True
+                selected[facet] = mask
+        # A document counts if it passes every selection but at most one (OR within a facet).
+        restrict = base
+        if selected:
+            passed = np.sum(list(selected.values()), axis=0)
+            restrict = base & (passed >= len(selected) - 1)
+        scores = None
+        if not isinstance(user_q, query.Every):
+            found, scores = self._evaluate(s, user_q, restrict)
+            if loose is not None and not found.any():
+                found, scores = self._evaluate(s, loose, restrict)
+            base = base & found
 
-        def matching(skip: str | None = None) -> set[int]:
+        def matching(skip: str | None = None) -> np.ndarray:
             docs = base
-            for facet, docnums in selected.items():
+            for facet, mask in selected.items():
                 if facet != skip:
-                    docs = docs & docnums
+                    docs = docs & mask
             return docs
 
         matching.filtered = set(selected)
         matching.scores = scores
         return matching
+
+    def _evaluate(self, s, q, restrict):
+        """(mask, scores) of the query over the index: on cached posting arrays, or by
+        Whoosh itself for the parts those don't cover (wildcards, ranges, fuzzy words)."""
+        try:
+            return Evaluator(s, self._postings).run(q, restrict)
+        except Unsupported:
+            pass
+        found = np.zeros(s.doc_count_all(), dtype=bool)
+        scores = np.zeros(s.doc_count_all(), dtype=np.float64)
+        by_doc = score_all(s, q)
+        if by_doc:
+            docs = np.fromiter(by_doc, dtype=np.int64, count=len(by_doc))
+            found[docs] = True
+            scores[docs] = np.fromiter(by_doc.values(), dtype=np.float64, count=len(by_doc))
+        return found, scores
 
     def search(self, request: SearchRequest) -> SearchResult:
         request.validate()
@@ -377,20 +370,20 @@ class WhooshIndex:
             cached = self._results.get(key)
             if cached is not None:
                 self._results.move_to_end(key)
-                return copy.deepcopy(cached)
+                return _copy(cached)
         result = self._search(s, request)
         with self._lock:
-            self._results[key] = copy.deepcopy(result)
+            self._results[key] = _copy(result)
             while len(self._results) > RESULT_CACHE_SIZE:
                 self._results.popitem(last=False)
         return result
 
     def _search(self, s, request: SearchRequest) -> SearchResult:
-        user_q, terms = self._parse(s, focus_question(s, request.query))
+        user_q, terms, loose = self._parse(s, focus_question(s, request.query))
         tables = self._tables(s)
-        matching = self._matching(s, user_q, request, tables)
+        matching = self._matching(s, user_q, request, tables, loose)
         matched = matching()
-        docs = sorted(matched)
+        docs = np.flatnonzero(matched)
         # Counting is the costly part on big results and does not depend on the page or
         # the sort, so paging through a result or re-sorting it reuses the counts.
         key = (self._build, s.reader().generation(), _request_key(request, counts_only=True))
@@ -402,8 +395,8 @@ class WhooshIndex:
                 self._summaries[key] = summary
                 while len(self._summaries) > RESULT_CACHE_SIZE:
                     self._summaries.popitem(last=False)
-        facets, totals, dates, suggestion = copy.deepcopy(summary)
-        hits = self._page(s, user_q, request, docs, matched, tables, matching.scores) if docs else []
+        facets, totals, dates, suggestion = _copy(summary)
+        hits = self._page(s, user_q, request, docs, tables, matching.scores) if len(docs) else []
         return SearchResult(total=len(docs), hits=hits, facets=facets, facet_totals=totals,
                             dates=dates, suggestion=suggestion, terms=terms)
 
@@ -411,14 +404,10 @@ class WhooshIndex:
         """(facet counts, distinct values per facet, date buckets, suggestion)."""
         facets, totals = {}, {}
         for facet in FACETS:
-            facet_docs = matching(facet) if facet in matching.filtered else docs
-            counts = _count(tables[facet], facet_docs)
-            totals[facet] = len(counts)
-            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            if request.facet_limit:
-                ordered = ordered[: request.facet_limit]
+            facet_docs = np.flatnonzero(matching(facet)) if facet in matching.filtered else docs
+            totals[facet], ordered = tables.facets[facet].top(facet_docs, request.facet_limit)
             facets[facet] = [FacetCount(v, n) for v, n in ordered]
-        dates = _date_buckets(tables["day"], docs, request.date_granularity)
+        dates = _date_buckets(tables.day[docs], request.date_granularity)
         suggestion = self._suggest(s, request.query, user_q, len(docs))
         return facets, totals, dates, suggestion
 
@@ -434,9 +423,10 @@ class WhooshIndex:
         return parser
 
     def _parse(self, s, text: str):
+        """(query, words to highlight, the query with any word allowed or None)."""
         text = text.strip()
         if text in ("", "*", "*:*"):  # browse everything
-            return query.Every(), []
+            return query.Every(), [], None
         check_syntax(text)
         group = AndGroup
         if is_plain(text) and len(text.split()) > QUESTION_WORDS:
@@ -455,11 +445,11 @@ class WhooshIndex:
                              f"and ranges.{hint}") from None
         q = q.accept(_normalize_facet_terms)
         _refuse_broad_wildcards(q, s.reader())
+        loose = None
         if group is AndGroup and is_plain(text) and len(text.split()) > 1:
             # A plain query whose words never occur together still gets ranked results.
-            if not any(True for _ in s.docs_for_query(q)):
-                q = self._parser(s, OrGroup.factory(0.9)).parse(text)
-        return q, highlight_terms(q)
+            loose = self._parser(s, OrGroup.factory(0.9)).parse(text)
+        return q, highlight_terms(q), loose
 
     def _suggest(self, s, text: str, q, total: int) -> str | None:
         """A corrected query when words are unknown to the archive and likely misspelt."""
@@ -501,26 +491,27 @@ class WhooshIndex:
 
     # results
 
-    def _page(self, s, q, request: SearchRequest, docs: list[int], matched: set[int],
-              tables, scores: dict[int, float] | None) -> list[Hit]:
+    def _page(self, s, q, request: SearchRequest, docs: np.ndarray, tables: Tables,
+              scores: np.ndarray | None) -> list[Hit]:
+        """The requested page of `docs` (ascending doc numbers) in the requested order."""
         start, end = (request.page - 1) * request.per_page, request.page * request.per_page
         terms = highlight_terms(q)
         if request.sort == "relevance" and scores is None:
             page = docs[start:end]  # browsing: nothing to rank, index order
-            return [self._hit(s, d, terms) for d in page]
+            return [self._hit(s, int(d), terms) for d in page]
         if request.sort == "relevance":
             # Best first; equal scores in index order, so pages are stable.
-            page = heapq.nlargest(end, matched, key=lambda d: (scores[d], -d))
-            return [self._hit(s, d, terms, scores[d]) for d in page[start:end]]
-        # By date: the matching docs are known already, so order them by the cached
-        # publication keys instead of letting Whoosh read the column per document.
-        keys = tables["pubkey"]
-        if request.sort == "newest":  # undated (key 0) sort last by themselves
-            page = heapq.nlargest(end, docs, key=keys.__getitem__)
+            page = _top(docs, scores[docs], end)
+            return [self._hit(s, int(d), terms, float(scores[d])) for d in page[start:end]]
+        # By date, from the cached publication keys; undated articles (key 0) come last.
+        keys = tables.pubkey[docs]
+        if request.sort == "newest":
+            page = _top(docs, keys, end)
         else:
-            dated = heapq.nsmallest(end, (d for d in docs if keys[d]), key=keys.__getitem__)
-            page = dated + [d for d in docs if not keys[d]][: end - len(dated)]
-        return [self._hit(s, d, terms) for d in page[start:end]]
+            dated = keys > 0
+            page = _top(docs[dated], -keys[dated], end)
+            page = np.concatenate([page, docs[~dated][: end - len(page)]])
+        return [self._hit(s, int(d), terms) for d in page[start:end]]
 
     def _hit(self, s, docnum: int, terms=(), score=None) -> Hit:
         stored = s.stored_fields(docnum)
@@ -531,31 +522,26 @@ class WhooshIndex:
             tags=stored.get("tags", []), score=score,
         )
 
-    def _all_docs(self, s) -> list[int]:
-        """Every live document number, cached per searcher (browsing without a query)."""
-        cached = getattr(self._local, "all_docs", None)
-        if cached and cached[0] is s:
-            return cached[1]
-        docs = list(s.reader().all_doc_ids())
-        self._local.all_docs = (s, docs)
-        return docs
+    # tables
 
-    # facet tables
-
-    def _tables(self, s) -> dict[str, list]:
-        """Global doc -> values tables for this searcher, from per-segment caches."""
-        key = tuple(seg_id for seg_id, _ in _segment_ids(s))
+    def _tables(self, s) -> Tables:
+        """Global doc tables for this searcher, from per-segment caches."""
+        segments = [(offset, sub.reader()) for sub, offset in s.leaf_searchers()
+                    if sub.reader().doc_count_all()]
+        # Live counts change with deletions, which keep a segment's id.
+        key = tuple((r.segment().segment_id(), r.doc_count()) for _o, r in segments)
         cached = getattr(self._local, "tables", None)
         if cached and cached[0] == key:
             return cached[1]
-        tables = {name: [] for name in FACETS + ("day", "pubkey")}
-        for seg_id, reader in _segment_ids(s):
+        parts = []
+        for offset, reader in segments:
+            seg_id = reader.segment().segment_id()
             seg_tables = self._segment_tables.get(seg_id)
             if seg_tables is None:
-                seg_tables = _build_segment_tables(reader)
+                seg_tables = build_segment_tables(reader)
                 self._segment_tables[seg_id] = seg_tables
-            for name in tables:
-                tables[name].extend(seg_tables[name])
+            parts.append((offset, reader, seg_tables))
+        tables = global_tables(parts, s.doc_count_all())
         self._local.tables = (key, tables)
         return tables
 
@@ -631,26 +617,24 @@ def _decode(value) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
-def _build_segment_tables(reader) -> dict[str, list]:
-    size = reader.doc_count_all()
-    tables = {}
-    for facet in FACETS:
-        table = [()] * size
-        if facet in reader.indexed_field_names():
-            for term in reader.lexicon(facet):
-                value = term.decode("utf-8")
-                for docnum in reader.postings(facet, term).all_ids():
-                    table[docnum] = table[docnum] + (value,)
-        tables[facet] = table
-    for column in ("day", "pubkey"):
-        values = reader.column_reader(column)
-        tables[column] = [values[d] for d in range(size)]
-    return tables
+def _copy(value):
+    """A deep copy (cached results must not change with what callers do to theirs): a
+    pickle round trip is several times faster than copy.deepcopy on results."""
+    return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _count(table: list, docs) -> Counter:
-    # One C-level pass over all values beats a Counter.update per document (~4x).
-    return Counter(chain.from_iterable(map(table.__getitem__, docs)))
+def _top(docs: np.ndarray, keys: np.ndarray, n: int) -> np.ndarray:
+    """The n docs with the largest keys, largest first; equal keys in doc order."""
+    if len(docs) > n:
+        kth = np.partition(keys, len(keys) - n)[len(keys) - n]
+        keep = keys >= kth  # ties at the cut all stay, so the order below decides
+        docs, keys = docs[keep], keys[keep]
+    return docs[np.lexsort((docs, -keys))][:n]
+
+
+def _facet_values(facet: str, values) -> list[str]:
+    values = [v for v in values if v]
+    return [v.upper() for v in values] if facet == "country" else values
 
 
 def _request_key(request: SearchRequest, counts_only: bool = False) -> str:
@@ -661,11 +645,12 @@ def _request_key(request: SearchRequest, counts_only: bool = False) -> str:
     return json.dumps(fields, sort_keys=True, default=str)
 
 
-def _date_buckets(days: list, docs, granularity: str) -> list[FacetCount]:
+def _date_buckets(days: np.ndarray, granularity: str) -> list[FacetCount]:
     width = {"year": 10000, "month": 100, "day": 1}[granularity]
-    counts = Counter(days[d] // width for d in docs)
-    undated = counts.pop(0, 0)
-    out = [FacetCount(_bucket_label(k, granularity), n) for k, n in sorted(counts.items())]
+    keys, counts = np.unique(days // width, return_counts=True)
+    out = [FacetCount(_bucket_label(int(k), granularity), int(n))
+           for k, n in zip(keys, counts) if k]
+    undated = int(counts[0]) if len(keys) and keys[0] == 0 else 0
     if undated:
         out.append(FacetCount(UNDATED, undated))
     return out
@@ -678,16 +663,6 @@ def _bucket_label(key: int, granularity: str) -> str:
     if granularity == "month":
         return f"{s[:4]}-{s[4:6]}"
     return f"{s[:4]}-{s[4:6]}-{s[6:8]}"
-
-
-def _any_of(facet: str, values) -> query.Query | None:
-    values = [v for v in values if v]
-    if not values:
-        return None
-    if facet == "country":
-        values = [v.upper() for v in values]
-    terms = [query.Term(facet, v) for v in values]
-    return terms[0] if len(terms) == 1 else query.Or(terms)
 
 
 def focus_question(s, text: str) -> str:
@@ -742,13 +717,6 @@ def score_all(s, q) -> dict[int, float]:
         raise QueryError("This search matches too much of the archive to rank in time: "
                          "add a word, a phrase or a filter.") from None
     return collector.scores
-
-
-def _in_date_range(docs: set[int], days: list[int], request: SearchRequest) -> set[int]:
-    lo = int(request.date_from.strftime("%Y%m%d")) if request.date_from else 1
-    hi = int(request.date_to.strftime("%Y%m%d")) if request.date_to else 99991231
-    undated = request.include_undated
-    return {d for d in docs if lo <= days[d] <= hi or (undated and days[d] == 0)}
 
 
 def _normalize_facet_terms(q):

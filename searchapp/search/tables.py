@@ -1,0 +1,134 @@
+"""Per-document tables for filtering, counting and sorting, as numpy arrays.
+
+Each segment's tables (which facet values each document has, its day and its publication
+key) are read once from the postings and columns and cached by segment id; a searcher's
+global tables are those concatenated, with its deletions masked. Counting facet values
+over a result is then a gather and a bincount, in C, over the matching documents only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.matching.wrappers import FilterMatcher
+
+from ..model import FACETS
+
+
+@dataclass(frozen=True)
+class SegmentTables:
+    facets: dict[str, dict[str, np.ndarray]]  # facet -> value -> segment doc numbers
+    day: np.ndarray  # int32 yyyymmdd, 0 undated
+    pubkey: np.ndarray  # int64 yyyymmddHHMMSS, 0 undated
+
+
+def build_segment_tables(reader) -> SegmentTables:
+    size = reader.doc_count_all()
+    facets = {}
+    for facet in FACETS:
+        values = {}
+        if facet in reader.indexed_field_names():
+            for term in reader.lexicon(facet):
+                m = reader.postings(facet, term)
+                if isinstance(m, FilterMatcher):  # deletions are masked globally
+                    m = m.child
+                ids = m.all_ids()
+                values[term.decode("utf-8")] = np.fromiter(ids, dtype=np.int32)
+        facets[facet] = values
+    columns = {}
+    for name, dtype in (("day", np.int32), ("pubkey", np.int64)):
+        col = reader.column_reader(name)
+        columns[name] = np.fromiter((col[d] for d in range(size)), dtype=dtype, count=size)
+    return SegmentTables(facets, columns["day"], columns["pubkey"])
+
+
+class FacetTable:
+    """One facet over a searcher's documents: values by document and documents by value."""
+
+    def __init__(self, per_segment: list[tuple[int, dict[str, np.ndarray]]], size: int):
+        parts: dict[str, list[np.ndarray]] = {}
+        for offset, values in per_segment:
+            for value, docs in values.items():
+                parts.setdefault(value, []).append(docs + offset)
+        self.values = sorted(parts)
+        self.index = {v: i for i, v in enumerate(self.values)}
+        lists = [np.concatenate(parts[v]) for v in self.values]
+        counts = np.array([len(x) for x in lists], dtype=np.int64)
+        # By value: the documents of value i are by_value[value_starts[i]:value_starts[i+1]].
+        self.value_starts = np.concatenate(([0], np.cumsum(counts)))
+        self.by_value = np.concatenate(lists).astype(np.int32) if lists else np.zeros(0, np.int32)
+        entry_value = np.repeat(np.arange(len(self.values), dtype=np.int32), counts)
+        # By document: the values of doc d are doc_values[doc_starts[d]:doc_starts[d+1]].
+        order = np.argsort(self.by_value, kind="stable")
+        self.doc_values = entry_value[order]
+        self.doc_starts = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.by_value, minlength=size), out=self.doc_starts[1:])
+
+    def docs_with(self, values) -> np.ndarray:
+        """Doc numbers having any of the values (unknown values have none)."""
+        found = [self.index[v] for v in values if v in self.index]
+        if not found:
+            return np.zeros(0, dtype=np.int32)
+        return np.concatenate([self.by_value[self.value_starts[i]:self.value_starts[i + 1]]
+                               for i in found])
+
+    def counts(self, docs: np.ndarray) -> np.ndarray:
+        """For each value (by index), how many of the given documents have it."""
+        starts, ends = self.doc_starts[docs], self.doc_starts[docs + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if not total:
+            return np.zeros(len(self.values), dtype=np.int64)
+        # Every entry of the given documents, gathered in one go.
+        shift = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        return np.bincount(self.doc_values[shift + np.arange(total)], minlength=len(self.values))
+
+    def top(self, docs: np.ndarray, limit: int = 0) -> tuple[int, list[tuple[str, int]]]:
+        """(how many values the documents have, the `limit` most frequent (0: all) as
+        (value, count), most frequent first, equal counts in alphabetical order)."""
+        counts = self.counts(docs)
+        hit = np.flatnonzero(counts)
+        order = hit[np.lexsort((hit, -counts[hit]))]  # values are sorted: index order is A-Z
+        if limit:
+            order = order[:limit]
+        return len(hit), [(self.values[i], int(counts[i])) for i in order]
+
+
+@dataclass(frozen=True)
+class Tables:
+    """A searcher's global tables."""
+    live: np.ndarray  # bool: not deleted
+    day: np.ndarray
+    pubkey: np.ndarray
+    facets: dict[str, FacetTable]
+
+    @property
+    def size(self) -> int:
+        return len(self.live)
+
+
+def global_tables(segments: list[tuple[int, object, SegmentTables]], size: int) -> Tables:
+    """`segments`: (offset, reader, tables) of every non-empty segment of a searcher."""
+    live = np.ones(size, dtype=bool)
+    day = np.zeros(size, dtype=np.int32)
+    pubkey = np.zeros(size, dtype=np.int64)
+    for offset, reader, t in segments:
+        n = len(t.day)
+        day[offset:offset + n] = t.day
+        pubkey[offset:offset + n] = t.pubkey
+        if reader.has_deletions():
+            deleted = np.fromiter(reader.deleted_docs_set, dtype=np.int64)
+            live[offset + deleted] = False
+    covered = np.zeros(size, dtype=bool)
+    for offset, _reader, t in segments:
+        covered[offset:offset + len(t.day)] = True
+    live &= covered  # empty segments' slots, if any, are not documents
+    facets = {f: FacetTable([(offset, t.facets[f]) for offset, _r, t in segments], size)
+              for f in FACETS}
+    return Tables(live, day, pubkey, facets)
+
+
+def date_mask(day: np.ndarray, lo: int, hi: int, include_undated: bool) -> np.ndarray:
+    inside = (day >= lo) & (day <= hi)
+    return inside | (day == 0) if include_undated else inside

@@ -1,0 +1,133 @@
+"""The array evaluator against Whoosh's own matchers, on the same real index.
+
+The index has several segments and deleted documents, so per-segment statistics, offsets
+and deletions are all exercised. Every query must give the same documents as Whoosh; and
+the same BM25F scores, except where Whoosh's coordination bonus depends on the order it
+happens to walk its matchers in (questions: there only the documents are compared).
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from whoosh import query
+from whoosh.qparser import AndGroup, OrGroup
+
+from searchapp.model import Article, Tag
+from searchapp.search.arrays import Evaluator, PostingsCache, Unsupported
+from searchapp.search.whoosh_engine import WhooshIndex, score_all, to_document
+
+WORDS = ("oil bank rates minister trade talks england exports gold strike court film "
+         "market prices central united states the of in and per cent union league").split()
+
+
+def _article(rng: random.Random, n: int) -> Article:
+    title = " ".join(rng.choices(WORDS, k=rng.randint(2, 6)))
+    body = " ".join(rng.choices(WORDS, k=rng.randint(5, 120)))
+    tags = [Tag("country", rng.choice(["US", "GB", "JP"]), "x", "auto")]
+    return Article(id=f"a{n}", source="t", title=title.capitalize(), body=body,
+                   published=f"20{rng.randint(10, 24)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+                   tags=tags)
+
+
+@pytest.fixture(scope="module")
+def ix(tmp_path_factory):
+    rng = random.Random(7)
+    index = WhooshIndex(tmp_path_factory.mktemp("arrays") / "ix")
+    n = 0
+    for batch in range(3):  # three commits without merging: three segments
+        w = index._ix.writer()
+        for _ in range(120):
+            w.add_document(**to_document(_article(rng, n), f"f{n}", "h"))
+            n += 1
+        if batch:
+            for k in rng.sample(range(n - 120), 25):  # deletions in older segments
+                w.delete_by_term("id", f"a{k}")
+        w.commit(merge=False)
+    return index
+
+
+def _queries() -> list[str]:
+    rng = random.Random(11)
+    out = ["oil", "title:oil", "country:US", '"united states"', '"bank of england"',
+           '"per cent" trade', "oil -gold", "oil NOT (gold OR film)", "oil OR gold^2",
+           "(oil AND bank) OR (trade AND talks)", 'title:"oil bank"', "zzzunknown",
+           "oil zzzunknown", "oil OR zzzunknown", '"the of"', '"cent per"']
+    for _ in range(60):
+        words = rng.sample(WORDS, rng.randint(1, 3))
+        joiner = rng.choice([" ", " OR ", " AND NOT "])
+        out.append(joiner.join(words))
+    for _ in range(30):
+        a, b = rng.sample(WORDS, 2)
+        out.append(f'"{a} {b}" {rng.choice(WORDS)}')
+    return out
+
+
+def _only_negative(q) -> bool:
+    parts = q.subqueries if isinstance(q, query.And) else [q]
+    return all(isinstance(p, query.Not) for p in parts)
+
+
+@pytest.mark.parametrize("text", _queries())
+def test_same_documents_and_scores_as_whoosh(ix, text):
+    s = ix.searcher()
+    q = ix._parse(s, text)[0]
+    expected = score_all(s, q)
+    if _only_negative(q):  # nothing to find, only to leave out: Whoosh answers
+        with pytest.raises(Unsupported):
+            Evaluator(s, PostingsCache()).run(q)
+        return
+    mask, scores = Evaluator(s, PostingsCache()).run(q)
+    assert set(np.flatnonzero(mask).tolist()) == set(expected), text
+    for doc, score in expected.items():
+        assert scores[doc] == pytest.approx(score, rel=1e-9), (text, doc)
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_questions_match_the_same_documents(ix, seed):
+    rng = random.Random(seed)
+    s = ix.searcher()
+    text = " ".join(rng.sample(WORDS, rng.randint(4, 8)))
+    q = ix._parser(s, OrGroup.factory(0.9)).parse(text)
+    mask, scores = Evaluator(s, PostingsCache()).run(q)
+    expected = score_all(s, q)
+    assert set(np.flatnonzero(mask).tolist()) == set(expected)
+    close = [d for d, v in expected.items() if scores[d] == pytest.approx(v, rel=1e-9)]
+    assert len(close) >= 0.9 * len(expected), (text, len(close), len(expected))
+
+
+def test_restrict_limits_phrase_checks_but_not_the_answer_inside(ix):
+    s = ix.searcher()
+    q = ix._parse(s, '"united states"')[0]
+    full, _ = Evaluator(s, PostingsCache()).run(q)
+    restrict = np.zeros(s.doc_count_all(), dtype=bool)
+    restrict[::2] = True
+    part, _ = Evaluator(s, PostingsCache()).run(q, restrict)
+    assert full.any()
+    assert np.array_equal(part & restrict, full & restrict)
+
+
+@pytest.mark.parametrize("text", ["oil*", "oil~", "published:[2015 to 2018]", '"oil bank"~3'])
+def test_what_it_does_not_cover_is_refused_for_whoosh_to_answer(ix, text):
+    s = ix.searcher()
+    q = ix._parse(s, text)[0]
+    with pytest.raises(Unsupported):
+        Evaluator(s, PostingsCache()).run(q)
+
+
+def test_deleted_documents_never_match(ix):
+    s = ix.searcher()
+    mask, _ = Evaluator(s, PostingsCache()).run(query.Term("body", "oil"))
+    reader = s.reader()
+    assert reader.has_deletions()
+    deleted = [d for d in range(s.doc_count_all()) if reader.is_deleted(d)]
+    assert deleted and not mask[deleted].any()
+
+
+def test_cache_stays_within_its_bound(ix):
+    s = ix.searcher()
+    cache = PostingsCache(max_bytes=4096)
+    Evaluator(s, cache).run(ix._parser(s, AndGroup).parse(" OR ".join(WORDS)))
+    assert cache._bytes <= 4096 or len(cache._items) == 1
