@@ -14,14 +14,17 @@ raises `Unsupported` and the caller lets Whoosh answer.
 
 from __future__ import annotations
 
+import io
 import pickle
+import struct
 import threading
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from whoosh import query
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
@@ -30,6 +33,7 @@ from whoosh.util.numeric import byte_to_length
 CACHE_BYTES = 96 * 1024 * 1024
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _INT_SIZE = 4  # positions values start with their count as an int
+_BLOCK_LENGTH = struct.Struct("!i")
 
 
 class Unsupported(Exception):
@@ -79,6 +83,11 @@ class PostingsCache:
         return item
 
     def postings(self, seg_id: str, reader, field: str, btext: bytes, positions: bool) -> Postings:
+        if not positions:  # a phrase word's postings serve plain lookups too
+            with self._lock:
+                item = self._items.get((seg_id, field, btext, True))
+            if item is not None:
+                return item
         key = (seg_id, field, btext, positions)
         return self._get(key, lambda: read_postings(reader, field, btext, positions))
 
@@ -95,50 +104,86 @@ def read_postings(reader, field: str, btext: bytes, positions: bool) -> Postings
     """A term's whole posting list in one segment, deletions included (masked later)."""
     if (field, btext) not in reader:
         return _EMPTY
-    m = reader.postings(field, btext)
-    if isinstance(m, FilterMatcher):  # the deletions filter: we mask deleted docs ourselves
-        m = m.child
-    ids, weights, values = [], [], []
-    if hasattr(m, "_read_data"):  # on-disk blocks: decode a block at a time
-        while m.is_active():
-            m._read_ids()
-            m._read_weights()
-            ids.append(np.asarray(m._ids, dtype=np.int64))
-            weights.append(np.asarray(m._weights, dtype=np.float32))
-            if positions:
-                m._read_values()
-                values.extend(m._values)
-            m._next_block()
-        docs = np.concatenate(ids) if ids else np.zeros(0, np.int64)
-        wts = np.concatenate(weights) if weights else np.zeros(0, np.float32)
-    else:  # a short list stored inline with the term
-        docs_l, w_l = [], []
-        while m.is_active():
-            docs_l.append(m.id())
-            w_l.append(m.weight())
-            if positions:
-                values.append(m.value())
-            m.next()
-        docs = np.array(docs_l, dtype=np.int64)
-        wts = np.array(w_l, dtype=np.float32)
-    out = Postings(docs.astype(np.int32), wts.astype(np.float64))
+    terms = reader._terms
+    info = terms.term_info(field, btext)
+    if info.is_inlined():  # a short list stored with the term itself
+        ids, weights, values = info.inlined_postings()
+        docs = np.array(ids, dtype=np.int64)
+        wts = np.array(weights, dtype=np.float64)
+    else:
+        offset, length = info.extent()
+        if isinstance(length, tuple):  # Whoosh 2.7 reads it back as a 1-tuple
+            length = length[0]
+        docs, wts, values = _read_blocks(terms._postfile, offset, length, positions)
+    out = Postings(docs.astype(np.int32), wts)
     if not positions:
         return out
     starts, flat = _decode_positions(values)
     return Postings(out.docs, out.weights, starts, flat)
 
 
+def _read_blocks(postfile, offset: int, length: int, positions: bool):
+    """Whoosh 3 posting blocks, parsed from one read of the term's whole posting range.
+
+    Each block is: its byte length (negative for the last), a pickled info tuple (count,
+    last id, max weight, compression, min/max length), then the pickled (and usually
+    zlib-compressed) tuple (id deltas, weights, values).
+    """
+    buf = postfile.get(offset, length)
+    stream = io.BytesIO(buf)
+    pos = _INT_SIZE  # the posting list's header tag
+    ids: list[int] = []
+    counts: list[int] = []
+    weights: list[float] = []
+    values: list[bytes] = []
+    while pos < len(buf):
+        size = _BLOCK_LENGTH.unpack_from(buf, pos)[0]
+        pos += _INT_SIZE
+        end = pos + abs(size)
+        stream.seek(pos)
+        count, _last, _maxw, compression, _mn, _mx = pickle.load(stream)
+        data = buf[stream.tell():end]
+        block_ids, block_weights, block_values = pickle.loads(
+            zlib.decompress(data) if compression else data)
+        ids.extend(block_ids)
+        counts.append(count)
+        if block_weights is None:
+            weights.extend([1.0] * count)
+        elif isinstance(block_weights, float):
+            weights.extend([block_weights] * count)
+        else:
+            weights.extend(block_weights)
+        if positions:
+            values.extend(block_values)
+        pos = end
+        if size < 0:
+            break
+    # Ids are deltas that restart at each block: one running sum, less each block's base.
+    running = np.cumsum(np.array(ids, dtype=np.int64))
+    block_starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    base = np.where(block_starts > 0, running[block_starts - 1], 0)
+    docs = running - np.repeat(base, counts)
+    return docs, np.array(weights, dtype=np.float64), values
+
+
 def _decode_positions(values) -> tuple[np.ndarray, np.ndarray]:
-    # Whoosh's Positions format: a count, then the pickled list of position deltas.
-    deltas = [pickle.loads((v if v.endswith(b".") else v + b".")[_INT_SIZE:]) for v in values]
-    counts = np.fromiter((len(d) for d in deltas), dtype=np.int64, count=len(deltas))
+    """Whoosh's Positions values (a count, then a pickled list of position deltas), all
+    decoded by one unpickling: the lists are joined into one pickled tuple."""
+    if not values:
+        return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32)
+    body = b"".join(v[_INT_SIZE + 2:-1] if v.endswith(b".") else v[_INT_SIZE + 2:]
+                    for v in values)  # each without its protocol header and stop
+    deltas = pickle.loads(b"\x80\x02(" + body + b"t.")
+    counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
     starts = np.zeros(len(deltas) + 1, dtype=np.int64)
     np.cumsum(counts, out=starts[1:])
-    flat = np.fromiter((x for d in deltas for x in d), dtype=np.int64, count=int(starts[-1]))
+    flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(starts[-1]))
+    if not len(flat):
+        return starts, flat.astype(np.int32)
     # Deltas restart at each document: a running sum minus each document's base.
     running = np.cumsum(flat)
-    base = np.repeat(running[starts[:-1] - 1] * (starts[:-1] > 0), counts) if len(flat) else flat
-    return starts, (running - base).astype(np.int32)
+    base = np.where(starts[:-1] > 0, running[starts[:-1] - 1], 0)
+    return starts, (running - np.repeat(base, counts)).astype(np.int32)
 
 
 def read_lengths(reader, field: str) -> np.ndarray:
@@ -276,7 +321,7 @@ class Evaluator:
             words.append(btext)
         if not words:
             return None
-        plist = [self.cache.postings(seg.id, seg.reader, field, w, positions=False) for w in words]
+        plist = [self.cache.postings(seg.id, seg.reader, field, w, positions=True) for w in words]
         if not all(len(p.docs) for p in plist):
             return None
         # Candidates have every word (and can still be shown); then positions decide.
