@@ -30,10 +30,24 @@ forwarded_allow_ips = os.environ.get("SEARCHAPP_FORWARDED_ALLOW_IPS", "127.0.0.1
 
 def post_worker_init(worker):
     """Build the index caches (facet tables) before this worker's first request instead of
-    during it: about 4 s for 200,000 articles."""
+    during it (about 4 s for 200,000 articles), then read the most frequent words' postings
+    in the background while the worker serves (see WhooshIndex.warm)."""
     try:
         from searchapp.search import SearchRequest
 
-        worker.wsgi.extensions["searchapp.index"].search(SearchRequest())
+        engine = worker.wsgi.extensions["searchapp.index"]
+        engine.search(SearchRequest())
     except Exception:  # a warm-up must never keep a worker from serving
         worker.log.exception("index warm-up failed; the first search will build the caches")
+        return
+
+    def warm():
+        try:
+            read = engine.warm()
+            worker.log.info("worker %s read %.0f MB of postings ahead", worker.pid, read / 1e6)
+        except Exception:
+            worker.log.exception("reading postings ahead failed; searches read them as needed")
+
+    import threading
+
+    threading.Thread(target=warm, name="warm-postings", daemon=True).start()

@@ -131,3 +131,24 @@ def test_cache_stays_within_its_bound(ix):
     cache = PostingsCache(max_bytes=4096)
     Evaluator(s, cache).run(ix._parser(s, AndGroup).parse(" OR ".join(WORDS)))
     assert cache._bytes <= 4096 or len(cache._items) == 1
+
+
+def test_warm_reads_frequent_words_ahead_within_its_budget(ix):
+    from searchapp.search import SearchRequest
+
+    before = ix.search(SearchRequest(query="oil trade", per_page=50))
+    ix._postings.clear()
+    everything = ix.warm(max_bytes=10**9)
+    ix._postings.clear()
+    read = ix.warm(max_bytes=20_000)
+    assert 0 < read == ix._postings.size
+    # Each field stops once past its share (by at most a word and the field's lengths).
+    assert read < 2 * 20_000 < everything
+    s = ix.searcher()
+    frequent = s.reader().most_frequent_terms("body", 1)[0][1]
+    frequent = frequent.encode() if isinstance(frequent, str) else frequent
+    assert any(k[1] == "body" and k[2] == frequent for k in ix._postings._items)
+    ix._results.clear()
+    ix._summaries.clear()
+    after = ix.search(SearchRequest(query="oil trade", per_page=50))
+    assert [h.id for h in after.hits] == [h.id for h in before.hits]

@@ -94,6 +94,11 @@ class PostingsCache:
     def lengths(self, seg_id: str, reader, field: str) -> np.ndarray:
         return self._get((seg_id, field, "lengths"), lambda: read_lengths(reader, field))
 
+    @property
+    def size(self) -> int:
+        """Bytes held."""
+        return self._bytes
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -193,7 +198,13 @@ def read_lengths(reader, field: str) -> np.ndarray:
     perdoc = reader._perdoc
     column = perdoc._cached_reader(f"_{field}_len", _lengths_column())
     if column is not None:
-        codes[:] = np.fromiter(iter(column), dtype=np.uint8, count=size)
+        raw = getattr(column, "_dbfile", None)
+        if raw is not None and column._fixedlen == 1:  # one byte per doc: read them at once
+            data = np.frombuffer(raw.get(column._basepos, column._count), dtype=np.uint8)
+            codes[:len(data)] = data[:size]
+            codes[len(data):] = column._default  # docs past the column's end
+        else:
+            codes[:] = np.fromiter(iter(column), dtype=np.uint8, count=size)
     return _LENGTHS[codes]
 
 

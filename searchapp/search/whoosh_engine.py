@@ -58,6 +58,12 @@ MAX_SEARCH_SECONDS = 8.0
 # many of the rarest words are kept.
 QUESTION_COMMON_SHARE = 0.2
 MAX_QUESTION_WORDS = 10
+# What a new worker reads ahead (`warm`): each text field's most frequent words, in the
+# background, until this much is cached or this much time has passed.
+WARM_WORDS = 300
+WARM_BYTES = 48 * 1024 * 1024
+WARM_SECONDS = 20.0
+WARM_MAX_WORD_BYTES = 4 * 1024 * 1024
 
 
 STEMMED = StemmingAnalyzer()
@@ -289,6 +295,44 @@ class WhooshIndex:
             writer.cancel()
             raise
         return changed
+
+    def warm(self, seconds: float = WARM_SECONDS, max_bytes: int = WARM_BYTES) -> int:
+        """Read the archive's most frequent words' postings into the cache ahead of searches;
+        returns the bytes read. Frequent words have the longest posting lists, the ones that
+        cost a first search most (tens of milliseconds each). Bounded in time and bytes."""
+        deadline = time.monotonic() + seconds
+        s = self.searcher()
+        self._tables(s)
+        leaves = [(sub.reader(), offset) for sub, offset in s.leaf_searchers()
+                  if sub.reader().doc_count_all()]
+        if not leaves:
+            return 0
+        # The largest segment's most frequent words stand for the archive's.
+        biggest = max(leaves, key=lambda leaf: leaf[0].doc_count_all())[0]
+        evaluator = Evaluator(s, self._postings)
+        read = 0
+        fields = [f for f in ("body", "title", "exact") if f in biggest.indexed_field_names()]
+        for n, field in enumerate(fields, 1):
+            share = max_bytes * n / len(fields)  # each field its part of the budget
+            words = [w for _n, w in biggest.most_frequent_terms(field, WARM_WORDS)]
+            for word in words:
+                # Postings take 12 bytes each, positions 4 more per occurrence: a few stop
+                # words' positions would fill the budget alone, and are cheap to read later.
+                size = 12 * s.doc_frequency(field, word)
+                if field == "exact":
+                    size += 4 * int(s.frequency(field, word))
+                if size > WARM_MAX_WORD_BYTES:
+                    continue
+                q = query.Phrase(field, [word.decode("utf-8")]) if field == "exact" else \
+                    query.Term(field, word.decode("utf-8"))
+                before = self._postings.size
+                evaluator.run(q)  # reads the word in every segment
+                read += self._postings.size - before
+                if time.monotonic() > deadline:
+                    return read
+                if read >= share:
+                    break
+        return read
 
     def more_like_this(self, article_id: str, limit: int = 5) -> list[Hit]:
         s = self.searcher()
