@@ -30,7 +30,7 @@ from whoosh.util.numeric import byte_to_length
 
 # Postings kept per process, least recently used first out. The words of a working day's
 # searches fit many times over; a worker stays far below the memory target.
-CACHE_BYTES = 96 * 1024 * 1024
+CACHE_BYTES = 128 * 1024 * 1024
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _INT_SIZE = 4  # positions values start with their count as an int
 _BLOCK_LENGTH = struct.Struct("!i")
@@ -43,9 +43,9 @@ class Unsupported(Exception):
 @dataclass(frozen=True)
 class Postings:
     docs: np.ndarray  # int32, ascending segment doc numbers (deleted ones included)
-    weights: np.ndarray  # float64
-    starts: np.ndarray | None = None  # int64, positions of docs[i] are positions[starts[i]:starts[i+1]]
-    positions: np.ndarray | None = None  # int32
+    weights: np.ndarray  # float32 when that is exact (term frequencies), else float64
+    starts: np.ndarray | None = None  # positions of docs[i] are positions[starts[i]:starts[i+1]]
+    positions: np.ndarray | None = None  # uint16 or int32
 
     @property
     def nbytes(self) -> int:
@@ -120,11 +120,18 @@ def read_postings(reader, field: str, btext: bytes, positions: bool) -> Postings
         if isinstance(length, tuple):  # Whoosh 2.7 reads it back as a 1-tuple
             length = length[0]
         docs, wts, values = _read_blocks(terms._postfile, offset, length, positions)
-    out = Postings(docs.astype(np.int32), wts)
+    out = Postings(docs.astype(np.int32), _compact(wts))
     if not positions:
         return out
     starts, flat = _decode_positions(values)
     return Postings(out.docs, out.weights, starts, flat)
+
+
+def _compact(weights: np.ndarray) -> np.ndarray:
+    """Weights are whole term frequencies (times a field boost): float32 holds them exactly
+    in half the memory. Anything else stays float64."""
+    small = weights.astype(np.float32)
+    return small if np.array_equal(small, weights) else weights
 
 
 def _read_blocks(postfile, offset: int, length: int, positions: bool):
@@ -175,7 +182,7 @@ def _decode_positions(values) -> tuple[np.ndarray, np.ndarray]:
     """Whoosh's Positions values (a count, then a pickled list of position deltas), all
     decoded by one unpickling: the lists are joined into one pickled tuple."""
     if not values:
-        return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32)
+        return np.zeros(1, dtype=np.int32), np.zeros(0, dtype=np.uint16)
     body = b"".join(v[_INT_SIZE + 2:-1] if v.endswith(b".") else v[_INT_SIZE + 2:]
                     for v in values)  # each without its protocol header and stop
     deltas = pickle.loads(b"\x80\x02(" + body + b"t.")
@@ -184,11 +191,15 @@ def _decode_positions(values) -> tuple[np.ndarray, np.ndarray]:
     np.cumsum(counts, out=starts[1:])
     flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(starts[-1]))
     if not len(flat):
-        return starts, flat.astype(np.int32)
+        return starts.astype(np.int32), flat.astype(np.uint16)
     # Deltas restart at each document: a running sum minus each document's base.
     running = np.cumsum(flat)
     base = np.where(starts[:-1] > 0, running[starts[:-1] - 1], 0)
-    return starts, (running - np.repeat(base, counts)).astype(np.int32)
+    positions = running - np.repeat(base, counts)
+    # Most articles are shorter than 65,536 words: two bytes a position, four otherwise.
+    small = positions.max() < 2**16
+    return (starts.astype(np.int32) if starts[-1] < 2**31 else starts,
+            positions.astype(np.uint16 if small else np.int32))
 
 
 def read_lengths(reader, field: str) -> np.ndarray:
@@ -314,7 +325,7 @@ class Evaluator:
         B = self.field_B.get(field, self.B)
         K1 = self.K1
         fl = self.cache.lengths(seg.id, seg.reader, field)[p.docs]
-        tf = p.weights
+        tf = p.weights.astype(np.float64)  # float64 arithmetic, as Whoosh's
         return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
 
     def _phrase(self, q, seg, coord: bool) -> Result | None:

@@ -61,7 +61,7 @@ MAX_QUESTION_WORDS = 10
 # What a new worker reads ahead (`warm`): each text field's most frequent words, in the
 # background, until this much is cached or this much time has passed.
 WARM_WORDS = 300
-WARM_BYTES = 48 * 1024 * 1024
+WARM_BYTES = 64 * 1024 * 1024
 WARM_SECONDS = 20.0
 WARM_MAX_WORD_BYTES = 4 * 1024 * 1024
 
@@ -316,9 +316,9 @@ class WhooshIndex:
             share = max_bytes * n / len(fields)  # each field its part of the budget
             words = [w for _n, w in biggest.most_frequent_terms(field, WARM_WORDS)]
             for word in words:
-                # Postings take 12 bytes each, positions 4 more per occurrence: a few stop
+                # Postings take 8 bytes each, positions 4 more per occurrence: a few stop
                 # words' positions would fill the budget alone, and are cheap to read later.
-                size = 12 * s.doc_frequency(field, word)
+                size = 8 * s.doc_frequency(field, word)
                 if field == "exact":
                     size += 4 * int(s.frequency(field, word))
                 if size > WARM_MAX_WORD_BYTES:
