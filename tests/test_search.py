@@ -194,3 +194,12 @@ def test_phrases_are_exact_words_not_stems(ix):
 def test_urls_and_times_are_not_mistaken_for_fields(ix):
     assert search(ix, "http://example.org").total == 0
     assert search(ix, "10:30").total == 0
+
+
+def test_selected_values_are_listed_beyond_the_facet_limit(ix):
+    result = search(ix, filters={"country": ["jp"]}, facet_limit=1)
+    values = [(c.value, c.count) for c in result.facets["country"]]
+    assert values == [("IR", 2), ("JP", 1)]  # the most frequent (IR before US), then the selected
+    assert result.facet_totals["country"] == 7
+    plain = search(ix, facet_limit=1)
+    assert [c.value for c in plain.facets["country"]] == ["IR"]

@@ -47,7 +47,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
-    facet_limit: int = 10  # values per facet; 0 = all
+    facet_limit: int = 10  # values per facet (selected values are always among them); 0 = all
     # Date histogram resolution: "year", "month" or "day".
     date_granularity: str = "year"
 

@@ -84,14 +84,19 @@ class FacetTable:
         shift = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
         return np.bincount(self.doc_values[shift + np.arange(total)], minlength=len(self.values))
 
-    def top(self, docs: np.ndarray, limit: int = 0) -> tuple[int, list[tuple[str, int]]]:
+    def top(self, docs: np.ndarray, limit: int = 0,
+            keep=()) -> tuple[int, list[tuple[str, int]]]:
         """(how many values the documents have, the `limit` most frequent (0: all) as
-        (value, count), most frequent first, equal counts in alphabetical order)."""
+        (value, count), most frequent first, equal counts in alphabetical order; then any of
+        `keep` found among the documents but not among the most frequent)."""
         counts = self.counts(docs)
         hit = np.flatnonzero(counts)
         order = hit[np.lexsort((hit, -counts[hit]))]  # values are sorted: index order is A-Z
         if limit:
-            order = order[:limit]
+            shown = set(order[:limit].tolist())
+            extra = [i for i in order[limit:].tolist()
+                     if self.values[i] in keep and i not in shown] if keep else []
+            order = order[:limit].tolist() + extra
         return len(hit), [(self.values[i], int(counts[i])) for i in order]
 
 

@@ -449,7 +449,9 @@ class WhooshIndex:
         facets, totals = {}, {}
         for facet in FACETS:
             facet_docs = np.flatnonzero(matching(facet)) if facet in matching.filtered else docs
-            totals[facet], ordered = tables.facets[facet].top(facet_docs, request.facet_limit)
+            # Selected values are listed even when rare, so that they can be unticked.
+            keep = set(_facet_values(facet, request.filters.get(facet, ())))
+            totals[facet], ordered = tables.facets[facet].top(facet_docs, request.facet_limit, keep)
             facets[facet] = [FacetCount(v, n) for v, n in ordered]
         dates = _date_buckets(tables.day[docs], request.date_granularity)
         suggestion = self._suggest(s, request.query, user_q, len(docs))

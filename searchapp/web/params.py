@@ -101,8 +101,8 @@ def parse_search_args(args: MultiDict) -> SearchParams:
 
     limits = {f: _facet_limit(f, base_limit, more, find) for f in FACETS}
     # The engine takes one limit for all facets; ask for the largest, cut each facet later.
-    # Selected values must be listed even when they are not among the most frequent.
-    engine_limit = 0 if (0 in limits.values() or any(filters.values())) else max(limits.values())
+    # (It lists selected values even when they are not among the most frequent.)
+    engine_limit = 0 if 0 in limits.values() else max(limits.values())
     request = SearchRequest(
         query=q,
         filters={f: v for f, v in filters.items() if v},
