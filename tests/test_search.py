@@ -203,3 +203,10 @@ def test_selected_values_are_listed_beyond_the_facet_limit(ix):
     assert result.facet_totals["country"] == 7
     plain = search(ix, facet_limit=1)
     assert [c.value for c in plain.facets["country"]] == ["IR"]
+
+
+def test_words_never_together_fall_back_to_ranking_but_not_under_a_filter(ix):
+    assert set(hit_ids(search(ix, "tariffs cocoa"))) == {"undated", "cocoa"}  # nowhere together
+    # Together in ru-cn, which is not British: the filter leaves none, no fallback to "any word".
+    assert search(ix, "sanctions lavrov", filters={"country": ["GB"]}).total == 0
+    assert hit_ids(search(ix, "sanctions lavrov")) == ["ru-cn"]

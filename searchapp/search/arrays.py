@@ -250,8 +250,9 @@ class Evaluator:
         self.avgfl: dict[str, float] = {}
 
     def run(self, q, restrict: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(mask, scores) over global doc numbers. `restrict` (global) lets phrases check
-        positions only where a document could still be shown; the caller must AND it in."""
+        """(mask, scores) over global doc numbers, deleted documents left out. With
+        `restrict` (a global mask of documents that may be shown, deleted ones excluded),
+        only documents in it are answered: phrases check word positions only there."""
         total = self.s.doc_count_all()
         mask = np.zeros(total, dtype=bool)
         scores = np.zeros(total, dtype=np.float64)
@@ -267,9 +268,11 @@ class Evaluator:
             if r is None:
                 continue
             m = r.mask
-            if reader.has_deletions():
+            if seg.restrict is not None:
+                m = m & seg.restrict
+            elif reader.has_deletions():
                 m = m.copy()
-                m[list(reader.deleted_docs_set)] = False
+                m[np.fromiter(reader.deleted_docs_set, dtype=np.int64)] = False
             mask[offset:offset + size] = m
             scores[offset:offset + size] = np.where(m, r.score, 0.0)
         return mask, scores

@@ -372,9 +372,11 @@ class WhooshIndex:
             restrict = base & (passed >= len(selected) - 1)
         scores = None
         if not isinstance(user_q, query.Every):
-            found, scores = self._evaluate(s, user_q, restrict)
+            # Plain words (which may fall back to `loose`) are looked up in the whole archive:
+            # "never together" means nowhere, not just under these filters.
+            found, scores = self._evaluate(s, user_q, restrict if loose is None else None)
             if loose is not None and not found.any():
-                found, scores = self._evaluate(s, loose, restrict)
+                found, scores = self._evaluate(s, loose, None)
             base = base & found
 
         def matching(skip: str | None = None) -> np.ndarray:
