@@ -153,3 +153,21 @@ def test_warm_reads_frequent_words_ahead_within_its_budget(ix):
     ix._summaries.clear()
     after = ix.search(SearchRequest(query="oil trade", per_page=50))
     assert [h.id for h in after.hits] == [h.id for h in before.hits]
+
+
+def test_tables_of_merged_segments_are_dropped(tmp_path):
+    from searchapp.search import SearchRequest
+
+    rng = random.Random(3)
+    index = WhooshIndex(tmp_path / "ix")
+    for n in range(3):
+        w = index._ix.writer()
+        w.add_document(**to_document(_article(rng, n), f"f{n}", "h"))
+        w.commit(merge=False)
+    index.search(SearchRequest(query="oil"))
+    assert len(index._segment_tables) == 3
+    w = index._ix.writer()
+    w.commit(optimize=True)  # one segment instead of three
+    index.search(SearchRequest(query="bank"))
+    [seg] = [sub.reader().segment().segment_id() for sub, _o in index.searcher().leaf_searchers()]
+    assert list(index._segment_tables) == [seg]

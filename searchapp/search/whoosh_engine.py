@@ -591,6 +591,11 @@ class WhooshIndex:
             parts.append((offset, reader, seg_tables))
         tables = global_tables(parts, s.doc_count_all())
         self._local.tables = (key, tables)
+        # Segments merged away since are not coming back: drop their tables.
+        current = {seg_id for seg_id, _live in key}
+        with self._lock:
+            for seg_id in [k for k in self._segment_tables if k not in current]:
+                self._segment_tables.pop(seg_id, None)
         return tables
 
 
