@@ -171,3 +171,15 @@ def test_tables_of_merged_segments_are_dropped(tmp_path):
     index.search(SearchRequest(query="bank"))
     [seg] = [sub.reader().segment().segment_id() for sub, _o in index.searcher().leaf_searchers()]
     assert list(index._segment_tables) == [seg]
+
+
+@pytest.mark.parametrize("n", [0, 7, 130, 250, 355])
+def test_more_like_this_ranks_as_whoosh_does(ix, n):
+    s = ix.searcher()
+    docnum = s.document_number(id=f"a{n}")
+    if docnum is None:  # deleted in the fixture
+        pytest.skip("deleted")
+    ours = ix.more_like_this(f"a{n}", limit=5)
+    theirs = s.more_like(docnum, "body", top=5, numterms=12)
+    assert [h.score for h in ours] == pytest.approx([h.score for h in theirs], rel=1e-9)
+    assert f"a{n}" not in [h.id for h in ours]

