@@ -1,0 +1,54 @@
+"""The production server as shipped: gunicorn with gunicorn.conf.py, its warm-up and its
+read-ahead of frequent words, answering searches over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_workers_warm_up_read_ahead_and_answer(index_dir, tmp_path):
+    if not (Path(sys.executable).parent / "gunicorn").exists():
+        pytest.skip("gunicorn is not installed")
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    env = {k: v for k, v in os.environ.items() if k not in ("SEARCHAPP_ENV", "FLASK_DEBUG")}
+    env.update(SEARCHAPP_INDEX_DIR=str(index_dir), SEARCHAPP_INSTANCE=str(tmp_path / "instance"),
+               SEARCHAPP_BIND=f"127.0.0.1:{port}", SEARCHAPP_WORKERS="2",
+               SEARCHAPP_SECRET_KEY="k" * 64)
+    with open(log, "w") as out:
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")],
+                                  cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        read_ahead = []
+        while time.monotonic() < deadline and len(read_ahead) < 2:
+            assert server.poll() is None, log.read_text()
+            read_ahead = re.findall(r"worker \d+ read (\d+) MB of postings ahead", log.read_text())
+            time.sleep(0.2)
+        assert len(read_ahead) == 2, log.read_text()  # each worker, in the background
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=cocoa", timeout=10) as r:
+            answer = json.load(r)
+        assert answer["total"] >= 1
+        assert "<mark>" in answer["hits"][0]["snippet"].lower()
+        assert "Traceback" not in log.read_text()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
