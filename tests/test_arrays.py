@@ -16,7 +16,7 @@ from whoosh import query
 from whoosh.qparser import AndGroup, OrGroup
 
 from searchapp.model import Article, Tag
-from searchapp.search.arrays import Evaluator, PostingsCache, Unsupported
+from searchapp.search.arrays import Evaluator, PostingsCache, TooSlow, Unsupported
 from searchapp.search.whoosh_engine import WhooshIndex, score_all, to_document
 
 WORDS = ("oil bank rates minister trade talks england exports gold strike court film "
@@ -183,3 +183,16 @@ def test_more_like_this_ranks_as_whoosh_does(ix, n):
     theirs = s.more_like(docnum, "body", top=5, numterms=12)
     assert [h.score for h in ours] == pytest.approx([h.score for h in theirs], rel=1e-9)
     assert f"a{n}" not in [h.id for h in ours]
+
+
+def test_a_search_past_its_deadline_is_refused_with_a_message(ix, monkeypatch):
+    from searchapp.search import QueryError, SearchRequest
+    from searchapp.search import whoosh_engine
+
+    s = ix.searcher()
+    with pytest.raises(TooSlow):
+        Evaluator(s, PostingsCache(), deadline=0.0).run(ix._parse(s, "oil")[0])
+    monkeypatch.setattr(whoosh_engine, "MAX_SEARCH_SECONDS", -1.0)
+    for text in ("oil bank", "oil*"):  # on the arrays, and by Whoosh itself
+        with pytest.raises(QueryError, match="too much of the archive"):
+            ix.search(SearchRequest(query=text))

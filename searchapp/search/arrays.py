@@ -18,6 +18,7 @@ import io
 import pickle
 import struct
 import threading
+import time
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -38,6 +39,10 @@ _BLOCK_LENGTH = struct.Struct("!i")
 
 class Unsupported(Exception):
     """The query has a part this module does not evaluate."""
+
+
+class TooSlow(Exception):
+    """The evaluation passed its deadline (a query of hundreds of words, read cold)."""
 
 
 @dataclass(frozen=True)
@@ -240,7 +245,7 @@ class Result:
 class Evaluator:
     """Evaluates one parsed query over every segment of a searcher."""
 
-    def __init__(self, searcher, cache: PostingsCache):
+    def __init__(self, searcher, cache: PostingsCache, deadline: float | None = None):
         w = searcher.weighting
         if type(w) is not BM25F:
             raise Unsupported("weighting")
@@ -248,6 +253,7 @@ class Evaluator:
         self.cache = cache
         self.B, self.K1, self.field_B = w.B, w.K1, w._field_B
         self.avgfl: dict[str, float] = {}
+        self.deadline = deadline  # time.monotonic() value
 
     def run(self, q, restrict: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(mask, scores) over global doc numbers, deleted documents left out. With
@@ -281,6 +287,8 @@ class Evaluator:
     # there (Whoosh's NullMatcher: a word the segment does not have).
 
     def _eval(self, q, seg, coord: bool) -> Result | None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise TooSlow
         if q is query.NullQuery:  # e.g. only stop words
             return None
         if isinstance(q, query.Term):

@@ -35,7 +35,7 @@ import numpy as np
 
 from ..model import FACETS, Article, Tag
 from . import whoosh_fixes  # noqa: F401  (applies the fixes)
-from .arrays import Evaluator, PostingsCache, Unsupported
+from .arrays import Evaluator, PostingsCache, TooSlow, Unsupported
 from .snippets import snippet
 from .tables import Tables, build_segment_tables, date_mask, global_tables
 from . import (UNDATED, FacetCount, Hit, IndexLocked, QueryError, SearchRequest,
@@ -54,6 +54,8 @@ RESULT_CACHE_SIZE = 256
 # A query still ranking after this long is refused with a message, well before the
 # server's worker timeout (a runaway query must never become a 500).
 MAX_SEARCH_SECONDS = 8.0
+TOO_SLOW = ("This search matches too much of the archive to rank in time: add a word, a "
+            "phrase or a filter.")
 # Questions: words in more than this share of articles are left out, and at most this
 # many of the rarest words are kept.
 QUESTION_COMMON_SHARE = 0.2
@@ -402,9 +404,12 @@ class WhooshIndex:
         """(mask, scores) of the query over the index: on cached posting arrays, or by
         Whoosh itself for the parts those don't cover (wildcards, ranges, fuzzy words)."""
         try:
-            return Evaluator(s, self._postings).run(q, restrict)
+            deadline = time.monotonic() + MAX_SEARCH_SECONDS
+            return Evaluator(s, self._postings, deadline).run(q, restrict)
         except Unsupported:
             pass
+        except TooSlow:
+            raise QueryError(TOO_SLOW) from None
         found = np.zeros(s.doc_count_all(), dtype=bool)
         scores = np.zeros(s.doc_count_all(), dtype=np.float64)
         by_doc = score_all(s, q)
@@ -762,7 +767,7 @@ class _ScoreAll(collectors.ScoredCollector):
 
     def _collect(self, global_docnum, score):
         self.scores[global_docnum] = score
-        if not len(self.scores) % 2048 and time.monotonic() > self.deadline:
+        if len(self.scores) % 2048 == 1 and time.monotonic() > self.deadline:  # from the first
             raise SearchTooSlow
         return 0 - score
 
@@ -775,8 +780,7 @@ def score_all(s, q) -> dict[int, float]:
     try:
         s.search_with_collector(q, collector)
     except SearchTooSlow:
-        raise QueryError("This search matches too much of the archive to rank in time: "
-                         "add a word, a phrase or a filter.") from None
+        raise QueryError(TOO_SLOW) from None
     return collector.scores
 
 
