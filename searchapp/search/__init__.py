@@ -26,8 +26,21 @@ MAX_EXPANSION = 2000
 MAX_CORRECTED_WORDS = 3
 
 
+def N_(template: str) -> str:
+    """Marks a message for translation; the web layer translates it where it is shown."""
+    return template
+
+
 class QueryError(ValueError):
-    """The query or a parameter is malformed; the message is meant for the user."""
+    """The query or a parameter is malformed; the message is meant for the user.
+
+    `template` (marked with N_, %-style with named `params`) is kept so that the web layer
+    can show the message in the reader's language; str() gives it in English.
+    """
+
+    def __init__(self, template: str, **params):
+        self.template, self.params = template, params
+        super().__init__(template % params if params else template)
 
 
 class IndexLocked(RuntimeError):
@@ -53,21 +66,23 @@ class SearchRequest:
 
     def validate(self) -> "SearchRequest":
         if len(self.query) > MAX_QUERY_CHARS:
-            raise QueryError(f"The query is too long ({len(self.query)} characters; "
-                             f"at most {MAX_QUERY_CHARS}).")
+            raise QueryError(N_("The query is too long (%(length)d characters; at most %(most)d)."),
+                             length=len(self.query), most=MAX_QUERY_CHARS)
         if self.sort not in SORTS:
-            raise QueryError(f"Unknown sort {self.sort!r}: use one of {', '.join(SORTS)}.")
+            raise QueryError(N_("Unknown sort %(sort)r: use one of %(sorts)s."), sort=self.sort,
+                             sorts=", ".join(SORTS))
         if not 1 <= self.page <= MAX_PAGE:
-            raise QueryError(f"page must be between 1 and {MAX_PAGE}.")
+            raise QueryError(N_("page must be between 1 and %(most)d."), most=MAX_PAGE)
         if not 1 <= self.per_page <= MAX_PER_PAGE:
-            raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}.")
+            raise QueryError(N_("per_page must be between 1 and %(most)d."), most=MAX_PER_PAGE)
         if self.date_granularity not in ("year", "month", "day"):
-            raise QueryError("date granularity must be year, month or day.")
+            raise QueryError(N_("date granularity must be year, month or day."))
         for facet in list(self.filters) + list(self.exclude):
             if facet not in FACETS:
-                raise QueryError(f"Unknown facet {facet!r}: use one of {', '.join(FACETS)}.")
+                raise QueryError(N_("Unknown facet %(facet)r: use one of %(facets)s."),
+                                 facet=facet, facets=", ".join(FACETS))
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise QueryError("The start date is after the end date.")
+            raise QueryError(N_("The start date is after the end date."))
         return self
 
 

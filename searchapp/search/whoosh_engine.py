@@ -38,7 +38,7 @@ from . import whoosh_fixes  # noqa: F401  (applies the fixes)
 from .arrays import Evaluator, PostingsCache, TooSlow, Unsupported
 from .snippets import snippet
 from .tables import Tables, build_segment_tables, date_mask, global_tables
-from . import (UNDATED, FacetCount, Hit, IndexLocked, QueryError, SearchRequest,
+from . import (UNDATED, FacetCount, Hit, IndexLocked, N_, QueryError, SearchRequest,
                SearchResult)
 
 BUILD_FILE = "BUILD_ID"  # changes when --rebuild swaps a new index in
@@ -54,8 +54,8 @@ RESULT_CACHE_SIZE = 256
 # A query still ranking after this long is refused with a message, well before the
 # server's worker timeout (a runaway query must never become a 500).
 MAX_SEARCH_SECONDS = 8.0
-TOO_SLOW = ("This search matches too much of the archive to rank in time: add a word, a "
-            "phrase or a filter.")
+TOO_SLOW = N_("This search matches too much of the archive to rank in time: add a word, a "
+              "phrase or a filter.")
 # Questions: words in more than this share of articles are left out, and at most this
 # many of the rarest words are kept.
 QUESTION_COMMON_SHARE = 0.2
@@ -500,10 +500,12 @@ class WhooshIndex:
         except OSError:  # the index, not the query: not the reader's mistake
             raise
         except Exception:  # whoosh raises many types on odd input; its words are not for readers
-            hint = (" Dates are written published:2019, published:2019-03-04 or "
-                    "published:[2019 to 2020]." if "published" in text else "")
-            raise QueryError("Could not understand the query: check its operators, brackets "
-                             f"and ranges.{hint}") from None
+            if "published" in text:
+                raise QueryError(N_("Could not understand the query: check its operators, "
+                                    "brackets and ranges. Dates are written published:2019, "
+                                    "published:2019-03-04 or published:[2019 to 2020].")) from None
+            raise QueryError(N_("Could not understand the query: check its operators, brackets "
+                                "and ranges.")) from None
         q = q.accept(_normalize_facet_terms)
         _refuse_broad_wildcards(q, s.reader())
         loose = None
@@ -807,26 +809,29 @@ def _refuse_broad_wildcards(q, reader) -> None:
     for node in q.leaves() if not q.is_leaf() else [q]:
         field = getattr(node, "fieldname", None)
         if isinstance(node, query.FuzzyTerm) and node.maxdist > MAX_FUZZY_EDITS:
-            raise QueryError(f"A fuzzy search allows at most {MAX_FUZZY_EDITS} edits: "
-                             f"write {node.text}~ or {node.text}~2.")
+            raise QueryError(N_("A fuzzy search allows at most %(most)d edits: write %(word)s~ "
+                                "or %(word)s~2."), most=MAX_FUZZY_EDITS, word=node.text)
         if isinstance(node, query.FuzzyTerm) and node.prefixlength > len(node.text):
-            raise QueryError(f"In {node.text}~{node.maxdist}/{node.prefixlength} the part kept "
-                             f"as written (after /) is longer than the word {node.text!r}.")
+            raise QueryError(N_("In %(word)s~%(edits)d/%(kept)d the part kept as written (after /) "
+                                "is longer than the word '%(word)s'."), word=node.text,
+                             edits=node.maxdist, kept=node.prefixlength)
         stem = ""
         if isinstance(node, (query.Prefix, query.Wildcard)):
             stem = re.split(r"[*?]", node.text, maxsplit=1)[0]
             if len(stem) < 2:
-                raise QueryError(f"The wildcard {node.text!r} is too broad: give at least "
-                                 "two letters before * or ?.")
+                written = node.text + ("*" if isinstance(node, query.Prefix) else "")
+                raise QueryError(N_("The wildcard %(word)r is too broad: give at least two "
+                                    "letters before * or ?."), word=written)
         if field == "published" and not isinstance(node, query.NumericRange):
-            raise QueryError("published: takes a date: published:2019, published:2019-03, "
-                             "published:2019-03-04 or published:[2019 to 2020].")
+            raise QueryError(N_("published: takes a date: published:2019, published:2019-03, "
+                                "published:2019-03-04 or published:[2019 to 2020]."))
         if isinstance(node, query.Every) and field in ("title", "body", "exact"):
-            raise QueryError(f"{field}:* matches every article: leave the search box empty "
-                             "to browse the whole archive.")
+            raise QueryError(N_("%(field)s:* matches every article: leave the search box empty "
+                                "to browse the whole archive."), field=field)
         if isinstance(node, query.Phrase) and not reader.schema[field].format.supports("positions"):
-            raise QueryError(f"A phrase cannot be searched in {field}: write it on its own, "
-                             'e.g. "bank of england", or in the title, title:"bank of england".')
+            raise QueryError(N_('A phrase cannot be searched in %(field)s: write it on its own, '
+                                'e.g. "bank of england", or in the title, '
+                                'title:"bank of england".'), field=field)
         if isinstance(node, query.MultiTerm):
             # A wildcard reads every word that starts like it; the others, the words they match.
             words = (reader.expand_prefix(field, stem) if isinstance(node, query.Wildcard)
@@ -840,9 +845,9 @@ def _refuse_broad_wildcards(q, reader) -> None:
                 else:
                     shown = node.text + ("*" if isinstance(node, query.Prefix) else "")
                 raise QueryError(
-                    f"{shown!r} stands for too many words of the archive (more than "
-                    f"{MAX_EXPANSION} with the query's other wildcards, ranges and fuzzy "
-                    "words): give more letters or a narrower range.")
+                    N_("%(shown)r stands for too many words of the archive (more than %(most)d "
+                       "with the query's other wildcards, ranges and fuzzy words): give more "
+                       "letters or a narrower range."), shown=shown, most=MAX_EXPANSION)
 
 
 _PHRASE = re.compile(r'(^|[\s(\-+])(?:body:)?"([^"]*)"')
@@ -868,25 +873,27 @@ _FIELD_EXAMPLES = {"title": "sanctions", "body": "sanctions", "country": "RU",
 def check_syntax(text: str) -> None:
     """Catch the mistakes Whoosh would silently turn into a different query."""
     if text.count('"') % 2:
-        raise QueryError('A quotation mark is not closed: phrases go between two " marks.')
+        raise QueryError(N_('A quotation mark is not closed: phrases go between two " marks.'))
     depth = 0
     for ch in text:
         depth += {"(": 1, ")": -1}.get(ch, 0)
         if depth < 0:
-            raise QueryError("A closing parenthesis ')' has no opening '('.")
+            raise QueryError(N_("A closing parenthesis ')' has no opening '('."))
     if depth:
-        raise QueryError("A parenthesis '(' is not closed.")
+        raise QueryError(N_("A parenthesis '(' is not closed."))
     if text.count("[") != text.count("]"):
-        raise QueryError("A range must be closed: write it as [from TO to].")
+        raise QueryError(N_("A range must be closed: write it as [from TO to]."))
     if re.search(r"\b(AND|OR|NOT)\s*$", text) or re.match(r"^\s*(AND|OR)\b", text):
-        raise QueryError("An AND / OR / NOT operator is missing a word on one side.")
+        raise QueryError(N_("An AND / OR / NOT operator is missing a word on one side."))
     if re.search(r"\*:", text):  # Whoosh reads `*:` as "every field" and mangles the rest
-        raise QueryError(f"Unknown field '*': use {', '.join(QUERY_FIELDS)}.")
+        raise QueryError(N_("Unknown field '*': use %(fields)s."), fields=", ".join(QUERY_FIELDS))
     # A field name starts with a letter; `10:30` is a time, `https://` an address.
     for m in re.finditer(r"(?<![\w:/])([^\W\d]\w*):(?!//)(\S?)", text):
         field, value = m.group(1), m.group(2)
         if field not in QUERY_FIELDS:
-            raise QueryError(f"Unknown field {field!r}: use {', '.join(QUERY_FIELDS)}.")
+            raise QueryError(N_("Unknown field %(field)r: use %(fields)s."), field=field,
+                             fields=", ".join(QUERY_FIELDS))
         if not value:
-            raise QueryError(f"The field {field!r} needs a value right after the colon, "
-                             f"e.g. {field}:{_FIELD_EXAMPLES[field]}.")
+            raise QueryError(N_("The field '%(field)s' needs a value right after the colon, e.g. "
+                                "%(field)s:%(example)s."), field=field,
+                             example=_FIELD_EXAMPLES[field])

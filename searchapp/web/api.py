@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from ..model import FACETS
 from ..search import QueryError
 from . import engine
-from .errors import error_response, found_or_404
+from .errors import error_response, found_or_404, query_message
 from .labels import current_locale
 from .openapi import openapi_document
 from .presenter import source_name, tag_views
@@ -21,7 +21,7 @@ def search():
     try:
         page = run_search(request.args)
     except QueryError as exc:
-        return error_response(400, str(exc))
+        return error_response(400, query_message(exc))
     return jsonify(search_json(page))
 
 

@@ -25,7 +25,7 @@ from ..tagging.normalize import normalize_tag
 from . import engine
 from .auth import redirect_back, role_required
 from .database import curator, get_db
-from .errors import found_or_404
+from .errors import found_or_404, query_message
 from .labels import FACET_NAMES, current_locale, label
 from .params import parse_search_args
 from .summary import search_summary
@@ -202,7 +202,7 @@ def bulk_form():
     try:
         params, query_string, ids = _bulk_search(request.args)
     except QueryError as exc:
-        return render_template("bulk.html", error=str(exc), query_string="", ids=[],
+        return render_template("bulk.html", error=query_message(exc), query_string="", ids=[],
                                facet=facet, value=value, preview=None, summary=[]), 400
     preview = None
     if facet or value:
@@ -224,7 +224,7 @@ def bulk():
     try:
         params, query_string, ids = _bulk_search(MultiDict(param_pairs(form.get("params", ""))))
     except QueryError as exc:
-        flash(str(exc), "error")
+        flash(query_message(exc), "error")
         return redirect(url_for("pages.search"))
     back = url_for("pages.search") + (f"?{query_string}" if query_string else "")
     facet = form.get("tag_facet", "")

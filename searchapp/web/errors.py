@@ -17,6 +17,14 @@ MESSAGES = {
 }
 
 
+def query_message(exc: Exception) -> str:
+    """A QueryError's message in the reader's language (the search layer writes English)."""
+    template = getattr(exc, "template", None)
+    if template is None:
+        return str(exc)
+    return gettext(template, **exc.params)
+
+
 def found_or_404(value):
     """The thing looked up, or a 404 page (JSON under /api/) when there is none."""
     if value is None:

@@ -23,7 +23,7 @@ from ..search import UNDATED, QueryError, SearchRequest
 from . import LANGUAGES, engine
 from .auth import redirect_back, role_required
 from .database import get_db
-from .errors import found_or_404
+from .errors import found_or_404, query_message
 from .labels import current_locale
 from .params import SearchParams, parse_search_args
 from .summary import summary_text
@@ -113,7 +113,7 @@ def own_entries(user_id: int) -> list[dict]:
             entry["summary"] = summary_text(params, current_locale())
             entry["new"] = new_count(params.request, saved.last_seen)
         except QueryError as exc:
-            entry["error"] = str(exc)
+            entry["error"] = query_message(exc)
         out.append(entry)
     return out
 
@@ -161,7 +161,7 @@ def create():
     try:
         request_ = parse_search_args(MultiDict(store.param_pairs(params))).request
     except QueryError as exc:
-        flash(str(exc), "error")
+        flash(query_message(exc), "error")
         return redirect(back)
     try:
         saved = store.create(get_db(), current_user.id, form.get("name", ""), params,
@@ -234,7 +234,7 @@ def feed(slug: str):
     try:
         request_ = saved_params(saved).request
     except QueryError as exc:
-        abort(400, str(exc))
+        abort(400, query_message(exc))
     # The page's own search, newest first. Undated matches come last and are left out:
     # a feed entry needs a date.
     request_ = replace(request_, sort="newest", page=1,

@@ -13,7 +13,7 @@ from ..model import FACETS
 from ..saved import search_params
 from ..search import MAX_PAGE, MAX_QUERY_CHARS, QueryError
 from . import LANGUAGES, engine
-from .errors import found_or_404
+from .errors import found_or_404, query_message
 from .highlight import highlight, paragraphs, query_terms
 from .labels import FACET_NAMES, FACET_PLURALS, ORIGIN_NAMES, ORIGIN_SHORT, current_locale
 from .links import SearchLinks
@@ -37,7 +37,7 @@ def render_search(args, **extra):
     try:
         page = run_search(args)
     except QueryError as exc:
-        return render_template("search.html", page=None, error=str(exc), links=links,
+        return render_template("search.html", page=None, error=query_message(exc), links=links,
                                q=args.get("q", ""), **extra), 400
     return render_template("search.html", page=page, error=None, links=links,
                            q=page.params.q, doc_count=_doc_count(page),

@@ -247,3 +247,18 @@ def test_reuters_stories_are_searchable(api, reuters):
     assert year["dates"]["granularity"] == "month"
     assert sum(b["count"] for b in year["dates"]["buckets"]) == year["total"]
     assert year["facets"]["country"], "Reuters stories carry countries"
+
+
+@pytest.mark.parametrize("q, english, french", [
+    ("title:", "The field 'title' needs a value", "Le champ « title » attend une valeur"),
+    ('"bank of', "A quotation mark is not closed", "Un guillemet n’est pas refermé"),
+    ("a*", "The wildcard 'a*' is too broad", "Le joker 'a*' est trop large"),
+])
+def test_query_errors_are_in_the_readers_language(client, q, english, french):
+    en = client.get("/api/search", query_string={"q": q, "lang": "en"})
+    fr = client.get("/api/search", query_string={"q": q, "lang": "fr"})
+    assert en.status_code == fr.status_code == 400
+    assert english in en.get_json()["error"]
+    assert french in fr.get_json()["error"]
+    page = client.get("/", query_string={"q": q, "lang": "fr"})
+    assert page.status_code == 400 and french in page.get_data(as_text=True).replace("&#39;", "'")
