@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from babel import Locale
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 
 FACET_NAMES = {
     "country": lazy_gettext("Country"),
@@ -58,8 +58,14 @@ def _country_label(code: str, locale: str) -> str:
         return Locale.parse(locale).territories.get(code, code)
 
 
-@lru_cache(maxsize=4096)
 def topic_label(slug: str) -> str:
+    """The topic's label in the reader's language (the taxonomy's labels are English; their
+    translations are in the message catalog, see topic_names.py)."""
+    return gettext(_english_topic_label(slug))
+
+
+@lru_cache(maxsize=4096)
+def _english_topic_label(slug: str) -> str:
     try:
         from ..tagging.normalize import topic_label as tagging_label
 

@@ -262,3 +262,20 @@ def test_query_errors_are_in_the_readers_language(client, q, english, french):
     assert french in fr.get_json()["error"]
     page = client.get("/", query_string={"q": q, "lang": "fr"})
     assert page.status_code == 400 and french in page.get_data(as_text=True).replace("&#39;", "'")
+
+
+def test_topic_labels_follow_the_language(client):
+    en = client.get("/api/search", query_string={"lang": "en", "facet_limit": 0}).get_json()
+    fr = client.get("/api/search", query_string={"lang": "fr", "facet_limit": 0}).get_json()
+    english = {v["value"]: v["label"] for v in en["facets"]["topic"]}
+    french = {v["value"]: v["label"] for v in fr["facets"]["topic"]}
+    assert english and english.keys() == french.keys()
+    assert english.get("economy") == "Economy, business and finance"
+    assert french.get("economy") == "Économie, entreprises et finance"
+
+
+def test_every_taxonomy_label_is_offered_for_translation():
+    from searchapp.tagging.topics import load_taxonomy
+    from searchapp.web.topic_names import TOPIC_LABELS
+
+    assert sorted(TOPIC_LABELS) == sorted(t["label"] for t in load_taxonomy())
