@@ -365,7 +365,7 @@ class Evaluator:
             cand &= has
         mask = np.zeros(seg.size, dtype=bool)
         if cand.any() and len(words) > 1:
-            mask[self._adjacent(words, field, seg, cand)] = True
+            mask[_adjacent(plist, cand)] = True
         elif cand.any():
             mask = cand
         score = np.zeros(seg.size, dtype=np.float64)
@@ -376,23 +376,6 @@ class Evaluator:
         terms = len(words)
         return Result(mask, score, terms,
                       (mask.astype(np.int16) * terms) if coord else None)
-
-    def _adjacent(self, words, field, seg, cand) -> np.ndarray:
-        """Candidate docs where the words occur one right after the other."""
-        keys = None
-        for i, w in enumerate(words):
-            p = self.cache.postings(seg.id, seg.reader, field, w, positions=True)
-            rows = np.flatnonzero(cand[p.docs])
-            counts = p.starts[rows + 1] - p.starts[rows]
-            # The rows' positions, gathered at once.
-            first = np.repeat(p.starts[rows] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
-            pos = p.positions[first + np.arange(int(counts.sum()))].astype(np.int64)
-            docs = np.repeat(p.docs[rows].astype(np.int64), counts)
-            k = (docs << 32) | (pos - i + 2**31)  # the phrase's start position, per doc
-            keys = k if keys is None else np.intersect1d(keys, k, assume_unique=True)
-            if not len(keys):
-                break
-        return np.unique(keys >> 32).astype(np.int64)
 
     def _and(self, q, seg, coord: bool) -> Result | None:
         subs = q.subqueries
@@ -445,6 +428,24 @@ class _Segment:
     reader: object
     size: int
     restrict: np.ndarray | None
+
+
+def _adjacent(plist: list[Postings], cand: np.ndarray) -> np.ndarray:
+    """Candidate docs where the phrase's words (their postings with positions, in order)
+    occur one right after the other."""
+    keys = None
+    for i, p in enumerate(plist):
+        rows = np.flatnonzero(cand[p.docs])
+        counts = p.starts[rows + 1] - p.starts[rows]
+        # The rows' positions, gathered at once.
+        first = np.repeat(p.starts[rows] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+        pos = p.positions[first + np.arange(int(counts.sum()))].astype(np.int64)
+        docs = np.repeat(p.docs[rows].astype(np.int64), counts)
+        k = (docs << 32) | (pos - i + 2**31)  # the phrase's start position, per doc
+        keys = k if keys is None else np.intersect1d(keys, k, assume_unique=True)
+        if not len(keys):
+            break
+    return np.unique(keys >> 32).astype(np.int64)
 
 
 def _combine(results: list[Result], op, coord: bool) -> Result:

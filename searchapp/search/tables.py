@@ -93,9 +93,7 @@ class FacetTable:
         hit = np.flatnonzero(counts)
         order = hit[np.lexsort((hit, -counts[hit]))]  # values are sorted: index order is A-Z
         if limit:
-            shown = set(order[:limit].tolist())
-            extra = [i for i in order[limit:].tolist()
-                     if self.values[i] in keep and i not in shown] if keep else []
+            extra = [i for i in order[limit:].tolist() if self.values[i] in keep]
             order = order[:limit].tolist() + extra
         return len(hit), [(self.values[i], int(counts[i])) for i in order]
 
@@ -125,10 +123,6 @@ def global_tables(segments: list[tuple[int, object, SegmentTables]], size: int) 
         if reader.has_deletions():
             deleted = np.fromiter(reader.deleted_docs_set, dtype=np.int64)
             live[offset + deleted] = False
-    covered = np.zeros(size, dtype=bool)
-    for offset, _reader, t in segments:
-        covered[offset:offset + len(t.day)] = True
-    live &= covered  # empty segments' slots, if any, are not documents
     facets = {f: FacetTable([(offset, t.facets[f]) for offset, _r, t in segments], size)
               for f in FACETS}
     return Tables(live, day, pubkey, facets)

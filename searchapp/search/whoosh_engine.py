@@ -304,13 +304,11 @@ class WhooshIndex:
         cost a first search most (tens of milliseconds each). Bounded in time and bytes."""
         deadline = time.monotonic() + seconds
         s = self.searcher()
-        self._tables(s)
-        leaves = [(sub.reader(), offset) for sub, offset in s.leaf_searchers()
-                  if sub.reader().doc_count_all()]
-        if not leaves:
+        readers = [sub.reader() for sub, _offset in s.leaf_searchers() if sub.reader().doc_count_all()]
+        if not readers:
             return 0
         # The largest segment's most frequent words stand for the archive's.
-        biggest = max(leaves, key=lambda leaf: leaf[0].doc_count_all())[0]
+        biggest = max(readers, key=lambda r: r.doc_count_all())
         evaluator = Evaluator(s, self._postings)
         read = 0
         fields = [f for f in ("body", "title", "exact") if f in biggest.indexed_field_names()]
@@ -455,7 +453,7 @@ class WhooshIndex:
                 while len(self._summaries) > RESULT_CACHE_SIZE:
                     self._summaries.popitem(last=False)
         facets, totals, dates, suggestion = _copy(summary)
-        hits = self._page(s, user_q, request, docs, tables, matching.scores) if len(docs) else []
+        hits = self._page(s, terms, request, docs, tables, matching.scores) if len(docs) else []
         return SearchResult(total=len(docs), hits=hits, facets=facets, facet_totals=totals,
                             dates=dates, suggestion=suggestion, terms=terms)
 
@@ -554,11 +552,11 @@ class WhooshIndex:
 
     # results
 
-    def _page(self, s, q, request: SearchRequest, docs: np.ndarray, tables: Tables,
-              scores: np.ndarray | None) -> list[Hit]:
-        """The requested page of `docs` (ascending doc numbers) in the requested order."""
+    def _page(self, s, terms: list[str], request: SearchRequest, docs: np.ndarray,
+              tables: Tables, scores: np.ndarray | None) -> list[Hit]:
+        """The requested page of `docs` (ascending doc numbers) in the requested order, with
+        `terms` marked in the snippets."""
         start, end = (request.page - 1) * request.per_page, request.page * request.per_page
-        terms = highlight_terms(q)
         if request.sort == "relevance" and scores is None:
             page = docs[start:end]  # browsing: nothing to rank, index order
             return [self._hit(s, int(d), terms) for d in page]
