@@ -26,6 +26,11 @@ MAX_EXPANSION = 2000
 MAX_CORRECTED_WORDS = 3
 
 
+def facet_value(facet: str, value: str) -> str:
+    """A facet value as the index stores it: country codes are upper-case, so `fr` is FR."""
+    return value.upper() if facet == "country" else value
+
+
 def N_(template: str) -> str:
     """Marks a message for translation; the web layer translates it where it is shown."""
     return template

@@ -39,7 +39,7 @@ from .arrays import Evaluator, PostingsCache, TooSlow, Unsupported
 from .snippets import snippet
 from .tables import Tables, build_segment_tables, date_mask, global_tables
 from . import (UNDATED, FacetCount, Hit, IndexLocked, N_, QueryError, SearchRequest,
-               SearchResult)
+               SearchResult, facet_value)
 
 BUILD_FILE = "BUILD_ID"  # changes when --rebuild swaps a new index in
 # Plain queries with more words than this are treated as questions: any word may
@@ -699,8 +699,7 @@ def _top(docs: np.ndarray, keys: np.ndarray, n: int) -> np.ndarray:
 
 
 def _facet_values(facet: str, values) -> list[str]:
-    values = [v for v in values if v]
-    return [v.upper() for v in values] if facet == "country" else values
+    return [facet_value(facet, v) for v in values if v]
 
 
 def _request_key(request: SearchRequest, counts_only: bool = False) -> str:

@@ -7,13 +7,18 @@ from urllib.parse import urlencode
 from flask import url_for
 from werkzeug.datastructures import MultiDict
 
+from ..search import facet_value
+
 # Parameters that belong to one results page, not to the search itself.
 _PAGE_ONLY = ("page",)
 
 
 class SearchLinks:
     def __init__(self, args: MultiDict, endpoint: str = "pages.search"):
-        self.args = MultiDict((k, v) for k, v in args.items(multi=True) if v.strip())
+        # Facet values as the search reads them (`country=fr` is FR), so that the links
+        # that drop or toggle a value find it.
+        self.args = MultiDict((k, facet_value(k.removeprefix("not_"), v))
+                              for k, v in args.items(multi=True) if v.strip())
         self.endpoint = endpoint
 
     def url(self, args: MultiDict | None = None, endpoint: str | None = None) -> str:

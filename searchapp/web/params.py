@@ -26,7 +26,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..dates import parse_day, period_end
 from ..model import FACETS
-from ..search import MAX_PAGE, MAX_PER_PAGE, SORTS, QueryError, SearchRequest
+from ..search import MAX_PAGE, MAX_PER_PAGE, SORTS, QueryError, SearchRequest, facet_value
 
 DEFAULT_PER_PAGE = 20
 DEFAULT_FACET_LIMIT = 10
@@ -118,10 +118,8 @@ def parse_search_args(args: MultiDict) -> SearchParams:
 
 
 def _values(args: MultiDict, name: str, facet: str) -> tuple[str, ...]:
-    values = [v.strip() for v in args.getlist(name) if v.strip()]
-    if facet == "country":  # ISO codes are stored upper-case
-        values = [v.upper() for v in values]
-    values = tuple(dict.fromkeys(values))
+    values = tuple(dict.fromkeys(facet_value(facet, v.strip()) for v in args.getlist(name)
+                                 if v.strip()))
     if len(values) > MAX_VALUES_PER_FACET:
         raise ParamError(gettext("Too many values for “%(name)s” (at most %(n)d).",
                                  name=name, n=MAX_VALUES_PER_FACET))

@@ -82,3 +82,12 @@ def test_page_numbers_with_gaps():
     assert page_numbers(1, 1) == [1]
     assert page_numbers(6, 20) == [1, None, 4, 5, 6, 7, 8, None, 20]
     assert page_numbers(2, 4) == [1, 2, 3, 4]
+
+
+def test_links_find_a_country_written_in_lower_case(app):
+    """`country=fr` selects FR; the links that untick or exclude it must find it."""
+    with app.test_request_context("/"):
+        links = SearchLinks(MultiDict([("q", "oil"), ("country", "fr"), ("not_country", "de")]))
+        assert links.remove("country", "FR") == "/?q=oil&not_country=DE"
+        assert links.remove("not_country", "DE") == "/?q=oil&country=FR"
+        assert links.add("not_country", "FR") == "/?q=oil&not_country=DE&not_country=FR"
