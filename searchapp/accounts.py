@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .db import transaction
+
 ROLES = ("reader", "librarian", "admin")
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 MIN_PASSWORD = 8
@@ -142,23 +144,18 @@ def set_password(conn: sqlite3.Connection, user: User, password: str) -> None:
 def set_role(conn: sqlite3.Connection, user: User, role: str) -> User:
     check_role(role)
 
-    def work():
+    with transaction(conn):
         if role != "admin":
             _keep_an_admin(conn, user)
         conn.execute("UPDATE users SET role = ? WHERE id = ?", (role, user.id))
-
-    _in_transaction(conn, work)
     return get_user(conn, user.id)
 
 
 def remove_user(conn: sqlite3.Connection, user: User) -> None:
     """Remove the account and its saved searches; its audit entries stay, without a name."""
-
-    def work():
+    with transaction(conn):
         _keep_an_admin(conn, user)
         conn.execute("DELETE FROM users WHERE id = ?", (user.id,))
-
-    _in_transaction(conn, work)
 
 
 def is_last_admin(conn: sqlite3.Connection, user: User) -> bool:
@@ -175,12 +172,3 @@ def _keep_an_admin(conn, user: User) -> None:
     if is_last_admin(conn, user):
         raise AccountError(f"{user.name!r} is the last admin; make someone else admin first.")
 
-
-def _in_transaction(conn, work) -> None:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        work()
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise

@@ -15,6 +15,7 @@ import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import db
 from .db import DB_NAME, connect
 from .ingest import ingest_lock, swap_in
 from .search.whoosh_engine import WhooshIndex
@@ -37,13 +38,10 @@ def backup(db_file: Path, index_dir: Path, dest: Path) -> dict:
         raise FileExistsError(f"{dest} is not empty; choose a new folder for the backup")
     dest.mkdir(parents=True, exist_ok=True)
     with index_frozen(Path(index_dir)):
-        articles = 0
         if Path(db_file).exists():
             conn = connect(db_file)
             try:
-                target = sqlite3.connect(dest / DB_NAME)
-                conn.backup(target)
-                target.close()
+                db.backup(conn, dest / DB_NAME)
             finally:
                 conn.close()
         shutil.copytree(index_dir, dest / "index", ignore=shutil.ignore_patterns("*.lock", "WRITELOCK"))

@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass, replace
 from typing import Iterable
 
+from .db import transaction
 from .model import FACETS, Article, Tag
 from .tagging import merge_tags
 from .tagging.normalize import normalize_tag
@@ -224,8 +225,7 @@ class Curator:
 
     def _record(self, user_id, action, summary, do, undoes=None) -> dict:
         ch = Change(self.conn)
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(self.conn):
             do(ch)
             cur = self.conn.execute(
                 "INSERT INTO audit (user_id, action, summary, change, undoes) VALUES (?, ?, ?, ?, ?)",
@@ -233,10 +233,6 @@ class Curator:
             audit_id = cur.lastrowid
             if undoes:
                 self.conn.execute("UPDATE audit SET undone_by = ? WHERE id = ?", (audit_id, undoes))
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
         retagged = self.retag(ch)
         return {"id": audit_id, "summary": summary, "rows": len(ch.rows), "retagged": retagged}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 DEFAULT_INSTANCE = "instance"
@@ -108,17 +109,24 @@ def migrate(conn: sqlite3.Connection) -> None:
         raise RuntimeError(f"the database schema (version {version}) is newer than this "
                            f"searchapp (version {len(MIGRATIONS)}); upgrade searchapp")
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             if schema_version(conn) < number:  # another process may have migrated meanwhile
                 for statement in script.split(";"):
                     if statement.strip():
                         conn.execute(statement)
                 conn.execute(f"PRAGMA user_version={number}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection):
+    """One write transaction, taken at once (BEGIN IMMEDIATE); rolled back on any error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def backup(conn: sqlite3.Connection, target: str | os.PathLike) -> None:

@@ -65,8 +65,10 @@ def _names_to_codes() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _known_codes() -> frozenset[str]:
-    # Former states the country tagger knows (see the gazetteer's "about").
-    return frozenset(_names_to_codes().values()) | {"SU", "DD", "YU", "CS", "YD"}
+    # Former states the country tagger knows: the gazetteer's own list.
+    from .countries import shipped_gazetteer
+
+    return frozenset(_names_to_codes().values()) | frozenset(shipped_gazetteer().get("historic", {}))
 
 
 def country_label(code: str, locale: str = "en") -> str:

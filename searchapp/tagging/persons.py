@@ -107,7 +107,6 @@ class _Lexicon:
     ambiguous_titles: frozenset
     role_words: frozenset
     org_words: frozenset
-    place_words: frozenset
     places: frozenset  # places and nationality words: "Chicago", "Australian"
     dates: frozenset
     never_in_name: frozenset  # organisation, place-cue, nationality and date words
@@ -132,7 +131,6 @@ def _lexicon() -> _Lexicon:
         ambiguous_titles=lists["ambiguous_titles"],
         role_words=lists["role_words"],
         org_words=lists["org_words"],
-        place_words=lists["place_words"],
         places=lists["places"] | lists["demonyms"],
         dates=lists["months"] | lists["weekdays"],
         never_in_name=(lists["org_words"] | lists["place_words"] | lists["demonyms"]

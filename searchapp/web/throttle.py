@@ -12,6 +12,8 @@ import math
 import sqlite3
 import time
 
+from ..db import transaction
+
 
 def account_key(name: str) -> str:
     return name.strip().casefold()[:200]
@@ -46,17 +48,12 @@ def _wait(conn, column: str, value: str, limit: int, window: float, now: float) 
 
 def record_failure(conn: sqlite3.Connection, name: str, address: str, config) -> None:
     now = time.time()
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(conn):
         # Forget what no longer counts, so the table stays as small as one window's failures.
         conn.execute("DELETE FROM login_failures WHERE at <= ?",
                      (now - config["LOGIN_WINDOW_SECONDS"],))
         conn.execute("INSERT INTO login_failures (account, address, at) VALUES (?, ?, ?)",
                      (account_key(name), address, now))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def clear(conn: sqlite3.Connection, name: str) -> None:
