@@ -18,7 +18,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from .. import accounts
 from . import throttle
 from .database import get_db
-from .errors import error_response, found_or_404
+from .errors import error_response, found_or_404, wants_json
 
 bp = Blueprint("auth", __name__)
 
@@ -61,8 +61,8 @@ def user_can(role: str) -> bool:
 
 def unauthorized():
     """Anonymous: 401 JSON for the API, else the login page (then back here)."""
-    if request.path.startswith("/api/"):
-        return error_response(401, gettext("Log in first."))
+    if wants_json():
+        return error_response(401)
     flash(gettext("Please log in to continue."), "info")
     if request.method == "GET":
         back = request.full_path.rstrip("?")

@@ -9,6 +9,7 @@ the next page. Forms post, then redirect back (post/redirect/get) with a flash m
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import lru_cache
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
@@ -188,10 +189,16 @@ def merge():
 
 
 def _bulk_search(args: MultiDict):
-    """(params, the search's query string, matching ids); raises QueryError."""
+    """(params, the search's query string, how many match, their ids); raises QueryError.
+
+    The ids are read only when there are at most BULK_LIMIT of them: reading every match of a
+    broad search (the whole archive, perhaps) only to say "narrow it first" was the slow part.
+    """
     pairs = [(k, v) for k, v in args.items(multi=True) if not k.startswith("tag_")]
     params = parse_search_args(MultiDict(pairs))
-    return params, search_params(pairs), engine().ids_for(params.request)
+    total = engine().search(replace(params.request, page=1, per_page=1, facet_limit=1)).total
+    ids = engine().ids_for(params.request) if total <= current_app.config["BULK_LIMIT"] else []
+    return params, search_params(pairs), total, ids
 
 
 @bp.get("/curation/bulk")
@@ -200,19 +207,19 @@ def bulk_form():
     facet = request.args.get("tag_facet", "")
     value = request.args.get("tag_value", "").strip()
     try:
-        params, query_string, ids = _bulk_search(request.args)
+        params, query_string, total, ids = _bulk_search(request.args)
     except QueryError as exc:
         return render_template("bulk.html", error=query_message(exc), query_string="", ids=[],
-                               facet=facet, value=value, preview=None, summary=[]), 400
+                               total=0, facet=facet, value=value, preview=None, summary=[]), 400
     preview = None
-    if facet or value:
+    if ids and (facet or value):
         tag = checked_tag(facet, value)
         if tag is not None:
             already = _count_having(ids, facet, tag.value)
             preview = {"tag": tag, "label": tag_label(tag), "already": already,
                        "change": len(ids) - already}
     return render_template("bulk.html", error=None, query_string=query_string, ids=ids,
-                           facet=facet, value=value, preview=preview,
+                           total=total, facet=facet, value=value, preview=preview,
                            summary=search_summary(params, current_locale()),
                            limit=current_app.config["BULK_LIMIT"])
 
@@ -222,7 +229,7 @@ def bulk_form():
 def bulk():
     form = request.form
     try:
-        params, query_string, ids = _bulk_search(MultiDict(param_pairs(form.get("params", ""))))
+        params, query_string, total, ids = _bulk_search(MultiDict(param_pairs(form.get("params", ""))))
     except QueryError as exc:
         flash(query_message(exc), "error")
         return redirect(url_for("pages.search"))
@@ -231,10 +238,10 @@ def bulk():
     tag = checked_tag(facet, form.get("tag_value", ""))
     if tag is None:
         return redirect(url_for("curation.bulk_form") + f"?{query_string}")
-    if not ids:
+    if not total:
         flash(gettext("No article matches this search: nothing was tagged."), "error")
         return redirect(back)
-    if len(ids) > current_app.config["BULK_LIMIT"]:
+    if total > current_app.config["BULK_LIMIT"]:
         flash(gettext("This search matches more than %(limit)d articles: narrow it first.",
                       limit=current_app.config["BULK_LIMIT"]), "error")
         return redirect(back)
@@ -357,10 +364,10 @@ def _vocabulary_or_404(name: str) -> str:
 @bp.get("/curation")
 @role_required("librarian")
 def home():
-    entries = curator().log(limit=5)
+    entries, titles = curator().log(limit=5), {}
     return render_template("curation.html",
                            vocabularies=[vocabulary_state(n) for n in VOCABULARIES],
-                           recent=[describe_entry(e) for e in entries])
+                           recent=[describe_entry(e, titles) for e in entries])
 
 
 @bp.get("/curation/vocabularies/<name>")
@@ -439,16 +446,18 @@ def _row_what(row: dict, titles: dict) -> str:
     return row["table"]
 
 
-def describe_entry(entry: dict) -> dict:
-    """An audit entry for the page: action, who, when, and before → after of its rows."""
+def describe_entry(entry: dict, titles: dict | None = None) -> dict:
+    """An audit entry for the page: action, who, when, and before → after of its rows.
+    `titles` (article id -> title), shared by a page's entries, looks each article up once."""
     change = json.loads(entry["change"])
     rows = change.get("rows", [])
     shown = rows[:ROWS_SHOWN]
-    titles = {}
+    titles = {} if titles is None else titles
     for row in shown:
-        if row["table"] == "tag_edits":
-            article = engine().get(row["key"]["article_id"])
-            titles[row["key"]["article_id"]] = article.title if article else None
+        article_id = row["key"].get("article_id") if row["table"] == "tag_edits" else None
+        if article_id is not None and article_id not in titles:
+            article = engine().get(article_id)
+            titles[article_id] = article.title if article else None
     return {
         "id": entry["id"], "at": entry["at"], "user": entry["user"], "action": entry["action"],
         "action_name": ACTION_NAMES.get(entry["action"], entry["action"]),
@@ -464,7 +473,8 @@ def describe_entry(entry: dict) -> dict:
 @bp.get("/curation/audit")
 @role_required("librarian")
 def audit():
-    entries = [describe_entry(e) for e in curator().log(limit=AUDIT_LIMIT)]
+    titles: dict = {}
+    entries = [describe_entry(e, titles) for e in curator().log(limit=AUDIT_LIMIT)]
     return render_template("audit.html", entries=entries, limit=AUDIT_LIMIT)
 
 

@@ -102,9 +102,8 @@ def facet_view(facet: str, params: SearchParams, result: SearchResult, locale: s
     limit = params.facet_limits.get(facet, 0)
     shown = values[:limit] if limit else values
     # Selected values stay visible (to be unticked) even when rare or filtered away.
-    shown_values = {v.value for v in shown}
     shown += [v for v in values[len(shown):] if v.selected]
-    shown_values |= {v.value for v in shown}
+    shown_values = {v.value for v in shown}
     shown += [FacetValue(v, label(facet, v, locale), 0, selected=True)
               for v in params.filters.get(facet, ()) if v not in shown_values]
     shown += [FacetValue(v, label(facet, v, locale), 0, excluded=True) for v in excluded]
