@@ -56,24 +56,25 @@ def saved_params(saved: store.SavedSearch) -> SearchParams:
     return parse_search_args(MultiDict(store.param_pairs(saved.params)))
 
 
-def newest_day(request_: SearchRequest) -> str:
-    """The newest publication day (YYYY-MM-DD) among the matches, or ""."""
+def _day_counts(request_: SearchRequest) -> dict[str, int]:
+    """Dated matches per publication day (YYYY-MM-DD), from one search's day histogram."""
     result = engine().search(replace(request_, page=1, per_page=1, facet_limit=1,
                                      date_granularity="day"))
-    days = [b.value for b in result.dates if b.value != UNDATED]
-    return max(days) if days else ""
+    return {b.value: b.count for b in result.dates if b.value != UNDATED}
 
 
-def new_count(request_: SearchRequest, last_seen: str) -> int:
-    """Matches published after the day `last_seen` (every dated match when it is "")."""
-    start = date.fromisoformat(last_seen) + timedelta(days=1) if last_seen else EARLIEST
-    if request_.date_from and request_.date_from > start:
-        start = request_.date_from
-    if request_.date_to and start > request_.date_to:
-        return 0
-    newer = replace(request_, date_from=start, include_undated=False, page=1, per_page=1,
-                    facet_limit=1)
-    return engine().search(newer).total
+def newest_day(request_: SearchRequest, days: dict[str, int] | None = None) -> str:
+    """The newest publication day (YYYY-MM-DD) among the matches, or ""."""
+    days = _day_counts(request_) if days is None else days
+    return max(days, default="")
+
+
+def new_count(request_: SearchRequest, last_seen: str, days: dict[str, int] | None = None) -> int:
+    """Matches published after the day `last_seen` (every dated match since EARLIEST when it
+    is ""). `days` (from _day_counts) spares the search when the caller has it already."""
+    days = _day_counts(request_) if days is None else days
+    after = last_seen or (EARLIEST - timedelta(days=1)).isoformat()
+    return sum(n for day, n in days.items() if day > after)
 
 
 def is_owner(saved: store.SavedSearch) -> bool:
@@ -96,8 +97,9 @@ def open_saved(slug: str):
         except QueryError:
             pass  # the search page shows the error
         else:
-            new = new_count(request_, last_seen)
-            store.mark_seen(get_db(), slug, newest_day(request_))
+            days = _day_counts(request_)  # one search for both
+            new = new_count(request_, last_seen, days)
+            store.mark_seen(get_db(), slug, newest_day(request_, days))
     return render_search(search_args(saved), saved=saved, new_count=new, last_seen=last_seen)
 
 
