@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import search_latency  # noqa: E402
 import workload  # noqa: E402
 from speedlib import (REPO, WORK_DIR, free_port, machine_info, mb, percentile,  # noqa: E402
-                      start_gunicorn, stop, tree_pss, tree_rss, wait_http, write_json)
+                      start_gunicorn, stop, tree_memory, tree_rss, wait_http, write_json)
 
 RSS_TARGET = 1_000_000_000  # bytes
 REQUEST_TIMEOUT = 60.0
@@ -73,8 +73,9 @@ def run_load(paths_for, base: str, server_pid: int, clients: int, seconds: float
 
     def sample() -> None:
         while not done.is_set():
-            rss_samples.append(tree_rss(server_pid)[0])
-            pss_samples.append(tree_pss(server_pid))
+            m = tree_memory(server_pid, "rss", "pss")
+            rss_samples.append(m["rss"])
+            pss_samples.append(m["pss"])
             done.wait(0.5)
 
     sampler = threading.Thread(target=sample, daemon=True)

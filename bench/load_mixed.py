@@ -54,7 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import workload  # noqa: E402
 from ingest_speed import ensure_corpus  # noqa: E402
 from speedlib import (REPO, WORK_DIR, free_port, machine_info, mb, percentile,  # noqa: E402
-                      process_tree, require_corpora, start_gunicorn, stop, tree_rss,
+                      require_corpora, start_gunicorn, stop, tree_memory, tree_rss,
                       wait_http, write_json)
 
 sys.path.insert(0, str(REPO))
@@ -246,25 +246,11 @@ def run_client(n: int, base: str, rec: Recorder, work: dict, stop_at: float, see
 # -- the run -----------------------------------------------------------------------------------
 
 
-def anon_rss(pid: int) -> int:
-    """RssAnon: the process's own heap (Python objects, caches), apart from the code and
-    files it maps, which are shared and given back on demand."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("RssAnon:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
 def sample_memory(pid: int, start: float, done: threading.Event, samples: list) -> None:
     """(seconds since `start`, RSS, processes, anonymous RSS) every SAMPLE_EVERY seconds."""
     while not done.is_set():
-        rss, processes = tree_rss(pid)
-        anon = sum(anon_rss(p) for p in process_tree(pid))
-        samples.append((time.monotonic() - start, rss, processes, anon))
+        m = tree_memory(pid, "rss", "anon")
+        samples.append((time.monotonic() - start, m["rss"], m["processes"], m["anon"]))
         done.wait(SAMPLE_EVERY)
 
 

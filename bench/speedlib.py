@@ -104,38 +104,39 @@ def process_tree(pid: int) -> list[int]:
     return out
 
 
-def rss_bytes(pid: int) -> int:
+# Where each memory figure is read: RSS (all resident pages), RssAnon (the process's own
+# heap: Python objects, caches), PSS (pages shared between processes, such as memory shared
+# since fork, counted once in a sum rather than per process).
+_MEMORY = {"rss": ("status", "VmRSS:"), "anon": ("status", "RssAnon:"),
+           "pss": ("smaps_rollup", "Pss:")}
+
+
+def memory_bytes(pid: int, figure: str = "rss") -> int:
+    """One memory figure of a process, in bytes (0 once it is gone)."""
+    name, key = _MEMORY[figure]
     try:
-        with open(f"/proc/{pid}/status") as f:
+        with open(f"/proc/{pid}/{name}") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(key):
                     return int(line.split()[1]) * 1024
     except OSError:
         pass
     return 0
+
+
+def tree_memory(pid: int, *figures: str) -> dict[str, int]:
+    """The figures summed over the process and its descendants, all from one look at the
+    process tree; "processes" is how many there were."""
+    pids = process_tree(pid)
+    out = {f: sum(memory_bytes(p, f) for p in pids) for f in figures}
+    out["processes"] = len(pids)
+    return out
 
 
 def tree_rss(pid: int) -> tuple[int, int]:
     """(sum of RSS over the process and its descendants, number of processes)."""
-    pids = process_tree(pid)
-    return sum(rss_bytes(p) for p in pids), len(pids)
-
-
-def pss_bytes(pid: int) -> int:
-    """Proportional set size: pages shared between processes (the index file mapped by
-    every worker, memory shared since fork) counted once in the sum, not per process."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def tree_pss(pid: int) -> int:
-    return sum(pss_bytes(p) for p in process_tree(pid))
+    m = tree_memory(pid, "rss")
+    return m["rss"], m["processes"]
 
 
 def code_version() -> str:
