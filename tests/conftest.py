@@ -13,7 +13,8 @@ SEED = REPO / "seeds" / "000_b7353cf5176a3d63.txt"
 
 
 def corpora_dir() -> Path:
-    return Path(os.environ.get("SEARCHAPP_CORPORA", REPO.parent / "shared" / "corpora"))
+    """SEARCHAPP_CORPORA, or ../shared/corpora beside the repository (also when it is empty)."""
+    return Path(os.environ.get("SEARCHAPP_CORPORA") or REPO.parent / "shared" / "corpora")
 
 
 @pytest.fixture(scope="session")

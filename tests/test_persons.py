@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import unicodedata
 from pathlib import Path
 
 import pytest
 
 from searchapp.tagging.persons import PersonTagger, load_authority
+
+from .conftest import corpora_dir
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "persons"
@@ -201,9 +202,7 @@ def _fold(text: str) -> str:
 # --- the real corpus ----------------------------------------------------------
 
 def _reuters_dir() -> Path:
-    base = os.environ.get("SEARCHAPP_CORPORA")
-    root = Path(base) if base else REPO.parent / "shared" / "corpora"
-    return root / "reuters21578"
+    return corpora_dir() / "reuters21578"
 
 
 def test_recall_on_reuters_people():

@@ -3,7 +3,6 @@ corpora are present, one Reuters file; built once per test session."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import threading
@@ -12,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from searchapp.ingest import index_paths
+from tests.conftest import corpora_dir
 from searchapp.web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEEDS = ROOT / "seeds"
-CORPORA = Path(os.environ.get("SEARCHAPP_CORPORA") or ROOT.parent / "shared" / "corpora")
+CORPORA = corpora_dir()
 REUTERS = CORPORA / "reuters21578" / "reut2-000.sgm"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
