@@ -55,9 +55,13 @@ class Snapshot:
         return replace(article, tags=merge_tags(tags))
 
 
+def _merges(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[str, str]]:
+    return {(r["facet"], r["from_value"]): (r["to_value"], r["to_label"])
+            for r in conn.execute("SELECT * FROM value_merges")}
+
+
 def snapshot(conn: sqlite3.Connection) -> Snapshot:
-    merges = {(r["facet"], r["from_value"]): (r["to_value"], r["to_label"])
-              for r in conn.execute("SELECT * FROM value_merges")}
+    merges = _merges(conn)
     edits: dict[str, list] = {}
     for r in conn.execute("SELECT * FROM tag_edits ORDER BY rowid"):
         edits.setdefault(r["article_id"], []).append((r["facet"], r["value"], r["label"], r["state"]))
@@ -147,8 +151,9 @@ class Curator:
         source, target = _tag(facet, from_value), _tag(facet, to_value)
         if source.value == target.value:
             raise CurationError("A value cannot be merged into itself.")
-        snap = self.snapshot()
-        if snap.resolve(facet, target.value) and snap.resolve(facet, target.value)[0] == source.value:
+        # Only the merges matter here, not every librarian's tag edit.
+        merged = Snapshot(_merges(self.conn), {}).resolve(facet, target.value)
+        if merged and merged[0] == source.value:
             raise CurationError(f"{target.label!r} is already merged into {source.label!r}.")
 
         def do(ch: Change):
