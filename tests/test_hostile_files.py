@@ -90,6 +90,7 @@ UNCLOSED = {
     "text-then-unclosed-links.html": b"<p>text</p>" + megabyte_of(b"<a "),
     "unclosed-json-ld.html": megabyte_of(b"<script type=application/ld+json/>"),
     "unclosed-comments-and-scripts.html": megabyte_of(b"<!-- <script <style "),
+    "dashes-in-a-byline.html": b'<div class="byline">Jane ' + megabyte_of(b"-") + b"</div>",
     "unclosed-stories.sgm": megabyte_of(b"<REUTERS>"),
     "unclosed-story-tags.sgm": megabyte_of(b"<REUTERS "),
     "one-long-attribute.sgm": b"<REUTERS " + megabyte_of(b"a") + b">x</REUTERS>",

@@ -77,8 +77,11 @@ _BY_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av|af)\s*[:\s]\s*", re.I)
 
 # "Jane Doe November 15, 2019" / "Jane Doe | 15 Nov 2019" / "Jane Doe 2019-11-15"
 _BYLINE_DATE = re.compile(
-    r"[\s,|·•–—-]*(?:(?:updated|published|posted)\s*:?\s*)?(?:[A-Za-z]{3,9}\.?\s+\d{1,2},?"
+    r"(?:(?:updated|published|posted)\s*:?\s*)?(?:[A-Za-z]{3,9}\.?\s+\d{1,2},?"
     r"\s+\d{4}|\d{1,2}\.?\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|\d{4}-\d{2}-\d{2})\b.*$", re.I)
+# Between a name and its date. They are stripped in Python, not matched by a leading
+# [...]* in the pattern: that would retry at every character of a long run (quadratic).
+_BYLINE_SEPARATORS = " ,|-–—·•"
 
 
 def _clean_byline(text: str | None) -> str | None:
@@ -86,9 +89,11 @@ def _clean_byline(text: str | None) -> str | None:
         return None
     text = _BY_PREFIX.sub("", norm(text))
     date_at_end = _BYLINE_DATE.search(text)
-    if date_at_end and parse_date(date_at_end.group(0)):
-        text = text[: date_at_end.start()]
-    text = text.strip(" ,|-–—·•")
+    if date_at_end:
+        start = len(text[:date_at_end.start()].rstrip(_BYLINE_SEPARATORS))
+        if parse_date(text[start:]):
+            text = text[:start]
+    text = text.strip(_BYLINE_SEPARATORS)
     if not text or len(text) > 120 or re.search(r"https?:|www\.|@|^\S+\.\w{2,4}$", text):
         return None  # a link, handle or file name, not a name
     return text
