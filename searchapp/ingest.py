@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .model import Article
-from .readers import ReadError, UnreadableFile, file_format, not_regular, read_file
+from .readers import (ReadError, UnreadableFile, bad_name, file_format, not_regular, read_file,
+                      valid_text)
 from .search import IndexLocked
 from .search.whoosh_engine import WhooshIndex
 from .timebudget import OverBudget, time_budget
@@ -73,6 +74,8 @@ def discover(paths: Iterable[str | os.PathLike], report: IngestReport) -> list[S
         if root.is_file():
             if file_format(root) is None:
                 report.skipped.append(ReadError(str(root), "unsupported file type"))
+            elif bad_name(root):
+                report.skipped.append(ReadError(valid_text(str(root)), bad_name(root)))
             else:
                 found.append(SourceFile(root, f"{root.resolve().parent.name}/{root.name}"))
         elif root.is_dir():
@@ -94,9 +97,9 @@ def _walk(root: Path, report: IngestReport) -> Iterator[SourceFile]:
             if path.is_symlink() and not path.resolve().is_relative_to(top):
                 report.skipped.append(ReadError(str(path), "symbolic link pointing outside the folder"))
                 continue
-            special = not_regular(path)
-            if special:  # never opened: a FIFO would block the indexer
-                report.skipped.append(ReadError(str(path), special))
+            problem = not_regular(path) or bad_name(path)
+            if problem:  # never opened: a FIFO would block the indexer
+                report.skipped.append(ReadError(valid_text(str(path)), problem))
                 continue
             yield SourceFile(path, f"{top.name}/{path.relative_to(root).as_posix()}")
 

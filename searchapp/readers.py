@@ -85,6 +85,15 @@ def not_regular(path: Path) -> str | None:
     return None
 
 
+def bad_name(path: Path) -> str | None:
+    """Why the path cannot be indexed by its name (the index keeps file names as UTF-8), or None."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return "file name is not UTF-8; rename the file"
+    return None
+
+
 def read_bytes(path: Path) -> bytes:
     special = not_regular(path)
     if special:

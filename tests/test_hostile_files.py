@@ -247,6 +247,17 @@ def test_a_file_name_that_is_not_utf8_gives_valid_text(tmp_path):
     assert "caf\ufffd.txt" in article.source
 
 
+def test_a_file_name_that_is_not_utf8_is_skipped_and_the_batch_goes_on(tmp_path):
+    root = tmp_path / "corpus"
+    root.mkdir()
+    shutil.copy(SEED, root / "good.txt")
+    shutil.copy(SEED, Path(os.fsdecode(bytes(root) + b"/caf\xe9.txt")))
+    report = index_paths([root], tmp_path / "ix")
+    [skipped] = report.skipped
+    assert skipped.source.endswith("caf\ufffd.txt") and "not UTF-8" in skipped.reason
+    assert report.files_indexed == 1
+
+
 # -- damaged and binary files --------------------------------------------------------------
 
 
