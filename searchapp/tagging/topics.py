@@ -150,6 +150,7 @@ class TopicTagger:
         topics = load_taxonomy() if taxonomy is None else taxonomy
         validate_taxonomy(topics)
         self._ids = [t["id"] for t in topics]
+        self.labels = {t["id"]: t["label"] for t in topics}  # what its tags are called
         index = {topic_id: k for k, topic_id in enumerate(self._ids)}
         self._parent = [index.get(t.get("parent")) if t.get("parent") is not None else None
                         for t in topics]
