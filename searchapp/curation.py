@@ -284,13 +284,13 @@ class Curator:
 
     def _tag(self, facet: str, value: str) -> Tag:
         """The librarian's tag, labelled as ingest labels it (the edited taxonomy's topics too)."""
-        tag = checked_tag(facet, value)
+        tag = canonical_tag(facet, value)
         if facet == "topic":
             tag = replace(tag, label=topic_label(tag.value, topics=topic_labels(self.conn)))
         return tag
 
 
-def checked_tag(facet: str, value: str) -> Tag:
+def canonical_tag(facet: str, value: str) -> Tag:
     """The canonical tag of a value a person typed; CurationError says why there is none."""
     if facet not in FACETS:
         raise CurationError(N_("Unknown facet %(facet)r: use one of %(facets)s."), facet=facet,

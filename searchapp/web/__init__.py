@@ -9,6 +9,12 @@ SEARCHAPP_PROXY_FIX, then `test_config` (which may also name the INSTANCE_PATH).
 
 In production (SEARCHAPP_ENV=production, which gunicorn.conf.py sets) the app refuses to
 start without a secret key of its own or with debug on; see docs/security.md.
+
+Layering (checked by tests/test_layers.py): the web modules import each other as siblings
+(`from .engine import engine`, `from .database import get_db`), never this package, and
+without a cycle; they reach the database and the index only through the domain modules
+(searchapp.accounts, .saved, .curation, .login_throttle, .search), so none imports sqlite3
+or whoosh. Only this module imports them all, to build the app.
 """
 
 from __future__ import annotations
