@@ -83,21 +83,6 @@ def _ancestors(topic_id: str, by_id: dict[str, dict]) -> list[str]:
     return chain
 
 
-@lru_cache(maxsize=1)
-def _default_labels() -> dict[str, str]:
-    return {t["id"]: t["label"] for t in load_taxonomy()}
-
-
-def topic_label(topic_id: str, taxonomy=None) -> str:
-    """English label of a topic id; KeyError when the taxonomy lacks it (callers pick a fallback)."""
-    if taxonomy is None:
-        return _default_labels()[topic_id]
-    for topic in taxonomy:
-        if topic["id"] == topic_id:
-            return topic["label"]
-    raise KeyError(topic_id)
-
-
 # --- rule compilation -------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -151,6 +151,10 @@ def test_merge_a_country_given_by_name_into_another(site):
     response = site.post(lena, "/curation/merge", {"facet": "country", "value": "FR",
                                                    "into": "France"}, follow_redirects=True)
     assert page_flashes(site, response) == ["A value cannot be merged into itself."]
+    response = site.post(lena, "/curation/merge", {"facet": "country", "value": "FR",
+                                                   "into": "France"}, follow_redirects=True,
+                         headers={"Accept-Language": "fr"})  # the curation's message, translated
+    assert page_flashes(site, response) == ["Une valeur ne peut pas être fusionnée avec elle-même."]
 
 
 # -- bulk tagging ---------------------------------------------------------------------------------
