@@ -30,7 +30,6 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "topics.json"
