@@ -154,10 +154,13 @@ def search_cmd(query, country, person, topic, date_from, date_to, sort, limit, i
 
 
 def result_json(result) -> dict:
-    from .tagging.countries import country_label
+    from .curation import stored_topic_labels
+    from .tagging.labels import label as value_label
+
+    topics = stored_topic_labels()  # a topic the librarians added is called what they called it
 
     def label(facet, value):
-        return country_label(value) if facet == "country" else _tag_label(facet, value)
+        return value_label(facet, value, topics=topics)
 
     return {
         "total": result.total,
@@ -169,14 +172,6 @@ def result_json(result) -> dict:
                            for c in counts] for facet, counts in result.facets.items()},
         "dates": [{"value": c.value, "count": c.count} for c in result.dates],
     }
-
-
-def _tag_label(facet, value):
-    if facet == "topic":
-        from .tagging.normalize import topic_label
-
-        return topic_label(value)
-    return value
 
 
 def _terminal_snippet(snippet: str) -> str:
