@@ -89,7 +89,7 @@ def db_path(instance_dir: str | os.PathLike | None = None) -> Path:
 
 def connect(path: str | os.PathLike) -> sqlite3.Connection:
     """Open (and create or migrate) the database."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    create_private(Path(path))
     conn = sqlite3.connect(path, timeout=10, isolation_level=None)  # explicit transactions
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
@@ -97,6 +97,15 @@ def connect(path: str | os.PathLike) -> sqlite3.Connection:
     conn.execute("PRAGMA busy_timeout=10000")
     migrate(conn)
     return conn
+
+
+def create_private(path: Path) -> None:
+    """A new database is for its owner only: it holds password hashes. Its folder is made
+    0700, the file 0600, and SQLite gives the -wal and -shm files the database's own mode.
+    (No umask change: that would hold for every thread of the process.) An existing file
+    or folder keeps the mode its owner gave it."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDONLY | os.O_CREAT, 0o600))  # an empty file is an empty database
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
