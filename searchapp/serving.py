@@ -20,16 +20,17 @@ from pathlib import Path
 
 from gunicorn.workers import gthread, sync
 
-# The headers `searchapp.web.security_headers` puts on every answer, but the CSP, which comes
-# from there too (see error_page_headers). Strict-Transport-Security is left out: the app sends
-# it only over HTTPS, and gunicorn, as shipped, never speaks HTTPS itself.
+# The headers `searchapp.web.security_headers` puts on every answer; the CSP is taken from
+# there (see error_page_headers). Strict-Transport-Security is left out: the app sends it only
+# over HTTPS, and gunicorn, as shipped, never speaks HTTPS itself.
 FIXED_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-CHECK_SECONDS = 120  # opening every segment of a sound index takes well under a second
+# The check reads each segment's table of files, not its postings: quick on any sound index.
+CHECK_SECONDS = 120
 
 
 def error_page_headers() -> dict[str, str]:
@@ -64,7 +65,9 @@ class HeadersAfterStatusLine:
 
     def sendall(self, data: bytes) -> None:
         status, crlf, rest = bytes(data).partition(b"\r\n")
-        self._sock.sendall(status + crlf + self._headers + rest if crlf else data)
+        if self._headers and crlf and status.startswith(b"HTTP/"):
+            data, self._headers = status + crlf + self._headers + rest, b""
+        self._sock.sendall(data)
 
 
 class SyncWorker(SecureErrorPages, sync.SyncWorker):
@@ -119,7 +122,8 @@ def index_problem(index_dir: Path) -> str | None:
         try:
             SegmentReader(storage, toc.schema, segment).close()
         except Exception as e:
-            return unreadable(index_dir, f"segment {segment.segment_id()} is damaged ({describe(e)})")
+            why = f"segment {segment.segment_id()} is damaged ({describe(e)})"
+            return unreadable(index_dir, why)
     return None
 
 
@@ -135,8 +139,11 @@ def describe(error: Exception) -> str:
 def index_problem_in_child() -> str | None:
     """`index_problem` for the configured index, run in a child process so that gunicorn's
     master never imports Whoosh or opens the index (the workers, forked from it, stay lean)."""
-    done = subprocess.run([sys.executable, "-m", "searchapp.serving"], capture_output=True,
-                          text=True, timeout=CHECK_SECONDS)
+    try:
+        done = subprocess.run([sys.executable, "-m", "searchapp.serving"], capture_output=True,
+                              text=True, timeout=CHECK_SECONDS)
+    except subprocess.TimeoutExpired:
+        return f"the index could not be read within {CHECK_SECONDS} s (is its disk answering?)"
     if done.returncode == 0:
         return None
     lines = (done.stdout.strip() or done.stderr.strip() or "no reason given").splitlines()
