@@ -133,6 +133,14 @@ def test_a_local_client_cannot_claim_https(shipped, header):
     assert_not_https(shipped.get("/?lang=fr", header))
 
 
+def test_a_local_client_cannot_move_the_site_under_another_path(shipped):
+    # gunicorn lets a trusted proxy set SCRIPT_NAME (a site mounted under a path); trusted,
+    # this header would put every link of the page under /elsewhere/.
+    answer = shipped.get("/elsewhere/help", "SCRIPT_NAME: /elsewhere")
+    assert answer.status == 404
+    assert b'href="/static/css/app.css"' in answer.body  # not /elsewhere/static/...
+
+
 @pytest.mark.parametrize("settings", [{"SEARCHAPP_PROXY_FIX": "1"},
                                       {"SEARCHAPP_FORWARDED_ALLOW_IPS": "127.0.0.1"}],
                          ids=["proxy_fix", "forwarded_allow_ips"])
