@@ -1,7 +1,9 @@
 """gunicorn settings for the search UI:  gunicorn -c gunicorn.conf.py
 
 The app factory runs in each worker (no preload), so every worker opens its own
-index searcher; SEARCHAPP_INDEX_DIR points at the index (default: ./index).
+index searcher; SEARCHAPP_INDEX_DIR points at the index (default: ./index). An index that
+cannot be read stops the server before it opens its port (on_starting); gunicorn's own error
+pages carry the app's security headers (searchapp/serving.py). See docs/security.md.
 """
 
 import os
@@ -24,9 +26,9 @@ max_requests_jitter = 200
 accesslog = os.environ.get("SEARCHAPP_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("SEARCHAPP_LOG_LEVEL", "info")
-# gunicorn takes the scheme (https) from X-Forwarded-Proto/-Ssl/-Protocol only when they come
-# from these addresses, and then the app sends HSTS and Secure cookies. Nobody by default: any
-# local program can send such headers. Behind a reverse proxy, SEARCHAPP_PROXY_FIX=1 trusts the
+# gunicorn takes the scheme (https) from X-Forwarded-Proto/-Ssl/-Protocol, and SCRIPT_NAME,
+# only from these addresses; with https the app sends HSTS and Secure cookies. Nobody by
+# default: any local program can send such headers. Behind a reverse proxy, SEARCHAPP_PROXY_FIX=1 trusts the
 # proxy on this machine (127.0.0.1); SEARCHAPP_FORWARDED_ALLOW_IPS names other addresses.
 proxy_fix = int(os.environ.get("SEARCHAPP_PROXY_FIX") or 0) > 0
 forwarded_allow_ips = (os.environ.get("SEARCHAPP_FORWARDED_ALLOW_IPS")
