@@ -105,7 +105,13 @@ def create_private(path: Path) -> None:
     (No umask change: that would hold for every thread of the process.) An existing file
     or folder keeps the mode its owner gave it."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_RDONLY | os.O_CREAT, 0o600))  # an empty file is an empty database
+    try:  # an empty file is an empty database
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # Not opened: closing any descriptor of an open database would drop the SQLite
+        # locks of every connection to it in this process.
+        return
+    os.close(fd)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
