@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -105,13 +106,19 @@ def create_private(path: Path) -> None:
     (No umask change: that would hold for every thread of the process.) An existing file
     or folder keeps the mode its owner gave it."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:  # an empty file is an empty database
-        fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        # Not opened: closing any descriptor of an open database would drop the SQLite
-        # locks of every connection to it in this process.
+    if path.exists():
         return
-    os.close(fd)
+    # An empty file is an empty database. It is made under a name of its own, closed, then
+    # linked into place: closing a descriptor of the database while a connection of this
+    # process has it open would drop that connection's locks.
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        pass  # made meanwhile by another connection
+    finally:
+        temp.unlink()
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
