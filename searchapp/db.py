@@ -153,6 +153,7 @@ def transaction(conn: sqlite3.Connection):
 
 def backup(conn: sqlite3.Connection, target: str | os.PathLike) -> None:
     """A consistent copy, safe while others write (SQLite's online backup)."""
+    create_private(Path(target))  # the copy holds the password hashes too
     dest = sqlite3.connect(target)
     try:
         conn.backup(dest)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from searchapp.db import connect, db_path
+from searchapp.db import backup, connect, db_path
 from searchapp.serving import index_problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -246,7 +246,7 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_a_new_database_is_readable_by_its_owner_only(tmp_path):
+def test_a_new_database_and_its_backup_are_readable_by_the_owner_only(tmp_path):
     instance = tmp_path / "instance"
     path = db_path(instance)
     umask = os.umask(0o022)  # the usual one, under which files are made world-readable
@@ -259,4 +259,12 @@ def test_a_new_database_is_readable_by_its_owner_only(tmp_path):
         conn.close()
     finally:
         os.umask(umask)
-    assert connect(path).execute("SELECT count(*) FROM users").fetchone()[0] == 1
+    conn = connect(path)
+    assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+    # A backup copy (`searchapp backup`) holds the same hashes.
+    umask = os.umask(0o022)
+    try:
+        backup(conn, tmp_path / "backup" / "searchapp.sqlite")
+    finally:
+        os.umask(umask)
+    assert mode(tmp_path / "backup" / "searchapp.sqlite") == 0o600
