@@ -28,8 +28,9 @@ errorlog = "-"
 loglevel = os.environ.get("SEARCHAPP_LOG_LEVEL", "info")
 # gunicorn takes the scheme (https) from X-Forwarded-Proto/-Ssl/-Protocol, and SCRIPT_NAME,
 # only from these addresses; with https the app sends HSTS and Secure cookies. Nobody by
-# default: any local program can send such headers. Behind a reverse proxy, SEARCHAPP_PROXY_FIX=1 trusts the
-# proxy on this machine (127.0.0.1); SEARCHAPP_FORWARDED_ALLOW_IPS names other addresses.
+# default: any local program can send such headers. Behind a reverse proxy,
+# SEARCHAPP_PROXY_FIX=1 trusts the proxy on this machine (127.0.0.1);
+# SEARCHAPP_FORWARDED_ALLOW_IPS names other addresses.
 proxy_fix = int(os.environ.get("SEARCHAPP_PROXY_FIX") or 0) > 0
 forwarded_allow_ips = (os.environ.get("SEARCHAPP_FORWARDED_ALLOW_IPS")
                        or ("127.0.0.1" if proxy_fix else ""))
