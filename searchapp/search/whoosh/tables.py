@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh.matching.wrappers import FilterMatcher
 
-from ..model import FACETS
+from ...model import FACETS
 
 
 @dataclass(frozen=True)
