@@ -12,10 +12,13 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from whoosh import query
 from whoosh.qparser import AndGroup, OrGroup
 
 from searchapp.model import Article, Tag
+from searchapp.search import QueryError
 from searchapp.search.whoosh import WhooshEngine
 from searchapp.search.whoosh.arrays import Evaluator, PostingsCache, TooSlow, Unsupported
 from searchapp.search.whoosh.matching import score_all
@@ -199,3 +202,84 @@ def test_a_search_past_its_deadline_is_refused_with_a_message(ix, monkeypatch):
     for text in ("oil bank", "oil*"):  # on the arrays, and by Whoosh itself
         with pytest.raises(QueryError, match="too much of the archive"):
             ix.search(SearchRequest(query=text))
+
+
+# -- the limits of Whoosh's posting format, and generated query trees ------------------------
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """300 articles with "common" (past Whoosh's 128-posting block, three blocks), and one
+    article of 70,000 words (positions past 65,535), in two segments with a deletion."""
+    rng = random.Random(5)
+    index = WhooshEngine(tmp_path_factory.mktemp("big") / "ix")
+    w = index._ix.writer()
+    for n in range(300):
+        body = " ".join(rng.choices(WORDS, k=rng.randint(3, 30)) + ["common"] * rng.randint(1, 3))
+        w.add_document(**to_document(Article(id=f"b{n}", source="t", title="t", body=body,
+                                             published=None), f"f{n}", "h"))
+    w.commit(merge=False)
+    w = index._ix.writer()
+    long_body = " ".join(rng.choices(WORDS, k=70_000)) + " common tail words end here"
+    w.add_document(**to_document(Article(id="long", source="t", title="Long", body=long_body,
+                                         published=None), "long", "h"))
+    w.delete_by_term("id", "b7")
+    w.commit(merge=False)
+    return index
+
+
+def _same_as_whoosh(index, text):
+    s = index.searcher()
+    q = parse(s, text)[0]
+    expected = score_all(s, q)
+    mask, scores = Evaluator(s, PostingsCache()).run(q)
+    assert set(np.flatnonzero(mask).tolist()) == set(expected), text
+    for doc, score in expected.items():
+        assert scores[doc] == pytest.approx(score, rel=1e-9), (text, doc)
+    return expected
+
+
+def test_a_posting_list_longer_than_one_block(big):
+    s = big.searcher()
+    assert s.doc_frequency("body", "common") > 2 * 128
+    assert len(_same_as_whoosh(big, "common")) == 300  # 299 short ones and the long one
+    _same_as_whoosh(big, '"common"')
+    _same_as_whoosh(big, "common oil")
+
+
+def test_positions_past_65535_words(big):
+    found = _same_as_whoosh(big, '"tail words end here"')
+    s = big.searcher()
+    assert [s.stored_fields(d)["id"] for d in found] == ["long"]
+    _same_as_whoosh(big, '"oil bank"')  # matches in the long article, at any position
+
+
+_word = st.sampled_from(WORDS + ["common", "zzzunknown"])
+_leaf = st.one_of(_word, st.lists(_word, min_size=2, max_size=3).map(lambda w: '"%s"' % " ".join(w)),
+                  _word.map(lambda w: f"title:{w}"))
+
+
+def _tree(children):
+    joined = st.lists(children, min_size=2, max_size=3)
+    return st.one_of(joined.map(" AND ".join), joined.map(" OR ".join),
+                     st.tuples(children, children).map(lambda ab: f"{ab[0]} -{ab[1]}"),
+                     children.map(lambda c: f"({c})"),
+                     st.tuples(children, st.integers(2, 4)).map(lambda cb: f"({cb[0]})^{cb[1]}"))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.recursive(_leaf, _tree, max_leaves=6))
+def test_generated_query_trees_match_whoosh(ix, text):
+    s = ix.searcher()
+    try:
+        q = parse(s, text)[0]
+    except QueryError:
+        return
+    expected = score_all(s, q)
+    try:
+        mask, scores = Evaluator(s, PostingsCache()).run(q)
+    except Unsupported:  # Whoosh answers these itself
+        return
+    assert set(np.flatnonzero(mask).tolist()) == set(expected), text
+    for doc, score in expected.items():
+        assert scores[doc] == pytest.approx(score, rel=1e-9), (text, doc)

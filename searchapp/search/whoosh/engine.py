@@ -35,6 +35,7 @@ from ..lru import LRU
 from . import internals  # noqa: F401  (applies the fix to the pinned Whoosh)
 from .arrays import Evaluator, PostingsCache
 from .highlight import QueryTerms, highlighter
+from .internals import Unsupported
 from .matching import counts, evaluate, matching, page_order, top
 from .parsing import focus_question, parse, suggest
 from .schema import schema, to_article, to_document
@@ -270,7 +271,10 @@ class WhooshEngine:
             return 0
         # The largest segment's most frequent words stand for the archive's.
         biggest = max(readers, key=lambda r: r.doc_count_all())
-        evaluator = Evaluator(s, self._postings)
+        try:
+            evaluator = Evaluator(s, self._postings)
+        except Unsupported:  # another Whoosh: searches use its own matching, nothing to read
+            return 0
         read = 0
         fields = [f for f in ("body", "title", "exact") if f in biggest.indexed_field_names()]
         for n, field in enumerate(fields, 1):
