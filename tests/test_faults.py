@@ -44,9 +44,10 @@ def indexer(corpus: Path, index_dir: Path) -> subprocess.Popen:
 
 
 def articles_per_file(index_dir: Path) -> Counter:
-    """Articles per source file name (an article's id is '<folder>/<file>' or '...#N')."""
-    ids = open_engine(EngineConfig(index_dir, create=False)).ids_for(SearchRequest())
-    return Counter(Path(article_id.split("#")[0]).name for article_id in ids)
+    """Articles per source file name (a story's source is its file, with #N for story N)."""
+    hits = open_engine(EngineConfig(index_dir, create=False)).search(
+        SearchRequest(per_page=100)).hits
+    return Counter(Path(hit.source.split("#")[0]).name for hit in hits)
 
 
 def expected(name: str) -> int:

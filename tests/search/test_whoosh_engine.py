@@ -82,7 +82,7 @@ def test_a_swap_gives_up_when_the_lock_stays_held(engine, monkeypatch):
     assert engine.doc_count() == 3  # the old index is still there
 
 
-def test_leftovers_of_killed_rebuilds_are_removed_at_the_next_one(engine, tmp_path):
+def test_leftovers_of_killed_rebuilds_are_removed_at_the_next_run(engine, tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     for kind in ("rebuild", "old", "restore"):
@@ -92,10 +92,12 @@ def test_leftovers_of_killed_rebuilds_are_removed_at_the_next_one(engine, tmp_pa
     living.mkdir()  # a process that is still running: not ours to remove
     other = tmp_path / f".other.rebuild-{dead.pid}"
     other.mkdir()  # another index's
-    with engine.rebuild() as fresh:
-        fresh.writer().commit()
+    open_engine(EngineConfig(index_dir=tmp_path / "ix", create=False))  # as the next run does
     left = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("."))
     assert left == sorted([".ix.writelock", living.name, other.name])
+    with engine.rebuild() as fresh:  # and a rebuild leaves none of its own
+        fresh.writer().commit()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == left
 
 
 def test_another_whoosh_version_falls_back_to_whooshs_own_matching(engine, monkeypatch):

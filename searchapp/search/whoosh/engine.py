@@ -29,7 +29,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.util.filelock import FileLock
 
-from ...model import FACETS, Article
+from ...model import Article
 from .. import Hit, IndexLocked, SearchRequest, SearchResult
 from ..lru import LRU
 from . import internals  # noqa: F401  (applies the fix to the pinned Whoosh)
@@ -72,6 +72,8 @@ class WhooshEngine:
         self._results = LRU(RESULT_CACHE_SIZE)
         self._summaries = LRU(RESULT_CACHE_SIZE)
         self._lock = threading.Lock()
+        if lock_beside:
+            self._remove_leftovers()
         self._ix, self._build = self._open(create)
 
     # opening
@@ -146,7 +148,6 @@ class WhooshEngine:
     @contextmanager
     def rebuild(self) -> Iterator["WhooshEngine"]:
         """A fresh index built beside this one, swapped in when the block ends well."""
-        self._remove_leftovers()
         build_dir = self._scratch("rebuild")
         shutil.rmtree(build_dir, ignore_errors=True)
         try:
@@ -160,12 +161,11 @@ class WhooshEngine:
         `wait` seconds for a running one); returns the copy's article count."""
         with self._write_lock(wait):
             shutil.copytree(self.dir, dest, ignore=shutil.ignore_patterns("*.lock", "*WRITELOCK"))
-        return WhooshEngine(dest, create=False).doc_count()
+        return WhooshEngine(dest, create=False, lock_beside=False).doc_count()
 
     def restore_from(self, src: Path) -> int:
         """Replace this index with the copy in `src`; every process reopens it."""
-        WhooshEngine(src, create=False)  # refuse a broken copy before touching anything
-        self._remove_leftovers()
+        WhooshEngine(src, create=False, lock_beside=False)  # refuse a broken copy first
         staging = self._scratch("restore")
         shutil.rmtree(staging, ignore_errors=True)
         try:
@@ -190,7 +190,8 @@ class WhooshEngine:
         shutil.rmtree(old, ignore_errors=True)
 
     def _remove_leftovers(self) -> None:
-        """Remove rebuild, restore and old folders that killed processes left beside us."""
+        """Remove rebuild, restore and old folders that killed processes left beside the
+        index (each run opens the index first, so a killed run's are gone at the next)."""
         for path in self.dir.parent.glob(f".{self.dir.name}.*-*"):
             m = _SCRATCH.fullmatch(path.name)
             if m and m["name"] == self.dir.name and path.is_dir() and not _alive(int(m["pid"])):

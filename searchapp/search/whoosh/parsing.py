@@ -11,7 +11,7 @@ from whoosh import query
 from whoosh.qparser import AndGroup, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, OrGroup
 from whoosh.qparser.dateparse import DateParserPlugin
 
-from .. import MAX_CORRECTED_WORDS, MAX_EXPANSION, QueryError
+from .. import MAX_CORRECTED_WORDS, MAX_EXPANSION
 from .. import query as policy
 from .highlight import QueryTerms, terms_of_query
 from .schema import STEMMED
