@@ -197,6 +197,9 @@ class EngineConfig:
     url: str | None = None
     collection: str | None = None
 
+    def __post_init__(self):
+        object.__setattr__(self, "index_dir", Path(self.index_dir))  # a str is welcome too
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **given) -> "EngineConfig":
         """SEARCHAPP_ENGINE, SEARCHAPP_INDEX_DIR, SEARCHAPP_ENGINE_URL and
@@ -207,7 +210,6 @@ class EngineConfig:
                       url=env.get("SEARCHAPP_ENGINE_URL") or None,
                       collection=env.get("SEARCHAPP_ENGINE_COLLECTION") or None)
         values.update({k: v for k, v in given.items() if v is not None})
-        values["index_dir"] = Path(values["index_dir"])
         return cls(**values)
 
     @classmethod
