@@ -22,7 +22,8 @@ import numpy as np
 from whoosh import query
 
 from ..lru import LRU
-from .internals import Unsupported, bm25_parameters, decode_positions, read_lengths, read_postings
+from .internals import (Unsupported, bm25_parameters, decode_positions, deleted_docs, read_lengths,
+                        read_postings)
 
 # Postings kept per process, least recently used first out. The words of a working day's
 # searches fit many times over; a worker stays far below the memory target.
@@ -141,7 +142,7 @@ class Evaluator:
                 m = m & seg.restrict
             elif reader.has_deletions():
                 m = m.copy()
-                m[np.fromiter(reader.deleted_docs_set, dtype=np.int64)] = False
+                m[deleted_docs(reader)] = False
             mask[offset:offset + size] = m
             scores[offset:offset + size] = np.where(m, r.score, 0.0)
         return mask, scores

@@ -3,8 +3,10 @@
 Whoosh-Reloaded 2.7.5 is pinned and treated as frozen code. The array evaluator reads
 posting lists and field lengths straight from its files (parsing its pickled posting
 blocks) and its scorer's parameters, which are not public API. On any other version
-`SUPPORTED` is False: the fix is not applied, `posting_reader` refuses, and the engine
-answers every query with Whoosh's own matching (slower, same results).
+`supported()` is False: the fix is not applied, `bm25_parameters` refuses (so the array
+evaluator is never built) and the engine answers every query with Whoosh's own matching
+(slower, same results). The facet tables' two reads (`deleted_docs`, `all_posting_ids`)
+use public names of Whoosh's segment reader and matchers, and serve on any version.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from itertools import chain
 import numpy as np
 import whoosh
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
@@ -46,6 +49,23 @@ def bm25_parameters(weighting) -> tuple[float, float, dict]:
     if type(weighting) is not BM25F:
         raise Unsupported("weighting")
     return weighting.B, weighting.K1, weighting._field_B
+
+
+# -- segments --------------------------------------------------------------------------------
+
+
+def deleted_docs(reader) -> np.ndarray:
+    """The deleted doc numbers of one segment (its reader's cached set)."""
+    return np.fromiter(reader.deleted_docs_set, dtype=np.int64)
+
+
+def all_posting_ids(reader, field: str, btext: bytes) -> np.ndarray:
+    """Every doc number of a term's postings in one segment, deleted ones included
+    (Whoosh wraps the postings of a segment with deletions in a filter)."""
+    m = reader.postings(field, btext)
+    if isinstance(m, FilterMatcher):  # deletions are masked later, for all terms at once
+        m = m.child
+    return np.fromiter(m.all_ids(), dtype=np.int32)
 
 
 # -- posting lists ---------------------------------------------------------------------------
