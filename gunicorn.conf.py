@@ -55,7 +55,7 @@ def on_starting(server):
 def post_worker_init(worker):
     """Build the index caches (facet tables) before this worker's first request instead of
     during it (about 4 s for 200,000 articles), then read the most frequent words' postings
-    in the background while the worker serves (see WhooshIndex.warm)."""
+    in the background while the worker serves (see SearchEngine.warm)."""
     try:
         from searchapp.search import SearchRequest
 

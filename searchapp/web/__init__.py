@@ -102,9 +102,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
-    from ..search.whoosh_engine import WhooshIndex
+    from ..search import EngineConfig, open_engine
 
-    app.extensions["searchapp.index"] = WhooshIndex(app.config["INDEX_DIR"], create=True)
+    app.extensions["searchapp.index"] = open_engine(EngineConfig.from_flask(app.config))
     Babel(app, locale_selector=select_locale)
     app.after_request(security_headers)
     app.after_request(remember_language)
