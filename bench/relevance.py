@@ -196,10 +196,9 @@ def product_index(collection: Collection, folder: Path) -> Path:
 
 def product_search(index_dir: Path) -> Search:
     """The product's search, through its public interface (the one place it is called)."""
-    from searchapp.search import QueryError, SearchRequest
-    from searchapp.search.whoosh_engine import WhooshIndex
+    from searchapp.search import EngineConfig, QueryError, SearchRequest, open_engine
 
-    engine = WhooshIndex(index_dir, create=False)
+    engine = open_engine(EngineConfig(index_dir=index_dir, create=False))
 
     def search(question: str) -> list[str]:
         try:

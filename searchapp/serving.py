@@ -3,7 +3,7 @@
 - `SyncWorker` and `ThreadWorker`: gunicorn's own workers, whose error pages (414 request line
   too long, 431/400 header fields too large or malformed, the 500 of a worker that timed out)
   carry the same security headers as every answer of the app.
-- `index_problem()`: why the index cannot be served, checked once before gunicorn binds its
+- `index_problem_in_child()`: why the index cannot be served (the engine's own check), checked once before gunicorn binds its
   port, so that a damaged index stops the server with one clear line instead of workers that
   crash at boot or answer 500. `python -m searchapp.serving` runs the check on its own.
 
@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 
 from gunicorn.workers import gthread, sync
+
+from .search import EngineConfig, index_problem
 
 # The headers `searchapp.web.security_headers` puts on every answer; the CSP is taken from
 # there (see error_page_headers). Strict-Transport-Security is left out: the app sends it only
@@ -81,11 +83,11 @@ class ThreadWorker(SecureErrorPages, gthread.ThreadWorker):
 # -- the index, checked before serving ---------------------------------------------------------
 
 
-def configured_index_dir() -> Path:
-    """The index the app will open: SEARCHAPP_INDEX_DIR, else INDEX_DIR in the instance
+def configured_engine() -> EngineConfig:
+    """The engine the app will open: SEARCHAPP_INDEX_DIR, else INDEX_DIR in the instance
     folder's config.py, else ./index (read the way `searchapp.web.create_app` reads them)."""
     if os.environ.get("SEARCHAPP_INDEX_DIR"):
-        return Path(os.environ["SEARCHAPP_INDEX_DIR"]).resolve()
+        return EngineConfig.from_env()
     from flask import Config
 
     from .db import DEFAULT_INSTANCE
@@ -93,47 +95,7 @@ def configured_index_dir() -> Path:
     instance = Path(os.environ.get("SEARCHAPP_INSTANCE", DEFAULT_INSTANCE)).resolve()
     config = Config(str(instance))
     config.from_pyfile("config.py", silent=True)
-    return Path(config.get("INDEX_DIR", "index")).resolve()
-
-
-def index_problem(index_dir: Path) -> str | None:
-    """Why the index in index_dir cannot be served (one line for the log), or None.
-
-    No index at all is no problem: the app starts with an empty one. Opening a reader on
-    every segment reads the table of contents and each segment's own table, which is where a
-    truncated or half-copied file shows.
-    """
-    from whoosh.filedb.filestore import FileStorage
-    from whoosh.index import TOC
-    from whoosh.reading import SegmentReader
-
-    if not any(index_dir.glob("_MAIN_*.toc")):
-        leftovers = sorted(p.name for p in index_dir.glob("*.seg"))
-        if leftovers:
-            return unreadable(index_dir, f"it has segments ({', '.join(leftovers[:3])}) but "
-                                         "no table of contents (_MAIN_*.toc)")
-        return None
-    storage = FileStorage(str(index_dir), supports_mmap=False)
-    try:
-        toc = TOC.read(storage, "MAIN")
-    except Exception as e:
-        return unreadable(index_dir, f"its table of contents is damaged ({describe(e)})")
-    for segment in toc.segments:
-        try:
-            SegmentReader(storage, toc.schema, segment).close()
-        except Exception as e:
-            why = f"segment {segment.segment_id()} is damaged ({describe(e)})"
-            return unreadable(index_dir, why)
-    return None
-
-
-def unreadable(index_dir: Path, why: str) -> str:
-    return (f"the index at {index_dir} cannot be read: {why}; restore a backup or run "
-            "`searchapp index --rebuild`")
-
-
-def describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return EngineConfig.from_flask(config)
 
 
 def index_problem_in_child() -> str | None:
@@ -151,15 +113,9 @@ def index_problem_in_child() -> str | None:
 
 
 def main() -> int:
-    index_dir = configured_index_dir()
-    problem = index_problem(index_dir)
-    if problem:
-        print(problem)
-        return 1
-    exists = any(index_dir.glob("_MAIN_*.toc"))
-    print(f"the index at {index_dir} can be read" if exists else
-          f"no index at {index_dir} yet: the app starts with an empty one")
-    return 0
+    problem = index_problem(configured_engine())
+    print(problem or "the index can be served")
+    return 1 if problem else 0
 
 
 if __name__ == "__main__":

@@ -233,8 +233,14 @@ def _whoosh_highlighter(query: str) -> Highlighter:
     return highlighter(query)
 
 
-# engine name -> (open(config), highlighter(query)); a Solr engine registers here.
-ENGINES = {"whoosh": (_open_whoosh, _whoosh_highlighter)}
+def _whoosh_problem(config: EngineConfig) -> str | None:
+    from .whoosh.health import index_problem
+
+    return index_problem(Path(config.index_dir).resolve())
+
+
+# engine name -> (open(config), highlighter(query), problem(config)); a Solr engine registers here.
+ENGINES = {"whoosh": (_open_whoosh, _whoosh_highlighter, _whoosh_problem)}
 
 
 def _registered(name: str):
@@ -255,3 +261,10 @@ def highlighter(query: str, engine: str | None = None) -> Highlighter:
     """The query's words as `engine` (default: the environment's) matches them: no index
     is needed, only the engine's text analysis."""
     return _registered(engine or EngineConfig.from_env().engine)[1](query)
+
+
+def index_problem(config: EngineConfig | None = None) -> str | None:
+    """Why the configured engine's index cannot be served (one line for a log), or None.
+    No index yet is no problem: the app starts with an empty one."""
+    config = config or EngineConfig.from_env()
+    return _registered(config.engine)[2](config)

@@ -30,8 +30,10 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..db import DEFAULT_INSTANCE, db_path
+from ..search import EngineConfig, open_engine
 from . import (api, audit, auth, curation, curation_tags, database, errors, saved_searches,
                views, vocabularies)
+from .engine import EXTENSION
 from .languages import remember_language, select_locale
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository: templates/ and static/ live there
@@ -102,9 +104,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
-    from ..search import EngineConfig, open_engine
-
-    app.extensions["searchapp.index"] = open_engine(EngineConfig.from_flask(app.config))
+    app.extensions[EXTENSION] = open_engine(EngineConfig.from_flask(app.config))
     Babel(app, locale_selector=select_locale)
     app.after_request(security_headers)
     app.after_request(remember_language)
@@ -168,7 +168,7 @@ def stored_secret_key(instance: Path) -> str:
     """
     path = instance / SECRET_KEY_FILE
     if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
+        instance.mkdir(mode=0o700, parents=True, exist_ok=True)  # it will hold password hashes
         temp = instance / f".{SECRET_KEY_FILE}.{os.getpid()}"
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:

@@ -14,14 +14,13 @@ from flask import has_app_context
 from markupsafe import Markup
 
 from ..search import Highlighter, highlighter
+from .engine import engine
 
 
 def query_terms(q: str) -> Highlighter:
     """What the query looks for in the text, for `highlight`: as the app's engine matches
     it (outside a request, as the configured engine does)."""
     if has_app_context():
-        from . import engine
-
         return engine().highlighter(q or "")
     return highlighter(q or "")
 

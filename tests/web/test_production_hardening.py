@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from searchapp.db import backup, connect, db_path
-from searchapp.serving import index_problem
+from searchapp.search.whoosh.health import index_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = str(ROOT / "gunicorn.conf.py")
