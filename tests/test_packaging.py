@@ -4,6 +4,7 @@ The repository keeps templates/ and static/ at its top level; setup.py copies th
 wheel's package. These tests build a wheel from the files a build reads, install it (not
 editable) into a fresh virtual environment, index a small folder with its `searchapp` command
 and render pages and a static file with the Flask test client, all from that install.
+And CI installs and runs what README.md tells a developer to.
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ REPO = Path(__file__).resolve().parents[1]
 BUILD_INPUTS = ("setup.py", "setup.cfg", "pyproject.toml", "MANIFEST.in", "README.md", "babel.cfg",
                 "searchapp", "templates", "static")
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
-
-pytestmark = pytest.mark.slow
 
 # Runs inside the fresh environment, in the folder the index was built in.
 RENDER_SCRIPT = """
@@ -86,6 +85,7 @@ def installed(wheel, tmp_path_factory) -> Path:
     return python
 
 
+@pytest.mark.slow
 def test_the_wheel_carries_templates_static_files_data_and_translations(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for folder in ("templates", "static"):
@@ -96,6 +96,7 @@ def test_the_wheel_carries_templates_static_files_data_and_translations(wheel):
     assert "searchapp/translations/fr/LC_MESSAGES/messages.mo" in names
 
 
+@pytest.mark.slow
 def test_an_installed_wheel_indexes_and_serves_pages_and_static_files(installed, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -118,6 +119,14 @@ def test_an_installed_wheel_indexes_and_serves_pages_and_static_files(installed,
     status, mimetype, css = out["css"]
     assert (status, mimetype) == (200, "text/css")
     assert css == (REPO / "static" / "css" / "app.css").read_text()
+
+
+def test_ci_runs_exactly_the_test_command_readme_gives():
+    readme = (REPO / "README.md").read_text()
+    command = readme.split("Run the tests:")[1].split("```sh\n")[1].split("\n")[0]
+    ci = (REPO / ".ci" / "run").read_text().splitlines()
+    assert ci[-1] == command
+    assert "[test,dev]" in command  # the gazetteer test needs the dev extra, the rest the test one
 
 
 def _run(cmd: list[str], **kwargs) -> str:
