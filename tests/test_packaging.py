@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from .conftest import SLOW_MODULES, SLOW_TESTS
 
 REPO = Path(__file__).resolve().parents[1]
 # What a build reads: the metadata, the build step, and the folders it packs.
@@ -127,6 +130,15 @@ def test_ci_runs_exactly_the_test_command_readme_gives():
     ci = (REPO / ".ci" / "run").read_text().splitlines()
     assert ci[-1] == command
     assert "[test,dev]" in command  # the gazetteer test needs the dev extra, the rest the test one
+
+
+def test_every_test_listed_as_slow_exists():
+    """A renamed or moved test would silently join the quick loop: the lists must stay true."""
+    for module in SLOW_MODULES:
+        assert (REPO / module).is_file(), module
+    for test in SLOW_TESTS:
+        module, name = test.split("::")
+        assert re.search(rf"^def {name}\(", (REPO / module).read_text(), re.MULTILINE), test
 
 
 def _run(cmd: list[str], **kwargs) -> str:
