@@ -49,6 +49,13 @@ SLOW_TESTS = {
     "tests/test_curation.py::test_two_librarians_editing_one_article_at_once_lose_nothing",
     "tests/test_ingest.py::test_parallel_and_serial_runs_agree",  # worker processes
     "tests/web/test_web_security.py::test_gunicorn_without_a_key_stops_with_the_reason",
+    # Whole tables of cases, seconds together: the role matrix logs in for every route, the
+    # array engine is compared with Whoosh's own matching on many queries, every page is
+    # checked for runnable markup.
+    "tests/web/test_web_roles.py::test_route_by_role",
+    "tests/test_arrays.py::test_same_documents_and_scores_as_whoosh",
+    "tests/test_arrays.py::test_questions_match_the_same_documents",
+    "tests/web/test_web_xss.py::test_no_page_carries_runnable_markup",
 }
 
 
