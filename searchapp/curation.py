@@ -84,13 +84,6 @@ def snapshot(conn: sqlite3.Connection) -> Snapshot:
 
 # -- row-level change records (for audit and undo) -----------------------------------------
 
-TABLE_KEYS = {
-    "tag_edits": ("article_id", "facet", "value"),
-    "value_merges": ("facet", "from_value"),
-    "vocabularies": ("name",),
-}
-
-
 def _get(conn, table: str, key: dict) -> dict | None:
     where = " AND ".join(f"{k} = ?" for k in key)
     row = conn.execute(f"SELECT * FROM {table} WHERE {where}", tuple(key.values())).fetchone()

@@ -36,8 +36,8 @@ from . import (api, audit, auth, curation, curation_tags, database, errors, save
 from .engine import EXTENSION
 from .languages import remember_language, select_locale
 
-ROOT = Path(__file__).resolve().parents[2]  # the repository: templates/ and static/ live there
-PACKAGE = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # a checkout: templates/ and static/ live here
+PACKAGE = Path(__file__).resolve().parents[1]  # a built wheel carries them in the package
 # The librarians' pages are one blueprint (curation.bp); these modules add their routes to it.
 CURATION_PAGES = (curation_tags, vocabularies, audit)
 
@@ -75,10 +75,17 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "form-action 'self'; frame-ancestors 'none'")
 
 
+def ui_folder(name: str) -> str:
+    """templates/ or static/: the package's copy in an installed wheel (setup.py puts it
+    there), else the checkout's top-level folder (a checkout or an editable install)."""
+    packaged = PACKAGE / name
+    return str(packaged if packaged.is_dir() else ROOT / name)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     instance = instance_folder(test_config)
-    app = Flask(__name__, template_folder=str(ROOT / "templates"),
-                static_folder=str(ROOT / "static"), instance_path=str(instance),
+    app = Flask(__name__, template_folder=ui_folder("templates"),
+                static_folder=ui_folder("static"), instance_path=str(instance),
                 instance_relative_config=True)
     app.json.sort_keys = False  # keep the documented field order
     app.config.from_mapping(DEFAULTS, DATABASE=str(db_path(instance)))
