@@ -41,10 +41,13 @@ from rapidfuzz.distance import OSA
 MAX_WORD_LENGTH = 32
 # Shorter words are too close to too many others for a correction to be a good guess.
 MIN_SUGGEST_LENGTH = 3
-# A known word is replaced only by a word at one edit that is this many times more frequent,
-# and only from this length on: short real words ("wore", "were") sit one edit from each other.
+# A known word is replaced only by a word at one edit that is this many times more frequent
+# (the square root of it for the cheap edits of edit_cost), and only from this length on: short real words ("wore", "were") sit one edit from each other.
 KNOWN_RATIO = 100
-MIN_KNOWN_LENGTH = 5
+MIN_KNOWN_LENGTH = 6
+# A word in more documents than this share of the most common word's (about 1 in 1,000
+# documents) is a real word, never corrected, however close to a more frequent one ("latter").
+MAX_TYPO_SHARE = 0.001
 # One edit costs as much as a factor of 100 in frequency (a typo per hundred writings).
 EDIT_PENALTY = math.log(100)
 # Up to this length an unknown word is corrected at one edit only (two edits from a short word
@@ -117,6 +120,7 @@ class Lexicon:
     def __init__(self, words: list[str], freqs: np.ndarray):
         self.words = words  # sorted
         self.freqs = freqs
+        self.top = int(freqs.max(initial=0))
         by_length: dict[int, list[tuple[str, int]]] = defaultdict(list)
         for w, f in zip(words, freqs.tolist()):
             if len(w) <= MAX_WORD_LENGTH + MAX_FUZZY_EDITS:
@@ -195,18 +199,29 @@ class Lexicon:
             return None  # a suggestion is a courtesy: better none than a late answer
 
     def _replace_rare(self, word: str, own: int, deadline: float | None) -> str | None:
-        """A known word is a typo when a word one edit away is KNOWN_RATIO times as frequent."""
-        if len(word) < MIN_KNOWN_LENGTH:
+        """A known word is a typo when a word one edit away is KNOWN_RATIO times as frequent,
+        keeps the first letter (real words one edit apart mostly differ there: "blast",
+        "last") and is not just the word with one letter more or less at the end ("peoples",
+        "people": an inflection, not a typo)."""
+        if len(word) < MIN_KNOWN_LENGTH or own > MAX_TYPO_SHARE * self.top:
             return None
-        found = [c for c in self._within(word, 1, own * KNOWN_RATIO, deadline) if c[2] == 1]
-        return min(found, key=lambda c: (-c[1], c[0]))[0] if found else None
+        # The cheapest edit is half an edit: nothing less frequent than this can win.
+        floor = math.ceil(own * math.sqrt(KNOWN_RATIO))
+        found = [c for c in self._within(word, 1, floor, deadline)
+                 if c[2] == 1 and c[0][0] == word[0] and not _end_only(word, c[0])]
+        # Only a doubled letter is a cheap edit here: real words differ by a vowel ("planes").
+        scored = [(math.log(f / own) / math.log(KNOWN_RATIO) - edit_cost(word, w, sounds=False),
+                   f, w)
+                  for w, f, _ in found]
+        best = max(scored, key=lambda c: (c[0], c[1]), default=None)
+        return best[2] if best and best[0] >= 0 else None
 
     def _correct_unknown(self, word: str, deadline: float | None) -> str | None:
         best = _best(word, self._within(word, 1, 1, deadline))
         if len(word) > ONE_EDIT_UP_TO:
             # Two edits cost at least a whole edit: only words that frequent can still win.
             floor = math.exp(best[0] + EDIT_PENALTY) if best else 1
-            floor = min(floor, float(self.freqs.max(initial=1)) + 1)
+            floor = min(floor, self.top + 1)
             best = _best(word, self._within(word, 2, math.ceil(floor), deadline), best)
         return best[2] if best else None
 
@@ -240,33 +255,41 @@ def _best(word: str, found, best: tuple | None = None) -> tuple | None:
     return best
 
 
-def _sub_cost(a: str, b: str) -> float:
+def _end_only(a: str, b: str) -> bool:
+    """One word is the other with a letter added at the end."""
+    return a[:-1] == b or b[:-1] == a
+
+
+def _sub_cost(a: str, b: str, sounds: bool) -> float:
     if a == b:
         return 0.0
-    if (a in VOWELS and b in VOWELS) or frozenset((a, b)) in SOUND_ALIKE:
+    if sounds and ((a in VOWELS and b in VOWELS) or frozenset((a, b)) in SOUND_ALIKE):
         return 0.5
     return 1.0
 
 
-def _gap_cost(word: str, i: int) -> float:
-    """Writing word[i] once too few or too many times is half an edit ("coffe", "recesion")."""
+def _gap_cost(word: str, i: int, sounds: bool) -> float:
+    """A vowel, or a letter written once too few or too many times ("coffe", "recesion"), left
+    out or added is half an edit."""
     ch = word[i]
-    return 0.5 if (i and word[i - 1] == ch) or (i + 1 < len(word) and word[i + 1] == ch) else 1.0
+    doubled = (i and word[i - 1] == ch) or (i + 1 < len(word) and word[i + 1] == ch)
+    return 0.5 if doubled or (sounds and ch in VOWELS) else 1.0
 
 
-def edit_cost(typed: str, meant: str) -> float:
-    """Weighted optimal-string-alignment distance: the commonest misspellings cost half."""
+def edit_cost(typed: str, meant: str, sounds: bool = True) -> float:
+    """Weighted optimal-string-alignment distance: the commonest misspellings cost half an edit
+    (with `sounds`, also a vowel or a sound-alike consonant for another, a vowel left out)."""
     n, m = len(typed), len(meant)
     prev2: list[float] = []
     prev = [0.0] * (m + 1)
     for j in range(1, m + 1):
-        prev[j] = prev[j - 1] + _gap_cost(meant, j - 1)
+        prev[j] = prev[j - 1] + _gap_cost(meant, j - 1, sounds)
     for i in range(1, n + 1):
-        row = [prev[0] + _gap_cost(typed, i - 1)] + [0.0] * m
+        row = [prev[0] + _gap_cost(typed, i - 1, sounds)] + [0.0] * m
         for j in range(1, m + 1):
-            row[j] = min(prev[j] + _gap_cost(typed, i - 1),
-                         row[j - 1] + _gap_cost(meant, j - 1),
-                         prev[j - 1] + _sub_cost(typed[i - 1], meant[j - 1]))
+            row[j] = min(prev[j] + _gap_cost(typed, i - 1, sounds),
+                         row[j - 1] + _gap_cost(meant, j - 1, sounds),
+                         prev[j - 1] + _sub_cost(typed[i - 1], meant[j - 1], sounds))
             if i > 1 and j > 1 and typed[i - 1] == meant[j - 2] and typed[i - 2] == meant[j - 1]:
                 row[j] = min(row[j], prev2[j - 2] + 1.0)
         prev2, prev = prev, row
