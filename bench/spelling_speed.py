@@ -44,8 +44,8 @@ def archive_counts(corpora: Path, articles: int, seed: int = 1) -> dict[str, int
         counts.update({t.text for t in analyzer(title + "\n" + body)})
     scale = articles / len(stories)
     scaled = {w: max(1, round(f * scale)) for w, f in counts.items()}
-    rng, words = random.Random(seed), list(counts)
-    weights = [math.sqrt(f) for f in counts.values()]
+    rng, words = random.Random(seed), sorted(counts)
+    weights = [math.sqrt(counts[w]) for w in words]
     target = round(len(counts) * math.sqrt(scale))
     while len(scaled) < target:
         for word in rng.choices(words, weights, k=target - len(scaled)):

@@ -257,8 +257,10 @@ def _best(word: str, found, best: tuple | None = None) -> tuple | None:
 
 
 def _end_only(a: str, b: str) -> bool:
-    """One word is the other with a letter added at the end."""
-    return a[:-1] == b or b[:-1] == a
+    """One word is the other with a letter added at the end, not doubling the one before it
+    ("peoples", not "untill")."""
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return longer[:-1] == shorter and longer[-1] != shorter[-1:]
 
 
 def _sub_cost(a: str, b: str, sounds: bool) -> float:
