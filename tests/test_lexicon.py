@@ -22,7 +22,8 @@ VOCABULARY = {
     "bundesbank": 85, "deficit": 400, "latter": 45, "later": 716, "filled": 32, "filed": 469,
     "planes": 60, "plans": 1100, "petrol": 30, "patrol": 12, "reagan": 380, "regan": 9,
     "market": 2300, "marked": 70, "markets": 1200, "company": 4000, "cocoa": 150,
-    "coffees": 2, "copper": 140, "corn": 130,
+    "coffees": 2, "copper": 140, "corn": 130, "until": 900, "untill": 1, "people": 1100,
+    "peoples": 9,
 }
 
 
@@ -59,6 +60,8 @@ def test_a_rare_variant_of_a_far_more_frequent_word_is_corrected(lexicon):
     assert lexicon.frequency("goverment") == 3
     assert lexicon.suggest("goverment") == "government"
     assert lexicon.suggest("intrest") == "interest"
+    assert lexicon.suggest("untill") == "until"  # a doubled last letter is a typo...
+    assert lexicon.suggest("peoples") is None  # ...a letter added at the end, an inflection
 
 
 @pytest.mark.parametrize("word", ["government", "prices", "japan", "bundesbank", "deficit",
@@ -89,6 +92,7 @@ def test_fuzzy_gives_the_words_within_the_edits_nearest_and_most_frequent_first(
 
 def test_prefix_is_a_slice_of_the_sorted_words(lexicon):
     assert lexicon.prefix("co") == ["cocoa", "coffee", "coffees", "company", "copper", "corn"]
+    assert lexicon.prefix("un") == ["until", "untill"]
     assert lexicon.prefix("co", limit=2) == ["cocoa", "coffee"]
     assert lexicon.count_prefix("co") == 6
     assert lexicon.prefix("zz") == [] and lexicon.count_prefix("zz") == 0
