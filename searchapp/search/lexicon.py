@@ -131,10 +131,12 @@ class Lexicon:
 
     @classmethod
     def from_counts(cls, pairs: Iterable[tuple[str, int]]) -> Lexicon:
-        """From (word, document frequency) pairs; a word given twice has its counts added."""
+        """From (word, document frequency) pairs, the words as the index holds them; a word
+        given twice has its counts added. Words with a tab or a line break are left out (no
+        query can hold one, and the saved file is a line per word)."""
         counts: dict[str, int] = defaultdict(int)
         for word, freq in pairs:
-            if word and freq > 0:
+            if word and freq > 0 and "\t" not in word and "\n" not in word:
                 counts[word] += int(freq)
         words = sorted(counts)
         return cls(words, np.fromiter((counts[w] for w in words), dtype=np.int64,
