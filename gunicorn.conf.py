@@ -1,10 +1,13 @@
 """gunicorn settings for the search UI:  gunicorn -c gunicorn.conf.py
 
 The app factory runs in each worker (no preload), so every worker opens its own
-index searcher; SEARCHAPP_INDEX_DIR points at the index (default: ./index).
+index searcher; SEARCHAPP_INDEX_DIR points at the index (default: ./index). An index that
+cannot be read stops the server before it opens its port (on_starting); gunicorn's own error
+pages carry the app's security headers (searchapp/serving.py). See docs/security.md.
 """
 
 import os
+import sys
 
 # This is the production server: the app refuses to start without a secret key of its own
 # (SEARCHAPP_SECRET_KEY or SECRET_KEY in instance/config.py) or with debug on.
@@ -23,15 +26,36 @@ max_requests_jitter = 200
 accesslog = os.environ.get("SEARCHAPP_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("SEARCHAPP_LOG_LEVEL", "info")
-# Behind a reverse proxy on the same machine, trust its X-Forwarded-* headers (gunicorn
-# takes the scheme from them; for the client address, also set SEARCHAPP_PROXY_FIX=1).
-forwarded_allow_ips = os.environ.get("SEARCHAPP_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn takes the scheme (https) from X-Forwarded-Proto/-Ssl/-Protocol, and SCRIPT_NAME,
+# only from these addresses; with https the app sends HSTS and Secure cookies. Nobody by
+# default: any local program can send such headers. Behind a reverse proxy,
+# SEARCHAPP_PROXY_FIX=1 trusts the proxy on this machine (127.0.0.1);
+# SEARCHAPP_FORWARDED_ALLOW_IPS names other addresses.
+proxy_fix = int(os.environ.get("SEARCHAPP_PROXY_FIX") or 0) > 0
+forwarded_allow_ips = (os.environ.get("SEARCHAPP_FORWARDED_ALLOW_IPS")
+                       or ("127.0.0.1" if proxy_fix else ""))
+# gunicorn's own workers, whose error pages (414, 431, 400, a timed-out worker's 500) carry the
+# app's security headers too; threads > 1 means gunicorn's threaded worker, as gunicorn decides.
+worker_class = ("searchapp.serving.ThreadWorker" if threads > 1
+                else "searchapp.serving.SyncWorker")
+
+
+def on_starting(server):
+    """Refuse to start, with one line saying why, when the index cannot be read: every
+    search would fail. Checked before the port opens and before any worker boots, so a
+    supervisor sees a failed start (exit status 1) rather than a server answering 500s."""
+    from searchapp.serving import index_problem_in_child
+
+    problem = index_problem_in_child()
+    if problem:
+        server.log.error(problem)
+        sys.exit(1)
 
 
 def post_worker_init(worker):
     """Build the index caches (facet tables) before this worker's first request instead of
     during it (about 4 s for 200,000 articles), then read the most frequent words' postings
-    in the background while the worker serves (see WhooshIndex.warm)."""
+    in the background while the worker serves (see SearchEngine.warm)."""
     try:
         from searchapp.search import SearchRequest
 

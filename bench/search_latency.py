@@ -76,19 +76,19 @@ def build_index(index_dir: Path, articles: int, seed: int) -> None:
 def export_articles(index_dir: Path, out: Path) -> int:
     """One JSON line per indexed article, with the tags as searchapp shows them."""
     sys.path.insert(0, str(REPO))
-    from searchapp.search.whoosh_engine import WhooshIndex
+    from searchapp.search import EngineConfig, SearchRequest, open_engine
 
-    ix = WhooshIndex(index_dir, create=False)
+    engine = open_engine(EngineConfig.from_env(index_dir=index_dir, create=False))
     n = 0
-    with ix._ix.searcher() as s, open(out, "w", encoding="utf-8") as f:
-        for stored in s.all_stored_fields():
-            tags = stored.get("tags", [])
-            published = stored.get("pubstr")
-            row = {"id": stored["id"], "title": stored.get("title", ""),
-                   "body": stored.get("body", ""), "url": stored.get("url"),
-                   "published": published, "year": int(published[:4]) if published else None}
+    with open(out, "w", encoding="utf-8") as f:
+        for article_id in engine.ids_for(SearchRequest()):
+            article = engine.get(article_id)
+            published = article.published
+            row = {"id": article.id, "title": article.title, "body": article.body,
+                   "url": article.url, "published": published,
+                   "year": int(published[:4]) if published else None}
             for facet in ("country", "person", "topic"):
-                row[facet] = json.dumps([t["value"] for t in tags if t["facet"] == facet])
+                row[facet] = json.dumps(article.tag_values(facet))
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
             n += 1
     return n
@@ -229,14 +229,13 @@ def targets(overall: dict) -> dict:
 
 
 def profile_engine(index_dir: Path, queries: list[workload.Query], out: Path) -> None:
-    """cProfile of WhooshIndex.search over the same mix (warm caches), without HTTP."""
+    """cProfile of the engine's search over the same mix (warm caches), without HTTP."""
     sys.path.insert(0, str(REPO))
     from datetime import date
 
-    from searchapp.search import SearchRequest
-    from searchapp.search.whoosh_engine import WhooshIndex
+    from searchapp.search import EngineConfig, SearchRequest, open_engine
 
-    ix = WhooshIndex(index_dir, create=False)
+    ix = open_engine(EngineConfig.from_env(index_dir=index_dir, create=False))
 
     def request(q: workload.Query) -> SearchRequest:
         return SearchRequest(
@@ -260,7 +259,7 @@ def profile_engine(index_dir: Path, queries: list[workload.Query], out: Path) ->
     text.write(f"first search (facet tables built): {cold:.2f} s\n")
     stats.sort_stats("cumulative").print_stats(35)
     stats.sort_stats("tottime").print_stats(25)
-    stats.print_callers(r"\(deepcopy\)|\(highlight\)|\(docs_for_query\)")
+    stats.print_callers(r"\(deepcopy\)|\(snippet\)|\(docs_for_query\)")
     out.write_text(text.getvalue())
     print(f"\nprofile of {len(queries)} in-process searches written to {out}")
     print("\n".join(text.getvalue().splitlines()[:60]))

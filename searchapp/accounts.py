@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import transaction
+from .search import N_
 
 ROLES = ("reader", "librarian", "admin")
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
@@ -25,7 +26,15 @@ _DUMMY_HASH = generate_password_hash("not a password")
 
 
 class AccountError(ValueError):
-    """An account change that cannot be made; the message is meant for the user."""
+    """An account change that cannot be made; the message is meant for the user.
+
+    `template` (marked with N_, %-style with named `params`) is kept so that the web layer
+    can show the message in the reader's language; str() gives it in English.
+    """
+
+    def __init__(self, template: str, **params):
+        self.template, self.params = template, params
+        super().__init__(template % params if params else template)
 
 
 @dataclass(frozen=True)
@@ -104,25 +113,27 @@ def authenticate(conn: sqlite3.Connection, name: str, password: str) -> User | N
 def check_name(name: str) -> str:
     name = unicodedata.normalize("NFC", name.strip())
     if not name:
-        raise AccountError("A user name cannot be empty.")
+        raise AccountError(N_("A user name cannot be empty."))
     if len(name) > MAX_NAME:
-        raise AccountError(f"A user name has at most {MAX_NAME} characters.")
+        raise AccountError(N_("A user name has at most %(most)d characters."), most=MAX_NAME)
     if any(unicodedata.category(c).startswith(("C", "Z")) and c != " " for c in name):
-        raise AccountError("A user name cannot contain control characters or odd spaces.")
+        raise AccountError(N_("A user name cannot contain control characters or odd spaces."))
     return name
 
 
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
+        raise AccountError(N_("A password needs at least %(least)d characters."),
+                           least=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        raise AccountError(f"A password has at most {MAX_PASSWORD} characters.")
+        raise AccountError(N_("A password has at most %(most)d characters."), most=MAX_PASSWORD)
     return password
 
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}: use one of {', '.join(ROLES)}.")
+        raise AccountError(N_("Unknown role %(role)r: use one of %(roles)s."), role=role,
+                           roles=", ".join(ROLES))
     return role
 
 
@@ -132,7 +143,7 @@ def create_user(conn: sqlite3.Connection, name: str, password: str, role: str = 
         cur = conn.execute("INSERT INTO users (name, password_hash, role) VALUES (?, ?, ?)",
                            (name, generate_password_hash(check_password(password)), role))
     except sqlite3.IntegrityError:
-        raise AccountError(f"There is already a user called {name!r}.") from None
+        raise AccountError(N_("There is already a user called %(name)r."), name=name) from None
     return get_user(conn, cur.lastrowid)
 
 
@@ -168,7 +179,8 @@ def is_last_admin(conn: sqlite3.Connection, user: User) -> bool:
 def _keep_an_admin(conn, user: User) -> None:
     """Refuse to demote or remove the last admin: nobody could manage users any more."""
     if get_user(conn, user.id) is None:
-        raise AccountError(f"There is no user called {user.name!r}.")
+        raise AccountError(N_("There is no user called %(name)r."), name=user.name)
     if is_last_admin(conn, user):
-        raise AccountError(f"{user.name!r} is the last admin; make someone else admin first.")
+        raise AccountError(N_("%(name)r is the last admin; make someone else admin first."),
+                           name=user.name)
 

@@ -1,51 +1,44 @@
 """Backup and restore of the database and the index, safe while the server runs.
 
 A backup folder holds `searchapp.sqlite` (SQLite's online backup: a consistent
-snapshot even while librarians write) and `index/` (copied while no indexer and no
-librarian edit may write to it). Restoring puts both back and then re-applies the
-database's curation to every article, so the two agree even if an edit landed
-between the two copies.
+snapshot even while librarians write) and `index/` (the engine's snapshot, copied while
+no indexer and no librarian edit may write to it). Restoring puts both back and then
+re-applies the database's curation to every article, so the two agree even if an edit
+landed between the two copies.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import sqlite3
-from contextlib import contextmanager
 from pathlib import Path
 
 from . import db
 from .db import DB_NAME, connect
-from .ingest import ingest_lock, swap_in
-from .search.whoosh_engine import WhooshIndex
+from .ingest import ingest_lock
+from .search import EngineConfig, SearchRequest, open_engine
+
+# How long a backup waits for a librarian's edit to end before giving up.
+FREEZE_WAIT_SECONDS = 30.0
 
 
-@contextmanager
-def index_frozen(index_dir: Path):
-    """No indexer and no curation writes to the index while this is held."""
-    with ingest_lock(index_dir):
-        writer = WhooshIndex(index_dir, create=False).writer(wait=30.0)
-        try:
-            yield
-        finally:
-            writer.cancel()
+def _engine(index_dir: Path, create: bool = False):
+    return open_engine(EngineConfig.from_env(index_dir=index_dir, create=create))
 
 
 def backup(db_file: Path, index_dir: Path, dest: Path) -> dict:
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise FileExistsError(f"{dest} is not empty; choose a new folder for the backup")
+    engine = _engine(Path(index_dir))
     dest.mkdir(parents=True, exist_ok=True)
-    with index_frozen(Path(index_dir)):
+    with ingest_lock(Path(index_dir)):  # no indexer while the two are copied
         if Path(db_file).exists():
             conn = connect(db_file)
             try:
                 db.backup(conn, dest / DB_NAME)
             finally:
                 conn.close()
-        shutil.copytree(index_dir, dest / "index", ignore=shutil.ignore_patterns("*.lock", "WRITELOCK"))
-        articles = WhooshIndex(dest / "index", create=False).doc_count()
+        articles = engine.snapshot(dest / "index", wait=FREEZE_WAIT_SECONDS)
     return {"articles": articles, "database": (dest / DB_NAME).exists()}
 
 
@@ -53,7 +46,7 @@ def restore(src: Path, db_file: Path, index_dir: Path) -> dict:
     src, index_dir = Path(src), Path(index_dir)
     if not (src / "index").is_dir():
         raise FileNotFoundError(f"{src} holds no backup (no index/ folder)")
-    WhooshIndex(src / "index", create=False)  # refuse a broken backup before touching anything
+    _engine(src / "index")  # refuse a broken backup before touching anything
     if (src / DB_NAME).exists():
         Path(db_file).parent.mkdir(parents=True, exist_ok=True)
         source = sqlite3.connect(src / DB_NAME)
@@ -64,12 +57,7 @@ def restore(src: Path, db_file: Path, index_dir: Path) -> dict:
             source.close()
             target.close()
     with ingest_lock(index_dir):
-        staging = index_dir.parent / f".{index_dir.name}.restore-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.copytree(src / "index", staging)
-        # A new build id makes running servers reopen the index.
-        (staging / "BUILD_ID").write_text(os.urandom(16).hex())
-        swap_in(staging, index_dir)
+        _engine(index_dir, create=True).restore_from(src / "index")
     return {"articles": reapply_curation(db_file, index_dir)}
 
 
@@ -77,12 +65,11 @@ def reapply_curation(db_file: Path, index_dir: Path) -> int:
     """Make the index agree with the database's curation; returns the article count."""
     from .curation import snapshot
 
-    ix = WhooshIndex(index_dir, create=False)
+    engine = _engine(index_dir)
     if Path(db_file).exists():
         conn = connect(db_file)
         try:
-            ids = [fields["id"] for fields in ix.searcher().all_stored_fields()]
-            ix.retag(ids, lambda: snapshot(conn).apply)
+            engine.retag(engine.ids_for(SearchRequest()), lambda: snapshot(conn).apply)
         finally:
             conn.close()
-    return ix.doc_count()
+    return engine.doc_count()

@@ -11,14 +11,19 @@ from pathlib import Path
 import click
 
 from .dates import parse_day, period_end
-from .search import SORTS, IndexLocked, QueryError, SearchRequest
+from .search import SORTS, EngineConfig, IndexLocked, QueryError, SearchRequest, open_engine
 
 DEFAULT_INDEX = os.environ.get("SEARCHAPP_INDEX_DIR", "index")
 DEFAULT_CORPUS = os.environ.get("SEARCHAPP_CORPUS", "seeds")
 
 index_dir_option = click.option(
     "--index-dir", default=DEFAULT_INDEX, show_default=True, type=click.Path(file_okay=False),
-    help="Where the Whoosh index lives.")
+    help="Where the index lives.")
+
+
+def _engine(index_dir, create=False):
+    """The configured engine (SEARCHAPP_ENGINE, default Whoosh) on the index in `index_dir`."""
+    return open_engine(EngineConfig.from_env(index_dir=index_dir, create=create))
 
 
 @click.group()
@@ -49,9 +54,8 @@ def run_index(paths, index_dir, rebuild=False, quiet=False, commit_every=None):
                          commit_every=commit_every or COMMIT_EVERY_ARTICLES)
     if curate is not None:
         from .curation import catch_up
-        from .search.whoosh_engine import WhooshIndex
 
-        catch_up(WhooshIndex(index_dir, create=False), last_change)
+        catch_up(_engine(index_dir), last_change)
     for err in report.skipped:
         click.echo(f"skipped {err.source}: {err.reason}", err=True)
     click.echo(report.summary(), err=quiet)
@@ -126,15 +130,12 @@ def _day_option(value, end=False):
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def search_cmd(query, country, person, topic, date_from, date_to, sort, limit, index_dir, as_json):
     """Search the index: ranked hits with highlighted snippets and facet counts."""
-    from .search.whoosh_engine import WhooshIndex
-
     filters = {k: v for k, v in (("country", country), ("person", person), ("topic", topic)) if v}
     request = SearchRequest(
         query=query, filters=filters, sort=sort, per_page=limit,
         date_from=_day_option(date_from), date_to=_day_option(date_to, end=True))
     try:
-        ix = WhooshIndex(index_dir, create=False)
-        result = ix.search(request)
+        result = _engine(index_dir).search(request)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc))
     except QueryError as exc:
@@ -154,10 +155,13 @@ def search_cmd(query, country, person, topic, date_from, date_to, sort, limit, i
 
 
 def result_json(result) -> dict:
-    from .tagging.countries import country_label
+    from .curation import stored_topic_labels
+    from .tagging.labels import label as value_label
+
+    topics = stored_topic_labels()  # a topic the librarians added is called what they called it
 
     def label(facet, value):
-        return country_label(value) if facet == "country" else _tag_label(facet, value)
+        return value_label(facet, value, topics=topics)
 
     return {
         "total": result.total,
@@ -169,14 +173,6 @@ def result_json(result) -> dict:
                            for c in counts] for facet, counts in result.facets.items()},
         "dates": [{"value": c.value, "count": c.count} for c in result.dates],
     }
-
-
-def _tag_label(facet, value):
-    if facet == "topic":
-        from .tagging.normalize import topic_label
-
-        return topic_label(value)
-    return value
 
 
 def _terminal_snippet(snippet: str) -> str:
@@ -196,13 +192,12 @@ def serve_cmd(host, port, index_dir, debug):
 
     An empty index is filled from the seeds folder first, so a fresh clone shows a working search.
     """
-    from .search.whoosh_engine import WhooshIndex
     from .web import create_app
 
     if debug and os.environ.get("SEARCHAPP_ENV") == "production":
         raise click.UsageError("--debug is refused when SEARCHAPP_ENV is production: the "
                                "debugger would run code for anyone.")
-    if WhooshIndex(index_dir).doc_count() == 0 and Path(DEFAULT_CORPUS).exists():
+    if _engine(index_dir, create=True).doc_count() == 0 and Path(DEFAULT_CORPUS).exists():
         click.echo(f"The index is empty: indexing {DEFAULT_CORPUS}/ first.")
         run_index((DEFAULT_CORPUS,), index_dir, quiet=True)
     app = create_app({"INDEX_DIR": str(Path(index_dir).resolve())})

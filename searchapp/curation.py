@@ -12,18 +12,32 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Iterable
 
-from .db import transaction
+from .db import connect, db_path, transaction
 from .model import FACETS, Article, Tag
+from .search import N_
 from .tagging import merge_tags
+from .tagging.labels import taxonomy_labels, topic_label
 from .tagging.normalize import normalize_tag
+from .tagging.persons import load_authority
+from .tagging.topics import load_taxonomy, validate_taxonomy
 
 MAX_MERGE_CHAIN = 20
+VOCABULARIES = ("persons", "topics")
 
 
 class CurationError(ValueError):
-    """A change that cannot be made; the message is meant for the librarian."""
+    """A change that cannot be made; the message is meant for the librarian.
+
+    `template` (marked with N_, %-style with named `params`) is kept so that the web layer
+    can show the message in the reader's language; str() gives it in English.
+    """
+
+    def __init__(self, template: str, **params):
+        self.template, self.params = template, params
+        super().__init__(template % params if params else template)
 
 
 @dataclass(frozen=True)
@@ -69,13 +83,6 @@ def snapshot(conn: sqlite3.Connection) -> Snapshot:
 
 
 # -- row-level change records (for audit and undo) -----------------------------------------
-
-TABLE_KEYS = {
-    "tag_edits": ("article_id", "facet", "value"),
-    "value_merges": ("facet", "from_value"),
-    "vocabularies": ("name",),
-}
-
 
 def _get(conn, table: str, key: dict) -> dict | None:
     where = " AND ".join(f"{k} = ?" for k in key)
@@ -129,12 +136,12 @@ class Curator:
     # single tags
 
     def add_tag(self, user_id: int, article_id: str, facet: str, value: str) -> dict:
-        tag = _tag(facet, value)
+        tag = self._tag(facet, value)
         return self._record(user_id, "add_tag", f"added {facet} {tag.label!r} to {article_id}",
                             lambda ch: self._edit(ch, article_id, tag, "added"))
 
     def remove_tag(self, user_id: int, article_id: str, facet: str, value: str) -> dict:
-        tag = _tag(facet, value)
+        tag = self._tag(facet, value)
         return self._record(user_id, "remove_tag",
                             f"removed {facet} {tag.label!r} from {article_id}",
                             lambda ch: self._edit(ch, article_id, tag, "removed"))
@@ -148,13 +155,14 @@ class Curator:
 
     def merge(self, user_id: int, facet: str, from_value: str, to_value: str) -> dict:
         """Rename a value, or merge it into another one, in every article."""
-        source, target = _tag(facet, from_value), _tag(facet, to_value)
+        source, target = self._tag(facet, from_value), self._tag(facet, to_value)
         if source.value == target.value:
-            raise CurationError("A value cannot be merged into itself.")
+            raise CurationError(N_("A value cannot be merged into itself."))
         # Only the merges matter here, not every librarian's tag edit.
         merged = Snapshot(_merges(self.conn), {}).resolve(facet, target.value)
         if merged and merged[0] == source.value:
-            raise CurationError(f"{target.label!r} is already merged into {source.label!r}.")
+            raise CurationError(N_("%(target)r is already merged into %(source)r."),
+                                target=target.label, source=source.label)
 
         def do(ch: Change):
             key = {"facet": facet, "from_value": source.value}
@@ -174,7 +182,7 @@ class Curator:
                             f"{target.label!r}", do)
 
     def bulk_tag(self, user_id: int, article_ids: Iterable[str], facet: str, value: str) -> dict:
-        tag = _tag(facet, value)
+        tag = self._tag(facet, value)
         ids = list(dict.fromkeys(article_ids))
 
         def do(ch: Change):
@@ -187,8 +195,9 @@ class Curator:
     # vocabularies
 
     def vocabulary(self, name: str) -> list[dict] | None:
-        row = self.conn.execute("SELECT content FROM vocabularies WHERE name = ?", (name,)).fetchone()
-        return json.loads(row["content"]) if row else None
+        """The librarians' version of a vocabulary, or None while the shipped file is used."""
+        stored = stored_vocabulary(self.conn, name)
+        return stored["entries"] if stored else None
 
     def set_vocabulary(self, user_id: int, name: str, content: list[dict]) -> dict:
         validate_vocabulary(name, content)
@@ -209,15 +218,16 @@ class Curator:
     def undo(self, user_id: int, audit_id: int) -> dict:
         entry = self.conn.execute("SELECT * FROM audit WHERE id = ?", (audit_id,)).fetchone()
         if entry is None:
-            raise CurationError(f"There is no change number {audit_id}.")
+            raise CurationError(N_("There is no change number %(id)d."), id=audit_id)
         if entry["undone_by"]:
-            raise CurationError("That change has already been undone.")
+            raise CurationError(N_("That change has already been undone."))
         recorded = json.loads(entry["change"])
 
         def do(ch: Change):
             for row in reversed(recorded["rows"]):
                 if _get(self.conn, row["table"], row["key"]) != row["after"]:
-                    raise CurationError("A later change touched the same tags; undo that one first.")
+                    raise CurationError(
+                        N_("A later change touched the same tags; undo that one first."))
                 ch.put(row["table"], row["key"], row["before"])
             ch.articles.update(recorded["articles"])
             ch.values.update(tuple(v) for v in recorded["values"])
@@ -265,13 +275,24 @@ class Curator:
     def _value_exists(self, facet: str, value: str) -> bool:
         return bool(self.index and self.index.ids_with_value(facet, value))
 
+    def _tag(self, facet: str, value: str) -> Tag:
+        """The librarian's tag, labelled as ingest labels it (the edited taxonomy's topics too)."""
+        tag = canonical_tag(facet, value)
+        if facet == "topic":
+            tag = replace(tag, label=topic_label(tag.value, topics=topic_labels(self.conn)))
+        return tag
 
-def _tag(facet: str, value: str) -> Tag:
+
+def canonical_tag(facet: str, value: str) -> Tag:
+    """The canonical tag of a value a person typed; CurationError says why there is none."""
     if facet not in FACETS:
-        raise CurationError(f"Unknown facet {facet!r}: use one of {', '.join(FACETS)}.")
+        raise CurationError(N_("Unknown facet %(facet)r: use one of %(facets)s."), facet=facet,
+                            facets=", ".join(FACETS))
     tag = normalize_tag(facet, value or "", "librarian")
+    if tag is None and value:
+        raise CurationError(N_("%(value)r is not a known %(facet)s."), value=value, facet=facet)
     if tag is None:
-        raise CurationError(f"{value!r} is not a known {facet}." if value else "The value is empty.")
+        raise CurationError(N_("The value is empty."))
     return tag
 
 
@@ -279,51 +300,99 @@ def _now(conn) -> str:
     return conn.execute("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')").fetchone()[0]
 
 
+# -- vocabularies ----------------------------------------------------------------------------
+
+
+def stored_vocabulary(conn: sqlite3.Connection, name: str) -> dict | None:
+    """{"entries", "updated"} of the librarians' version of a vocabulary, or None."""
+    row = conn.execute("SELECT content, updated FROM vocabularies WHERE name = ?",
+                       (name,)).fetchone()
+    return {"entries": json.loads(row["content"]), "updated": row["updated"]} if row else None
+
+
+def shipped_vocabulary(name: str) -> list[dict]:
+    """A fresh copy of the vocabulary file that ships with searchapp."""
+    return json.loads(_shipped_json(name))
+
+
+@lru_cache(maxsize=None)
+def _shipped_json(name: str) -> str:
+    entries = load_authority() if name == "persons" else load_taxonomy()
+    return json.dumps(entries, ensure_ascii=False)
+
+
+def vocabulary_in_effect(conn: sqlite3.Connection, name: str) -> list[dict]:
+    """The vocabulary the next ingest uses: the librarians' version, else the shipped one."""
+    stored = stored_vocabulary(conn, name)
+    return stored["entries"] if stored else shipped_vocabulary(name)
+
+
+def topic_labels(conn: sqlite3.Connection) -> dict[str, str] | None:
+    """id -> label of the librarians' taxonomy, or None while the shipped one is used."""
+    row = conn.execute("SELECT content FROM vocabularies WHERE name = 'topics'").fetchone()
+    return _parsed_labels(row["content"]) if row else None
+
+
+# Every page that shows a topic asks: the stored text is read each time (it may have changed
+# in another process), parsed only when it is new.
+@lru_cache(maxsize=4)
+def _parsed_labels(content: str) -> dict[str, str]:
+    return taxonomy_labels(json.loads(content))
+
+
 def validate_vocabulary(name: str, content) -> None:
     if not isinstance(content, list) or not all(isinstance(e, dict) for e in content):
-        raise CurationError("A vocabulary is a list of entries.")
+        raise CurationError(N_("A vocabulary is a list of entries."))
     if name == "persons":
         for entry in content:
             if not isinstance(entry.get("name"), str) or not entry["name"].strip():
-                raise CurationError("Every person needs a name.")
+                raise CurationError(N_("Every person needs a name."))
             if not all(isinstance(a, str) for a in entry.get("aliases", [])):
-                raise CurationError(f"The aliases of {entry['name']!r} must be names.")
+                raise CurationError(N_("The aliases of %(name)r must be names."),
+                                    name=entry["name"])
     elif name == "topics":
-        from .tagging.topics import validate_taxonomy
-
         for entry in content:
             if not isinstance(entry.get("id"), str) or not isinstance(entry.get("label"), str):
-                raise CurationError("Every topic needs an id and a label.")
+                raise CurationError(N_("Every topic needs an id and a label."))
         try:
             validate_taxonomy(content)
         except ValueError as exc:
-            raise CurationError(f"The taxonomy is not valid: {exc}") from None
+            raise CurationError(N_("The taxonomy is not valid: %(reason)s"),
+                                reason=str(exc)) from None
     else:
-        raise CurationError(f"Unknown vocabulary {name!r}.")
+        raise CurationError(N_("Unknown vocabulary %(name)r."), name=name)
 
 
 def ingest_settings(instance_dir=None) -> tuple:
     """(curate, vocabularies, last change id) for ingest from the database, or
     (None, None, 0) where there is none."""
-    from .db import connect, db_path
-
     path = db_path(instance_dir)
     if not path.exists():
         return None, None, 0
     conn = connect(path)
     try:
         curator = Curator(conn)
-        vocabularies = {name: curator.vocabulary(name) for name in ("persons", "topics")}
+        vocabularies = {name: curator.vocabulary(name) for name in VOCABULARIES}
         return (snapshot(conn).apply, {k: v for k, v in vocabularies.items() if v},
                 curator.last_change())
     finally:
         conn.close()
 
 
+def stored_topic_labels(instance_dir=None) -> dict[str, str] | None:
+    """`topic_labels` of the instance's database, for the command line (None: no database)."""
+    path = db_path(instance_dir)
+    if not path.exists():
+        return None
+    conn = connect(path)
+    try:
+        return topic_labels(conn)
+    finally:
+        conn.close()
+
+
 def catch_up(index, since: int, instance_dir=None) -> int:
     """After an ingest: apply the changes librarians made while it ran."""
-    from .db import connect, db_path
-
     path = db_path(instance_dir)
     if not path.exists():
         return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -89,7 +90,7 @@ def db_path(instance_dir: str | os.PathLike | None = None) -> Path:
 
 def connect(path: str | os.PathLike) -> sqlite3.Connection:
     """Open (and create or migrate) the database."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    create_private(Path(path))
     conn = sqlite3.connect(path, timeout=10, isolation_level=None)  # explicit transactions
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
@@ -97,6 +98,27 @@ def connect(path: str | os.PathLike) -> sqlite3.Connection:
     conn.execute("PRAGMA busy_timeout=10000")
     migrate(conn)
     return conn
+
+
+def create_private(path: Path) -> None:
+    """A new database is for its owner only: it holds password hashes. Its folder is made
+    0700, the file 0600, and SQLite gives the -wal and -shm files the database's own mode.
+    (No umask change: that would hold for every thread of the process.) An existing file
+    or folder keeps the mode its owner gave it."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.exists():
+        return
+    # An empty file is an empty database. It is made under a name of its own, closed, then
+    # linked into place: closing a descriptor of the database while a connection of this
+    # process has it open would drop that connection's locks.
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        pass  # made meanwhile by another connection
+    finally:
+        temp.unlink()
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -131,6 +153,7 @@ def transaction(conn: sqlite3.Connection):
 
 def backup(conn: sqlite3.Connection, target: str | os.PathLike) -> None:
     """A consistent copy, safe while others write (SQLite's online backup)."""
+    create_private(Path(target))  # the copy holds the password hashes too
     dest = sqlite3.connect(target)
     try:
         conn.backup(dest)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-import shutil
 import time
 from collections import deque
 from contextlib import contextmanager
@@ -23,8 +22,7 @@ from typing import Callable, Iterable, Iterator
 from .model import Article
 from .readers import (ReadError, UnreadableFile, bad_name, file_format, not_regular, read_file,
                       valid_text)
-from .search import IndexLocked
-from .search.whoosh_engine import WhooshIndex
+from .search import EngineConfig, IndexLocked, SearchEngine, open_engine
 from .timebudget import OverBudget, time_budget
 
 COMMIT_EVERY_ARTICLES = 5000
@@ -230,16 +228,12 @@ def index_paths(
     report = IngestReport()
     with ingest_lock(index_dir):
         files = discover(paths, report)
+        engine = open_engine(EngineConfig.from_env(index_dir=index_dir))
         if rebuild:
-            build_dir = index_dir.parent / f".{index_dir.name}.rebuild-{os.getpid()}"
-            shutil.rmtree(build_dir, ignore_errors=True)
-            try:
-                _update(WhooshIndex(build_dir), files, [], report, run)
-                swap_in(build_dir, index_dir)
-            finally:
-                shutil.rmtree(build_dir, ignore_errors=True)
+            with engine.rebuild() as fresh:  # swapped in only when complete
+                _update(fresh, files, [], report, run)
         else:
-            _update(WhooshIndex(index_dir), files, _roots(paths), report, run)
+            _update(engine, files, _roots(paths), report, run)
     return report
 
 
@@ -247,7 +241,7 @@ def _roots(paths) -> list[str]:
     return [str(Path(p).resolve()) for p in paths]
 
 
-def _update(ix, files, roots, report: IngestReport, run: Settings) -> None:
+def _update(ix: SearchEngine, files, roots, report: IngestReport, run: Settings) -> None:
     indexed = ix.indexed_files()
     wanted = {f.file: f for f in files}
     todo = []
@@ -293,11 +287,3 @@ def _write_parsed(writer, todo, report: IngestReport, run: Settings) -> None:
 def _under(name: str, roots: list[str]) -> bool:
     return any(name == r or name.startswith(r.rstrip("/") + "/") for r in roots)
 
-
-def swap_in(build_dir: Path, index_dir: Path) -> None:
-    """Replace index_dir with a complete build_dir; the old index stays until the new is in place."""
-    old = index_dir.parent / f".{index_dir.name}.old-{os.getpid()}"
-    if index_dir.exists():
-        os.replace(index_dir, old)
-    os.replace(build_dir, index_dir)
-    shutil.rmtree(old, ignore_errors=True)

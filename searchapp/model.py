@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 FACETS = ("country", "person", "topic")
-ORIGINS = ("auto", "source", "librarian")
 # When two origins give the same facet value, the stronger one is kept.
 ORIGIN_RANK = {"auto": 0, "source": 1, "librarian": 2}
 
@@ -40,9 +39,3 @@ class Article:
         d = asdict(self)
         d["tags"] = [t.to_dict() for t in self.tags]
         return d
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Article":
-        d = dict(d)
-        d["tags"] = [Tag(**t) for t in d.get("tags", [])]
-        return cls(**d)

@@ -1,9 +1,10 @@
 """Saved searches: a named search state (the query string) behind a short, stable link.
 
 The stored query string is the whole search: query, facet filters and exclusions, dates and
-sort. Opening it runs it against today's archive. `last_seen` holds the newest publication
-date (YYYY-MM-DD) among its results when the owner last opened it, so matches published
-after that day are "new".
+sort; the web layer (web/params.py) decides which parameters make up a search, and this
+module stores and reads the string as given. Opening it runs it against today's archive.
+`last_seen` holds the newest publication date (YYYY-MM-DD) among its results when the owner
+last opened it, so matches published after that day are "new".
 """
 
 from __future__ import annotations
@@ -11,12 +12,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode
 
-from .model import FACETS
-
-# What a search is; paging, page layout and language are left out.
-SEARCH_KEYS = ("q", *FACETS, *(f"not_{f}" for f in FACETS), "from", "to", "undated", "sort")
 MAX_NAME = 200
 MAX_NOTE = 2000
 MAX_PARAMS = 8000
@@ -49,16 +45,6 @@ class SavedSearch:
         return {"slug": self.slug, "name": self.name, "note": self.note, "owner": self.owner,
                 "shared": self.shared, "params": self.params, "created": self.created,
                 "last_seen": self.last_seen or None}
-
-
-def search_params(pairs) -> str:
-    """The query string of a search state, from (key, value) pairs: only SEARCH_KEYS, no blanks."""
-    kept = [(k, v.strip()) for k, v in pairs if k in SEARCH_KEYS and v.strip()]
-    return urlencode(kept)
-
-
-def param_pairs(params: str) -> list[tuple[str, str]]:
-    return parse_qsl(params, keep_blank_values=False)
 
 
 def _row(row) -> SavedSearch | None:
@@ -95,6 +81,11 @@ def list_shared(conn: sqlite3.Connection, except_user: int | None = None) -> lis
     return [_row(r) for r in rows]
 
 
+def count_by_owner(conn: sqlite3.Connection) -> dict[int, int]:
+    """user id -> how many saved searches the user owns (users with none are left out)."""
+    return dict(conn.execute("SELECT owner_id, COUNT(*) FROM saved_searches GROUP BY owner_id"))
+
+
 def _check(name: str, note: str) -> tuple[str, str]:
     name, note = " ".join(name.split()), note.strip()
     if not name:
@@ -109,7 +100,6 @@ def _check(name: str, note: str) -> tuple[str, str]:
 def create(conn: sqlite3.Connection, owner_id: int, name: str, params: str, note: str = "",
            shared: bool = False, last_seen: str = "") -> SavedSearch:
     name, note = _check(name, note)
-    params = search_params(param_pairs(params))
     if len(params) > MAX_PARAMS:
         raise SavedSearchError("search_long", "This search is too long to save.")
     for _ in range(5):  # 48 random bits: a collision is rare, and retried

@@ -23,3 +23,45 @@ def corpora() -> Path:
     if not path.is_dir():
         pytest.skip(f"the shared corpora are not here ({path}); set SEARCHAPP_CORPORA")
     return path
+
+
+# -- the quick inner loop -------------------------------------------------------------------
+# `python -m pytest -m "not slow"` leaves out what takes seconds per test; CI runs everything.
+# Marked here, in one place, so the rule is visible and test modules stay about behaviour:
+# every test that drives a browser or reads the shared corpora, whole modules that start
+# servers, kill processes or fuzz, and single tests measured at seconds each
+# (`python -m pytest --durations=60`). test_packaging checks that every name listed exists.
+SLOW_FIXTURES = {"browser", "corpora", "reuters"}
+SLOW_MODULES = {
+    "tests/test_faults.py",  # indexers killed at random moments, searches during indexing
+    "tests/test_query_fuzz.py",  # property-based: hundreds of generated queries
+    "tests/web/test_web_fuzz.py",
+    "tests/web/test_production_server.py",  # gunicorn with two workers
+}
+SLOW_TESTS = {
+    "tests/test_readers.py::test_a_20_mb_page_is_read",
+    "tests/test_hostile_files.py::test_every_hostile_file_is_reported_and_the_good_one_indexed",
+    "tests/test_cli.py::test_index_then_search",  # the command in subprocesses
+    "tests/test_cleaning.py::test_deeply_nested_markup",
+    "tests/test_cleaning.py::test_extraction_f1_on_corpus",  # corpora
+    "tests/test_persons.py::test_recall_on_reuters_people",  # corpora
+    "tests/test_countries.py::test_shipped_gazetteer_is_what_the_build_script_makes",
+    "tests/test_curation.py::test_two_librarians_editing_one_article_at_once_lose_nothing",
+    "tests/test_ingest.py::test_parallel_and_serial_runs_agree",  # worker processes
+    "tests/web/test_web_security.py::test_gunicorn_without_a_key_stops_with_the_reason",
+    # Whole tables of cases, seconds together: the role matrix logs in for every route, the
+    # array engine is compared with Whoosh's own matching on many queries, every page is
+    # checked for runnable markup.
+    "tests/web/test_web_roles.py::test_route_by_role",
+    "tests/test_arrays.py::test_same_documents_and_scores_as_whoosh",
+    "tests/test_arrays.py::test_questions_match_the_same_documents",
+    "tests/web/test_web_xss.py::test_no_page_carries_runnable_markup",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        test = item.nodeid.split("[")[0]
+        if (test in SLOW_TESTS or test.split("::")[0] in SLOW_MODULES
+                or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))):
+            item.add_marker(pytest.mark.slow)

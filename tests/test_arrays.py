@@ -12,12 +12,18 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from whoosh import query
 from whoosh.qparser import AndGroup, OrGroup
 
 from searchapp.model import Article, Tag
-from searchapp.search.arrays import Evaluator, PostingsCache, TooSlow, Unsupported
-from searchapp.search.whoosh_engine import WhooshIndex, score_all, to_document
+from searchapp.search import QueryError
+from searchapp.search.whoosh import WhooshEngine
+from searchapp.search.whoosh.arrays import Evaluator, PostingsCache, TooSlow, Unsupported
+from searchapp.search.whoosh.matching import score_all
+from searchapp.search.whoosh.parsing import _parser, parse
+from searchapp.search.whoosh.schema import to_document
 
 WORDS = ("oil bank rates minister trade talks england exports gold strike court film "
          "market prices central united states the of in and per cent union league").split()
@@ -35,7 +41,7 @@ def _article(rng: random.Random, n: int) -> Article:
 @pytest.fixture(scope="module")
 def ix(tmp_path_factory):
     rng = random.Random(7)
-    index = WhooshIndex(tmp_path_factory.mktemp("arrays") / "ix")
+    index = WhooshEngine(tmp_path_factory.mktemp("arrays") / "ix")
     n = 0
     for batch in range(3):  # three commits without merging: three segments
         w = index._ix.writer()
@@ -73,7 +79,7 @@ def _only_negative(q) -> bool:
 @pytest.mark.parametrize("text", _queries())
 def test_same_documents_and_scores_as_whoosh(ix, text):
     s = ix.searcher()
-    q = ix._parse(s, text)[0]
+    q = parse(s, text)[0]
     expected = score_all(s, q)
     if _only_negative(q):  # nothing to find, only to leave out: Whoosh answers
         with pytest.raises(Unsupported):
@@ -90,7 +96,7 @@ def test_questions_match_the_same_documents(ix, seed):
     rng = random.Random(seed)
     s = ix.searcher()
     text = " ".join(rng.sample(WORDS, rng.randint(4, 8)))
-    q = ix._parser(s, OrGroup.factory(0.9)).parse(text)
+    q = _parser(s, OrGroup.factory(0.9)).parse(text)
     mask, scores = Evaluator(s, PostingsCache()).run(q)
     expected = score_all(s, q)
     assert set(np.flatnonzero(mask).tolist()) == set(expected)
@@ -100,7 +106,7 @@ def test_questions_match_the_same_documents(ix, seed):
 
 def test_restrict_limits_phrase_checks_but_not_the_answer_inside(ix):
     s = ix.searcher()
-    q = ix._parse(s, '"united states"')[0]
+    q = parse(s, '"united states"')[0]
     full, _ = Evaluator(s, PostingsCache()).run(q)
     reader = s.reader()
     restrict = np.array([d % 2 == 0 and not reader.is_deleted(d) for d in range(s.doc_count_all())])
@@ -112,7 +118,7 @@ def test_restrict_limits_phrase_checks_but_not_the_answer_inside(ix):
 @pytest.mark.parametrize("text", ["oil*", "oil~", "published:[2015 to 2018]", '"oil bank"~3'])
 def test_what_it_does_not_cover_is_refused_for_whoosh_to_answer(ix, text):
     s = ix.searcher()
-    q = ix._parse(s, text)[0]
+    q = parse(s, text)[0]
     with pytest.raises(Unsupported):
         Evaluator(s, PostingsCache()).run(q)
 
@@ -129,8 +135,8 @@ def test_deleted_documents_never_match(ix):
 def test_cache_stays_within_its_bound(ix):
     s = ix.searcher()
     cache = PostingsCache(max_bytes=4096)
-    Evaluator(s, cache).run(ix._parser(s, AndGroup).parse(" OR ".join(WORDS)))
-    assert cache._bytes <= 4096 or len(cache._items) == 1
+    Evaluator(s, cache).run(_parser(s, AndGroup).parse(" OR ".join(WORDS)))
+    assert cache.size <= 4096 or len(cache.lru) == 1
 
 
 def test_warm_reads_frequent_words_ahead_within_its_budget(ix):
@@ -148,7 +154,7 @@ def test_warm_reads_frequent_words_ahead_within_its_budget(ix):
     biggest = max((sub.reader() for sub, _o in s.leaf_searchers()), key=lambda r: r.doc_count_all())
     frequent = biggest.most_frequent_terms("body", 1)[0][1]
     frequent = frequent.encode() if isinstance(frequent, str) else frequent
-    assert any(k[1] == "body" and k[2] == frequent for k in ix._postings._items)
+    assert any(k[1] == "body" and k[2] == frequent for k in ix._postings.lru.keys())
     ix._results.clear()
     ix._summaries.clear()
     after = ix.search(SearchRequest(query="oil trade", per_page=50))
@@ -159,7 +165,7 @@ def test_tables_of_merged_segments_are_dropped(tmp_path):
     from searchapp.search import SearchRequest
 
     rng = random.Random(3)
-    index = WhooshIndex(tmp_path / "ix")
+    index = WhooshEngine(tmp_path / "ix")
     for n in range(3):
         w = index._ix.writer()
         w.add_document(**to_document(_article(rng, n), f"f{n}", "h"))
@@ -187,12 +193,93 @@ def test_more_like_this_ranks_as_whoosh_does(ix, n):
 
 def test_a_search_past_its_deadline_is_refused_with_a_message(ix, monkeypatch):
     from searchapp.search import QueryError, SearchRequest
-    from searchapp.search import whoosh_engine
+    from searchapp.search.whoosh import matching
 
     s = ix.searcher()
     with pytest.raises(TooSlow):
-        Evaluator(s, PostingsCache(), deadline=0.0).run(ix._parse(s, "oil")[0])
-    monkeypatch.setattr(whoosh_engine, "MAX_SEARCH_SECONDS", -1.0)
+        Evaluator(s, PostingsCache(), deadline=0.0).run(parse(s, "oil")[0])
+    monkeypatch.setattr(matching, "MAX_SEARCH_SECONDS", -1.0)
     for text in ("oil bank", "oil*"):  # on the arrays, and by Whoosh itself
         with pytest.raises(QueryError, match="too much of the archive"):
             ix.search(SearchRequest(query=text))
+
+
+# -- the limits of Whoosh's posting format, and generated query trees ------------------------
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """300 articles with "common" (past Whoosh's 128-posting block, three blocks), and one
+    article of 70,000 words (positions past 65,535), in two segments with a deletion."""
+    rng = random.Random(5)
+    index = WhooshEngine(tmp_path_factory.mktemp("big") / "ix")
+    w = index._ix.writer()
+    for n in range(300):
+        body = " ".join(rng.choices(WORDS, k=rng.randint(3, 30)) + ["common"] * rng.randint(1, 3))
+        w.add_document(**to_document(Article(id=f"b{n}", source="t", title="t", body=body,
+                                             published=None), f"f{n}", "h"))
+    w.commit(merge=False)
+    w = index._ix.writer()
+    long_body = " ".join(rng.choices(WORDS, k=70_000)) + " common tail words end here"
+    w.add_document(**to_document(Article(id="long", source="t", title="Long", body=long_body,
+                                         published=None), "long", "h"))
+    w.delete_by_term("id", "b7")
+    w.commit(merge=False)
+    return index
+
+
+def _same_as_whoosh(index, text):
+    s = index.searcher()
+    q = parse(s, text)[0]
+    expected = score_all(s, q)
+    mask, scores = Evaluator(s, PostingsCache()).run(q)
+    assert set(np.flatnonzero(mask).tolist()) == set(expected), text
+    for doc, score in expected.items():
+        assert scores[doc] == pytest.approx(score, rel=1e-9), (text, doc)
+    return expected
+
+
+def test_a_posting_list_longer_than_one_block(big):
+    s = big.searcher()
+    assert s.doc_frequency("body", "common") > 2 * 128
+    assert len(_same_as_whoosh(big, "common")) == 300  # 299 short ones and the long one
+    _same_as_whoosh(big, '"common"')
+    _same_as_whoosh(big, "common oil")
+
+
+def test_positions_past_65535_words(big):
+    found = _same_as_whoosh(big, '"tail words end here"')
+    s = big.searcher()
+    assert [s.stored_fields(d)["id"] for d in found] == ["long"]
+    _same_as_whoosh(big, '"oil bank"')  # matches in the long article, at any position
+
+
+_word = st.sampled_from(WORDS + ["common", "zzzunknown"])
+_leaf = st.one_of(_word, st.lists(_word, min_size=2, max_size=3).map(lambda w: '"%s"' % " ".join(w)),
+                  _word.map(lambda w: f"title:{w}"))
+
+
+def _tree(children):
+    joined = st.lists(children, min_size=2, max_size=3)
+    return st.one_of(joined.map(" AND ".join), joined.map(" OR ".join),
+                     st.tuples(children, children).map(lambda ab: f"{ab[0]} -{ab[1]}"),
+                     children.map(lambda c: f"({c})"),
+                     st.tuples(children, st.integers(2, 4)).map(lambda cb: f"({cb[0]})^{cb[1]}"))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.recursive(_leaf, _tree, max_leaves=6))
+def test_generated_query_trees_match_whoosh(ix, text):
+    s = ix.searcher()
+    try:
+        q = parse(s, text)[0]
+    except QueryError:
+        return
+    expected = score_all(s, q)
+    try:
+        mask, scores = Evaluator(s, PostingsCache()).run(q)
+    except Unsupported:  # Whoosh answers these itself
+        return
+    assert set(np.flatnonzero(mask).tolist()) == set(expected), text
+    for doc, score in expected.items():
+        assert scores[doc] == pytest.approx(score, rel=1e-9), (text, doc)

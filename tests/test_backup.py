@@ -11,7 +11,7 @@ from searchapp.curation import Curator
 from searchapp.db import connect, db_path
 from searchapp.ingest import index_paths, ingest_lock
 from searchapp.search import IndexLocked, SearchRequest
-from searchapp.search.whoosh_engine import WhooshIndex
+from searchapp.search import EngineConfig, open_engine
 
 from .conftest import FIXTURES, SEED
 
@@ -27,7 +27,7 @@ def live(tmp_path):
     db_file = db_path(tmp_path / "instance")
     conn = connect(db_file)
     conn.execute("INSERT INTO users (name, password_hash, role) VALUES ('lib', 'x', 'librarian')")
-    server = WhooshIndex(index_dir, create=False)
+    server = open_engine(EngineConfig(index_dir, create=False))
     return {"corpus": corpus, "index": index_dir, "db": db_file, "conn": conn, "server": server,
             "curator": Curator(conn, server)}
 
@@ -66,7 +66,7 @@ def test_restore_reapplies_curation_that_missed_the_index_copy(live, tmp_path):
     # An edit saved in the database whose index update never happened:
     conn.execute("INSERT INTO tag_edits VALUES (?, 'country', 'PE', 'Peru', 'added')", (aid,))
     backup(live["db"], live["index"], tmp_path / "backup2")
-    assert "PE" not in countries(WhooshIndex(tmp_path / "backup2" / "index", create=False), aid)
+    assert "PE" not in countries(open_engine(EngineConfig(tmp_path / "backup2" / "index", create=False)), aid)
     restore(tmp_path / "backup2", live["db"], live["index"])
     assert "PE" in countries(server, aid)
 

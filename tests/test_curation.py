@@ -10,7 +10,7 @@ from searchapp.curation import CurationError, Curator, ingest_settings
 from searchapp.db import MIGRATIONS, connect, db_path, schema_version
 from searchapp.ingest import index_paths
 from searchapp.search import SearchRequest
-from searchapp.search.whoosh_engine import WhooshIndex
+from searchapp.search import EngineConfig, open_engine
 
 from .conftest import FIXTURES, SEED
 
@@ -26,7 +26,7 @@ def setup(tmp_path):
     conn.execute("INSERT INTO users (name, password_hash, role) VALUES ('lib', 'x', 'librarian')")
     index_dir = tmp_path / "ix"
     index_paths([corpus], index_dir)
-    ix = WhooshIndex(index_dir, create=False)
+    ix = open_engine(EngineConfig(index_dir, create=False))
     return {"corpus": corpus, "instance": instance, "conn": conn, "ix": ix, "index_dir": index_dir,
             "curator": Curator(conn, ix)}
 
@@ -176,7 +176,7 @@ def test_two_librarians_editing_one_article_at_once_lose_nothing(setup):
 def test_an_edit_made_while_an_indexer_holds_the_index_lands_after_it(setup):
     from searchapp.curation import catch_up
     from searchapp.search import IndexLocked
-    import searchapp.search.whoosh_engine as engine
+    import searchapp.search.whoosh.engine as engine
 
     ix, cur = setup["ix"], setup["curator"]
     aid = seed_id(ix)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from searchapp.search import SearchRequest
-from searchapp.search.whoosh_engine import WhooshIndex
+from searchapp.search import EngineConfig, open_engine
 
 from .conftest import FIXTURES, SEED
 
@@ -44,8 +44,10 @@ def indexer(corpus: Path, index_dir: Path) -> subprocess.Popen:
 
 
 def articles_per_file(index_dir: Path) -> Counter:
-    s = WhooshIndex(index_dir, create=False).searcher()
-    return Counter(Path(fields["file"]).name for fields in s.all_stored_fields())
+    """Articles per source file name (a story's source is its file, with #N for story N)."""
+    hits = open_engine(EngineConfig(index_dir, create=False)).search(
+        SearchRequest(per_page=100)).hits
+    return Counter(Path(hit.source.split("#")[0]).name for hit in hits)
 
 
 def expected(name: str) -> int:
@@ -77,7 +79,7 @@ def test_an_indexer_killed_at_random_moments_leaves_a_sound_index(corpus, tmp_pa
         assert rerun.wait(120) == 0  # no stale lock, nothing in the way
         counts = articles_per_file(index_dir)
         assert sum(counts.values()) == total and len(counts) == 40
-        ix = WhooshIndex(index_dir, create=False)
+        ix = open_engine(EngineConfig(index_dir, create=False))
         ids = [h.id for h in ix.search(SearchRequest(per_page=100)).hits]
         assert len(ids) == len(set(ids)) == total
     assert outcomes["partial"] >= 3, outcomes  # the kills did land mid-run
@@ -92,7 +94,7 @@ def test_searches_keep_working_while_an_indexer_runs(corpus, tmp_path):
         shutil.copy(path, live)
     subprocess.run([sys.executable, "-m", "searchapp.cli", "index", str(live),
                     "--index-dir", str(index_dir)], check=True, capture_output=True)
-    server = WhooshIndex(index_dir, create=False)  # a long-lived reader, like a web worker
+    server = open_engine(EngineConfig(index_dir, create=False))  # a long-lived reader, like a web worker
     seen, errors, done = ([], []), [], threading.Event()
 
     def search_loop(totals):

@@ -16,8 +16,7 @@ import pytest
 
 from searchapp.ingest import index_paths
 from searchapp.readers import MAX_FILE_BYTES, ReadError, UnreadableFile, read_file
-from searchapp.search import SearchRequest
-from searchapp.search.whoosh_engine import WhooshIndex
+from searchapp.search import EngineConfig, SearchRequest, open_engine
 
 from .conftest import SEED
 
@@ -56,7 +55,7 @@ def test_every_hostile_file_is_reported_and_the_good_one_indexed(tmp_path):
     assert "binary" in reasons["garbage.sgm"]
     assert "empty" in reasons["empty.jsonl"]
     assert "outside the folder" in reasons["link.txt"]
-    ix = WhooshIndex(tmp_path / "ix", create=False)
+    ix = open_engine(EngineConfig(tmp_path / "ix", create=False))
     assert ix.search(SearchRequest("Lavrov")).total == 1
     assert ix.search(SearchRequest("Secret")).total == 0
 
@@ -64,7 +63,7 @@ def test_every_hostile_file_is_reported_and_the_good_one_indexed(tmp_path):
 def test_entities_are_not_expanded(tmp_path):
     hostile_corpus(tmp_path / "corpus")
     index_paths([tmp_path / "corpus" / "laughs.html"], tmp_path / "ix")
-    ix = WhooshIndex(tmp_path / "ix", create=False)
+    ix = open_engine(EngineConfig(tmp_path / "ix", create=False))
     [hit] = ix.search(SearchRequest("Kenya")).hits
     article = ix.get(hit.id)
     assert len(article.body) < 500 and "lollol" not in article.body

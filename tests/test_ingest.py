@@ -10,7 +10,7 @@ import pytest
 
 from searchapp.ingest import index_paths, ingest_lock
 from searchapp.search import IndexLocked, SearchRequest
-from searchapp.search.whoosh_engine import WhooshIndex
+from searchapp.search import EngineConfig, open_engine
 
 from .conftest import FIXTURES, SEED
 
@@ -28,7 +28,7 @@ def corpus(tmp_path) -> Path:
 
 
 def ids(index_dir) -> set[str]:
-    ix = WhooshIndex(index_dir, create=False)
+    ix = open_engine(EngineConfig(index_dir, create=False))
     return {h.id for h in ix.search(SearchRequest(per_page=100)).hits}
 
 
@@ -37,7 +37,7 @@ def test_first_run_indexes_everything_and_reports_bad_parts(corpus, tmp_path):
     # seed 1 + Reuters 3 (1 empty story) + JSON Lines 3 (2 bad lines)
     assert report.articles_indexed == 7 and report.files_indexed == 3
     assert sorted(e.source.rsplit("#", 1)[1] for e in report.skipped) == ["104", "3", "4"]
-    ix = WhooshIndex(tmp_path / "ix", create=False)
+    ix = open_engine(EngineConfig(tmp_path / "ix", create=False))
     result = ix.search(SearchRequest("Lavrov"))
     assert result.total == 1
     assert "Sergey Lavrov" in [c.value for c in result.facets["person"]]
@@ -57,7 +57,7 @@ def test_rerun_touches_only_changed_files_and_removes_gone_ones(corpus, tmp_path
     changed = index_paths([corpus], index_dir)
     assert (changed.files_indexed, changed.unchanged, changed.files_removed) == (1, 1, 1)
     assert changed.articles_removed == 3
-    ix = WhooshIndex(index_dir, create=False)
+    ix = open_engine(EngineConfig(index_dir, create=False))
     assert ix.search(SearchRequest("Kazan")).total == 1
     assert ix.search(SearchRequest("wheat")).total == 0
     assert ix.doc_count() == 4  # the changed seed replaced, not duplicated
@@ -70,7 +70,7 @@ def test_indexing_another_folder_keeps_the_first(corpus, tmp_path):
     index_dir = tmp_path / "ix"
     index_paths([corpus], index_dir)
     index_paths([other], index_dir)
-    assert WhooshIndex(index_dir, create=False).doc_count() == 8
+    assert open_engine(EngineConfig(index_dir, create=False)).doc_count() == 8
 
 
 def test_ids_survive_a_rebuild(corpus, tmp_path):
@@ -86,7 +86,7 @@ def test_ids_survive_a_rebuild(corpus, tmp_path):
 def test_a_server_sees_the_rebuilt_index(corpus, tmp_path):
     index_dir = tmp_path / "ix"
     index_paths([corpus / "seed.txt"], index_dir)
-    server = WhooshIndex(index_dir, create=False)
+    server = open_engine(EngineConfig(index_dir, create=False))
     assert server.search(SearchRequest("cocoa")).total == 0
     index_paths([corpus], index_dir, rebuild=True)
     assert server.search(SearchRequest("cocoa")).total == 1

@@ -16,9 +16,8 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 
 from searchapp.ingest import index_paths
-from searchapp.search import (MAX_CORRECTED_WORDS, MAX_EXPANSION, MAX_QUERY_CHARS, QueryError,
-                              SearchRequest)
-from searchapp.search.whoosh_engine import WhooshIndex
+from searchapp.search import (MAX_CORRECTED_WORDS, MAX_EXPANSION, MAX_QUERY_CHARS, EngineConfig,
+                              QueryError, SearchRequest, open_engine)
 
 from .conftest import REPO
 
@@ -29,7 +28,7 @@ MANY = MAX_EXPANSION + 100
 
 
 @pytest.fixture(scope="module")
-def ix(tmp_path_factory) -> WhooshIndex:
+def ix(tmp_path_factory):
     """The seeds, the web fixture articles, and one article of MANY words sharing a prefix."""
     where = tmp_path_factory.mktemp("fuzz")
     sources = where / "sources"
@@ -39,7 +38,7 @@ def ix(tmp_path_factory) -> WhooshIndex:
     (sources / "wordlist.txt").write_text(f"A list of words\n\n{words}\n", encoding="utf-8")
     report = index_paths([sources], where / "index", workers=1)
     assert not report.skipped, report.skipped
-    return WhooshIndex(where / "index")
+    return open_engine(EngineConfig(where / "index"))
 
 
 def run(ix, q: str, **kw):

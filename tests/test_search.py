@@ -8,7 +8,7 @@ import pytest
 
 from searchapp.model import Article, Tag
 from searchapp.search import UNDATED, QueryError, SearchRequest
-from searchapp.search.whoosh_engine import WhooshIndex
+from searchapp.search import EngineConfig, open_engine
 
 
 def art(id, title, body, published, countries=(), persons=(), topics=()):
@@ -40,7 +40,7 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def ix(tmp_path_factory):
-    index = WhooshIndex(tmp_path_factory.mktemp("search") / "ix")
+    index = open_engine(EngineConfig(tmp_path_factory.mktemp("search") / "ix"))
     w = index.writer()
     for a in ARTICLES:
         w.replace_file(f"/files/{a.id}", "hash", [a])

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from searchapp.tagging.topics import TopicTagger, load_taxonomy, topic_label, validate_taxonomy
+from searchapp.tagging.labels import taxonomy_labels, topic_label
+from searchapp.tagging.topics import TopicTagger, load_taxonomy, validate_taxonomy
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "topics"
 
@@ -136,7 +137,8 @@ def test_custom_taxonomy_from_plain_dicts():
     tagger = TopicTagger(taxonomy)
     tags = tagger.tag("Sourdough loaf recipe", "Bake the sourdough loaf in a hot oven.")
     assert tags == ["baking", "food"]
-    assert topic_label("baking", taxonomy) == "Baking"
+    assert tagger.labels["baking"] == "Baking"
+    assert topic_label("baking", topics=taxonomy_labels(taxonomy)) == "Baking"
 
 
 def test_invalid_taxonomies_are_rejected():
@@ -175,10 +177,11 @@ def test_shipped_taxonomy_is_well_formed():
 def test_topic_label():
     assert topic_label("diplomacy") == "Diplomacy and international relations"
     assert topic_label("economy") == "Economy, business and finance"
-    with pytest.raises(KeyError):
-        topic_label("no-such-topic")
-    with pytest.raises(KeyError):
-        topic_label("economy", [{"id": "food", "label": "Food", "parent": None, "rules": {}}])
+    assert topic_label("money-fx") == "money fx"  # a source's own code: its id, spaced
+    food = taxonomy_labels([{"id": "food", "label": "Food", "parent": None, "rules": {}}])
+    assert topic_label("food", topics=food) == "Food"  # an edited taxonomy's own topic
+    assert topic_label("economy", topics=food) == "Economy, business and finance"
+    assert topic_label("economy", translate=str.upper) == "ECONOMY, BUSINESS AND FINANCE"
 
 
 # --- real data --------------------------------------------------------------

@@ -1,15 +1,20 @@
 """The search layer: one narrow interface between the product and the engine.
 
-The web layer and the command line only use the types below and an object
-with the `SearchEngine` methods; Whoosh lives behind it (`whoosh_engine`), so a
-distributed engine can take over later without touching the callers.
+Ingest, curation, backup, the web layer, the command line and the benchmarks only use the
+types below and an object with the `SearchEngine` methods, made by `open_engine(config)`,
+the one constructor. Whoosh lives behind it (`searchapp.search.whoosh`), so a distributed
+engine can take over later without touching the callers. The query language's policy
+(what is refused, what is a question) is engine-neutral and lives in `query`.
 """
 
 from __future__ import annotations
 
+import os
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Protocol
+from pathlib import Path
+from typing import Iterable, Mapping, Protocol
 
 from ..model import FACETS, Article
 
@@ -121,8 +126,6 @@ class SearchResult:
     # plus UNDATED last when undated articles match.
     dates: list[FacetCount]
     suggestion: str | None = None
-    # Terms of the query, for highlighting the article page.
-    terms: list[str] = field(default_factory=list)
 
 
 class IndexWriter(Protocol):
@@ -136,19 +139,132 @@ class IndexWriter(Protocol):
     def cancel(self) -> None: ...
 
 
+class Highlighter(Protocol):
+    """The words of one query in any text, as the engine matches them (by stem)."""
+
+    def __bool__(self) -> bool: ...  # False: the query looks for no words of the text
+    def mark(self, text: str) -> str: ...  # escaped text, each matching word in <mark>
+
+
 class SearchEngine(Protocol):
-    """What ingest, curation, the CLI and the web layer need from an engine."""
+    """What ingest, curation, backup, the CLI and the web layer need from an engine."""
 
     # indexing
     def indexed_files(self) -> dict[str, str]: ...  # file -> content hash
     def writer(self, wait: float = 0.0) -> IndexWriter: ...  # raises IndexLocked
+    # A fresh, empty engine beside this one: swapped in for this one when the block ends
+    # without an error, dropped otherwise. Leftovers of killed rebuilds are removed first.
+    def rebuild(self) -> AbstractContextManager["SearchEngine"]: ...
+    # Copy the index as it stands to `dest` (a new folder) while no writer may start;
+    # waits up to `wait` seconds for a running one (IndexLocked); returns the copy's count.
+    def snapshot(self, dest: Path, wait: float = 30.0) -> int: ...
+    # Replace this index with the copy in `src` (made by snapshot); readers reopen it.
+    def restore_from(self, src: Path) -> int: ...
     # searching
     def search(self, request: SearchRequest) -> SearchResult: ...
     def get(self, article_id: str) -> Article | None: ...
     def more_like_this(self, article_id: str, limit: int = 5) -> list[Hit]: ...
     def doc_count(self) -> int: ...
     def warm(self) -> int: ...  # read ahead what first searches need; returns bytes read
+    def highlighter(self, query: str) -> Highlighter: ...  # for article pages
     # curation: bulk selections and re-applying curated tags
     def ids_for(self, request: SearchRequest) -> list[str]: ...
-    def ids_with_value(self, facet: str, value: str) -> list[str]: ...
-    def retag(self, article_ids: list[str], get_curate) -> int: ...
+    def ids_with_value(self, facet: str, value: str) -> list[str]: ...  # now or as ingested
+    def retag(self, article_ids: list[str], get_curate) -> int:
+        """Re-apply curation to the articles; returns how many changed.
+
+        This relies on the engine keeping each article's raw tags (as ingested, before
+        any curation) beside the curated ones: `get_curate()(article_with_raw_tags)` gives
+        the curated article, so a librarian's removal of an automatic tag can be undone and
+        is re-applied after every re-index. `get_curate` is called only once the engine
+        holds its writer, so concurrent edits are never written from a snapshot older than
+        either. Waits a while for a running writer, then raises IndexLocked.
+        """
+
+
+# -- choosing and opening an engine ----------------------------------------------------------
+
+DEFAULT_ENGINE = "whoosh"
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Which engine, and where its index is."""
+    index_dir: Path = Path("index")  # the on-disk index (engines that keep one)
+    engine: str = DEFAULT_ENGINE
+    create: bool = True  # make an empty index when there is none (else FileNotFoundError)
+    # For an engine served elsewhere (e.g. Solr): its address and collection.
+    url: str | None = None
+    collection: str | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "index_dir", Path(self.index_dir))  # a str is welcome too
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **given) -> "EngineConfig":
+        """SEARCHAPP_ENGINE, SEARCHAPP_INDEX_DIR, SEARCHAPP_ENGINE_URL and
+        SEARCHAPP_ENGINE_COLLECTION, overridden by `given` (values of None are ignored)."""
+        env = os.environ if env is None else env
+        values = dict(engine=env.get("SEARCHAPP_ENGINE") or DEFAULT_ENGINE,
+                      index_dir=env.get("SEARCHAPP_INDEX_DIR") or "index",
+                      url=env.get("SEARCHAPP_ENGINE_URL") or None,
+                      collection=env.get("SEARCHAPP_ENGINE_COLLECTION") or None)
+        values.update({k: v for k, v in given.items() if v is not None})
+        return cls(**values)
+
+    @classmethod
+    def from_flask(cls, config: Mapping, **given) -> "EngineConfig":
+        """From a Flask app's config: INDEX_DIR, and SEARCH_ENGINE, SEARCH_ENGINE_URL and
+        SEARCH_ENGINE_COLLECTION where set (the environment otherwise)."""
+        return cls.from_env(index_dir=config.get("INDEX_DIR"), engine=config.get("SEARCH_ENGINE"),
+                            url=config.get("SEARCH_ENGINE_URL"),
+                            collection=config.get("SEARCH_ENGINE_COLLECTION"), **given)
+
+
+def _open_whoosh(config: EngineConfig) -> SearchEngine:
+    from .whoosh import WhooshEngine
+
+    return WhooshEngine(config.index_dir, create=config.create)
+
+
+def _whoosh_highlighter(query: str) -> Highlighter:
+    from .whoosh.highlight import highlighter
+
+    return highlighter(query)
+
+
+def _whoosh_problem(config: EngineConfig) -> str | None:
+    from .whoosh.health import index_problem
+
+    return index_problem(Path(config.index_dir).resolve())
+
+
+# engine name -> (open(config), highlighter(query), problem(config)); a Solr engine registers here.
+ENGINES = {"whoosh": (_open_whoosh, _whoosh_highlighter, _whoosh_problem)}
+
+
+def _registered(name: str):
+    try:
+        return ENGINES[name]
+    except KeyError:
+        raise ValueError(f"unknown search engine {name!r}: use one of "
+                         f"{', '.join(sorted(ENGINES))}") from None
+
+
+def open_engine(config: EngineConfig | None = None) -> SearchEngine:
+    """The one way to get an engine (the environment's when no config is given)."""
+    config = config or EngineConfig.from_env()
+    return _registered(config.engine)[0](config)
+
+
+def highlighter(query: str, engine: str | None = None) -> Highlighter:
+    """The query's words as `engine` (default: the environment's) matches them: no index
+    is needed, only the engine's text analysis."""
+    return _registered(engine or EngineConfig.from_env().engine)[1](query)
+
+
+def index_problem(config: EngineConfig | None = None) -> str | None:
+    """Why the configured engine's index cannot be served (one line for a log), or None.
+    No index yet is no problem: the app starts with an empty one."""
+    config = config or EngineConfig.from_env()
+    return _registered(config.engine)[2](config)

@@ -6,7 +6,10 @@ origins give the same value, the stronger origin (librarian > source > auto) is 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..model import ORIGIN_RANK, Article, Tag
+from .labels import country_label, topic_label
 
 
 class Tagger:
@@ -31,26 +34,21 @@ class Tagger:
                    topics=TopicTagger(topics) if topics else None)
 
     def auto_tags(self, title: str, body: str) -> list[Tag]:
-        from .countries import country_label
-        from .topics import topic_label
-
         tags = [Tag("country", c, country_label(c), "auto") for c in self.countries.tag(title, body)]
         tags += [Tag("person", p, p, "auto") for p in self.persons.tag(title, body)]
-        tags += [Tag("topic", t, _safe_label(topic_label, t), "auto")
-                 for t in self.topics.tag(title, body)]
+        tags += [Tag("topic", t, self.topic_label(t), "auto") for t in self.topics.tag(title, body)]
         return tags
+
+    def topic_label(self, slug: str) -> str:
+        """The label in this tagger's taxonomy (a librarian's new topic included)."""
+        return topic_label(slug, topics=self.topics.labels)
 
     def tag(self, article: Article) -> Article:
         auto = self.auto_tags(article.title, article.body)
-        article.tags = merge_tags(complete_surnames(article.tags, auto) + auto)
+        given = [replace(t, label=self.topic_label(t.value)) if t.facet == "topic" else t
+                 for t in complete_surnames(article.tags, auto)]
+        article.tags = merge_tags(given + auto)
         return article
-
-
-def _safe_label(label, value: str) -> str:
-    try:
-        return label(value)
-    except KeyError:
-        return value
 
 
 def complete_surnames(given: list[Tag], auto: list[Tag]) -> list[Tag]:

@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from ..model import Tag
+from .labels import country_label, topic_label
 
 
 def normalize_tag(facet: str, value: str, origin: str) -> Tag | None:
@@ -71,16 +72,3 @@ def _known_codes() -> frozenset[str]:
     return frozenset(_names_to_codes().values()) | frozenset(shipped_gazetteer().get("historic", {}))
 
 
-def country_label(code: str, locale: str = "en") -> str:
-    from .countries import country_label as label
-
-    return label(code, locale)
-
-
-def topic_label(slug: str) -> str:
-    from .topics import topic_label as label
-
-    try:
-        return label(slug)
-    except KeyError:
-        return slug.replace("-", " ")

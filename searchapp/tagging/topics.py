@@ -30,7 +30,6 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "topics.json"
@@ -81,21 +80,6 @@ def _ancestors(topic_id: str, by_id: dict[str, dict]) -> list[str]:
         chain.append(parent)
         parent = by_id[parent].get("parent")
     return chain
-
-
-@lru_cache(maxsize=1)
-def _default_labels() -> dict[str, str]:
-    return {t["id"]: t["label"] for t in load_taxonomy()}
-
-
-def topic_label(topic_id: str, taxonomy=None) -> str:
-    """English label of a topic id; KeyError when the taxonomy lacks it (callers pick a fallback)."""
-    if taxonomy is None:
-        return _default_labels()[topic_id]
-    for topic in taxonomy:
-        if topic["id"] == topic_id:
-            return topic["label"]
-    raise KeyError(topic_id)
 
 
 # --- rule compilation -------------------------------------------------------
@@ -150,6 +134,7 @@ class TopicTagger:
         topics = load_taxonomy() if taxonomy is None else taxonomy
         validate_taxonomy(topics)
         self._ids = [t["id"] for t in topics]
+        self.labels = {t["id"]: t["label"] for t in topics}  # what its tags are called
         index = {topic_id: k for k, topic_id in enumerate(self._ids)}
         self._parent = [index.get(t.get("parent")) if t.get("parent") is not None else None
                         for t in topics]

@@ -9,6 +9,12 @@ SEARCHAPP_PROXY_FIX, then `test_config` (which may also name the INSTANCE_PATH).
 
 In production (SEARCHAPP_ENV=production, which gunicorn.conf.py sets) the app refuses to
 start without a secret key of its own or with debug on; see docs/security.md.
+
+Layering (checked by tests/test_layers.py): the web modules import each other as siblings
+(`from .engine import engine`, `from .database import get_db`), never this package, and
+without a cycle; they reach the database and the index only through the domain modules
+(searchapp.accounts, .saved, .curation, .login_throttle, .search), so none imports sqlite3
+or whoosh. Only this module imports them all, to build the app.
 """
 
 from __future__ import annotations
@@ -24,17 +30,21 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..db import DEFAULT_INSTANCE, db_path
+from ..search import EngineConfig, open_engine
+from . import (api, audit, auth, curation, curation_tags, database, errors, saved_searches,
+               views, vocabularies)
+from .engine import EXTENSION
+from .languages import remember_language, select_locale
 
-ROOT = Path(__file__).resolve().parents[2]  # the repository: templates/ and static/ live there
-PACKAGE = Path(__file__).resolve().parents[1]
-LANGUAGES = ("en", "fr")
-LANG_COOKIE = "lang"
+ROOT = Path(__file__).resolve().parents[2]  # a checkout: templates/ and static/ live here
+PACKAGE = Path(__file__).resolve().parents[1]  # a built wheel carries them in the package
+# The librarians' pages are one blueprint (curation.bp); these modules add their routes to it.
+CURATION_PAGES = (curation_tags, vocabularies, audit)
 
 DEFAULTS = dict(
     INDEX_DIR="index",  # relative to the working directory
     BABEL_DEFAULT_LOCALE="en",
     BABEL_TRANSLATION_DIRECTORIES=str(PACKAGE / "translations"),
-    LANGUAGES=LANGUAGES,
     MORE_LIKE_THIS=5,
     # False: searching, articles, the API and saved-search links and feeds need a login.
     ANONYMOUS_SEARCH=True,
@@ -65,10 +75,17 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "form-action 'self'; frame-ancestors 'none'")
 
 
+def ui_folder(name: str) -> str:
+    """templates/ or static/: the package's copy in an installed wheel (setup.py puts it
+    there), else the checkout's top-level folder (a checkout or an editable install)."""
+    packaged = PACKAGE / name
+    return str(packaged if packaged.is_dir() else ROOT / name)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     instance = instance_folder(test_config)
-    app = Flask(__name__, template_folder=str(ROOT / "templates"),
-                static_folder=str(ROOT / "static"), instance_path=str(instance),
+    app = Flask(__name__, template_folder=ui_folder("templates"),
+                static_folder=ui_folder("static"), instance_path=str(instance),
                 instance_relative_config=True)
     app.json.sort_keys = False  # keep the documented field order
     app.config.from_mapping(DEFAULTS, DATABASE=str(db_path(instance)))
@@ -94,14 +111,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
-    from ..search.whoosh_engine import WhooshIndex
-
-    app.extensions["searchapp.index"] = WhooshIndex(app.config["INDEX_DIR"], create=True)
+    app.extensions[EXTENSION] = open_engine(EngineConfig.from_flask(app.config))
     Babel(app, locale_selector=select_locale)
     app.after_request(security_headers)
     app.after_request(remember_language)
-
-    from . import api, auth, curation, database, errors, saved_searches, views
 
     database.init_app(app)
     auth.init_app(app)  # before CSRF: a closed archive sends strangers to the login page
@@ -162,7 +175,7 @@ def stored_secret_key(instance: Path) -> str:
     """
     path = instance / SECRET_KEY_FILE
     if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
+        instance.mkdir(mode=0o700, parents=True, exist_ok=True)  # it will hold password hashes
         temp = instance / f".{SECRET_KEY_FILE}.{os.getpid()}"
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
@@ -174,33 +187,6 @@ def stored_secret_key(instance: Path) -> str:
         finally:
             temp.unlink()
     return path.read_text().strip()
-
-
-def engine():
-    from flask import current_app
-
-    return current_app.extensions["searchapp.index"]
-
-
-def select_locale() -> str:
-    """`lang` in the query string, then the cookie it leaves, then Accept-Language."""
-    chosen = request.args.get("lang", "").strip().lower()
-    if chosen in LANGUAGES:
-        return chosen
-    cookie = request.cookies.get(LANG_COOKIE, "")
-    if cookie in LANGUAGES:
-        return cookie
-    return request.accept_languages.best_match(LANGUAGES) or "en"
-
-
-def remember_language(response):
-    chosen = request.args.get("lang", "").strip().lower()
-    if chosen in LANGUAGES and request.cookies.get(LANG_COOKIE) != chosen:
-        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
-                            httponly=True, secure=request.is_secure)
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")
-    return response
 
 
 def security_headers(response):

@@ -6,9 +6,9 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 
 from ..model import FACETS
 from ..search import QueryError
-from . import engine
-from .errors import error_response, found_or_404, query_message
-from .labels import current_locale
+from .engine import engine
+from .errors import error_response, found_or_404, user_message
+from .languages import current_locale
 from .openapi import openapi_document
 from .presenter import source_name, tag_views
 from .searching import SearchPage, run_search
@@ -21,7 +21,7 @@ def search():
     try:
         page = run_search(request.args)
     except QueryError as exc:
-        return error_response(400, query_message(exc))
+        return error_response(400, user_message(exc))
     return jsonify(search_json(page))
 
 

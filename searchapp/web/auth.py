@@ -15,8 +15,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import LoginManager, current_user, login_user, logout_user
 
-from .. import accounts
-from . import throttle
+from .. import accounts, login_throttle, saved
 from .database import get_db
 from .errors import error_response, found_or_404, wants_json
 
@@ -125,7 +124,7 @@ def login():
     if request.method == "GET":
         return render_template("login.html", next_url=next_url, name="")
     name, conn, address = request.form.get("name", ""), get_db(), request.remote_addr or ""
-    wait = throttle.retry_after(conn, name, address, current_app.config)
+    wait = login_throttle.retry_after(conn, name, address, current_app.config)
     if wait:  # refused before the password is checked: guessing on learns nothing
         flash(ngettext("Too many failed logins for this account or from this address. Try "
                        "again in %(num)d minute.",
@@ -135,10 +134,10 @@ def login():
         return page, 429, {"Retry-After": str(wait)}
     user = accounts.authenticate(conn, name, request.form.get("password", ""))
     if user is None:
-        throttle.record_failure(conn, name, address, current_app.config)
+        login_throttle.record_failure(conn, name, address, current_app.config)
         flash(gettext("Wrong user name or password."), "error")
         return render_template("login.html", next_url=next_url, name=name), 200
-    throttle.clear(conn, name)
+    login_throttle.clear(conn, name)
     session.clear()  # nothing from before the login carries over (session fixation)
     login_user(user)
     flash(gettext("Logged in as %(name)s.", name=user.name), "success")
@@ -161,8 +160,8 @@ def logout():
 @role_required("admin")
 def users():
     conn = get_db()
-    counts = dict(conn.execute("SELECT owner_id, COUNT(*) FROM saved_searches GROUP BY owner_id"))
-    return render_template("users.html", users=accounts.list_users(conn), saved_counts=counts)
+    return render_template("users.html", users=accounts.list_users(conn),
+                           saved_counts=saved.count_by_owner(conn))
 
 
 def _user_or_404(user_id: int) -> accounts.User:

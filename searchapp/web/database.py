@@ -1,15 +1,16 @@
-"""One SQLite connection per request (opened when first needed, closed at teardown)."""
+"""One database connection per request (opened when first needed, closed at teardown)."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from flask import current_app, g
 
+from ..curation import Curator
 from ..db import connect
+from .engine import engine
 
 
-def get_db() -> sqlite3.Connection:
+def get_db():
+    """This request's connection to the database (see searchapp.db)."""
     if "db" not in g:
         g.db = connect(current_app.config["DATABASE"])
     return g.db
@@ -25,9 +26,6 @@ def init_app(app) -> None:
     app.teardown_appcontext(close_db)
 
 
-def curator():
+def curator() -> Curator:
     """The curation operations on this request's database and the app's index."""
-    from ..curation import Curator
-    from . import engine
-
     return Curator(get_db(), engine())

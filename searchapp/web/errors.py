@@ -17,8 +17,9 @@ MESSAGES = {
 }
 
 
-def query_message(exc: Exception) -> str:
-    """A QueryError's message in the reader's language (the search layer writes English)."""
+def user_message(exc: Exception) -> str:
+    """An error's message in the reader's language. QueryError, CurationError and
+    AccountError keep their English template (marked with N_) and its parameters."""
     template = getattr(exc, "template", None)
     if template is None:
         return str(exc)

@@ -1,11 +1,19 @@
-"""Display labels of facet values in the reader's language."""
+"""Names shown in the reader's language: facets, tag origins, and facet values.
+
+A value's label comes from the one label function (searchapp.tagging.labels), given the
+reader's locale, gettext, and the librarians' edited taxonomy, so a topic they add is called
+the same here as in the index.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from flask import g
+from flask_babel import gettext, lazy_gettext
 
-from babel import Locale
-from flask_babel import get_locale, gettext, lazy_gettext
+from ..curation import topic_labels
+from ..tagging.labels import label as value_label
+from .database import get_db
+from .languages import current_locale
 
 FACET_NAMES = {
     "country": lazy_gettext("Country"),
@@ -31,44 +39,13 @@ ORIGIN_SHORT = {
 }
 
 
-def current_locale() -> str:
-    locale = get_locale()
-    return str(locale) if locale else "en"
-
-
 def label(facet: str, value: str, locale: str | None = None) -> str:
-    if facet == "country":
-        return country_label(value, locale or current_locale())
-    if facet == "topic":
-        return topic_label(value)
-    return value
+    topics = edited_topic_labels() if facet == "topic" else None
+    return value_label(facet, value, locale or current_locale(), gettext, topics)
 
 
-def country_label(code: str, locale: str) -> str:
-    return _country_label(code.upper(), locale)
-
-
-@lru_cache(maxsize=4096)
-def _country_label(code: str, locale: str) -> str:
-    try:
-        from ..tagging.countries import country_label as tagging_label
-
-        return tagging_label(code, locale)
-    except Exception:  # the tagger's vocabulary is optional for display: fall back on Babel
-        return Locale.parse(locale).territories.get(code, code)
-
-
-def topic_label(slug: str) -> str:
-    """The topic's label in the reader's language (the taxonomy's labels are English; their
-    translations are in the message catalog, see topic_names.py)."""
-    return gettext(_english_topic_label(slug))
-
-
-@lru_cache(maxsize=4096)
-def _english_topic_label(slug: str) -> str:
-    try:
-        from ..tagging.normalize import topic_label as tagging_label
-
-        return tagging_label(slug)
-    except Exception:
-        return slug.replace("-", " ").capitalize()
+def edited_topic_labels() -> dict[str, str] | None:
+    """The edited taxonomy's labels (None: the shipped one), read once per request."""
+    if "topic_labels" not in g:
+        g.topic_labels = topic_labels(get_db())
+    return g.topic_labels

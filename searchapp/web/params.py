@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import parse_qsl, urlencode
 
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
@@ -35,6 +36,9 @@ MAX_FACET_LIMIT = 1000
 MAX_VALUES_PER_FACET = 50  # selected or excluded values of one facet in one request
 MAX_FIND_CHARS = 100
 GRANULARITIES = ("auto", "year", "month", "day")
+# What a search is (what a saved search or a bulk tagging keeps); paging, page layout and
+# language are left out.
+SEARCH_KEYS = ("q", *FACETS, *(f"not_{f}" for f in FACETS), "from", "to", "undated", "sort")
 # An "only undated" search is a date range no article can fall in, plus the undated ones.
 # The engine has no such filter yet; publication dates before 1800 are never indexed.
 _NO_DAY = date(1000, 1, 1)
@@ -211,3 +215,14 @@ def auto_granularity(date_from: date | None, date_to: date | None) -> str:
     if days <= 366:
         return "month"
     return "year"
+
+
+def search_params(pairs) -> str:
+    """The query string of a search state, from (key, value) pairs: only SEARCH_KEYS, no blanks."""
+    kept = [(k, v.strip()) for k, v in pairs if k in SEARCH_KEYS and v.strip()]
+    return urlencode(kept)
+
+
+def param_pairs(params: str) -> list[tuple[str, str]]:
+    """(key, value) pairs of a stored query string."""
+    return parse_qsl(params, keep_blank_values=False)

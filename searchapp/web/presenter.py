@@ -1,5 +1,5 @@
 """Turn an engine SearchResult into what the page and the API show: labelled facets,
-a date histogram with drill-down ranges, and tags; one place, so both agree."""
+a date histogram with drill-down ranges, tags and dates; one place, so both agree."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from babel.dates import format_skeleton
-from flask_babel import gettext
+from flask_babel import format_date, format_datetime, gettext
 
 from ..model import FACETS
 from ..search import UNDATED, SearchResult
@@ -210,6 +210,27 @@ def tag_views(tags: list, locale: str) -> list[dict]:
                             label=label(t["facet"], t["value"], locale),
                             origin=t.get("origin", "auto")))
     return out
+
+
+def published(value: str | None, fmt: str = "medium") -> str:
+    """A publication date in the reader's language, or "undated"."""
+    day = parse_published(value)
+    if day is None:
+        return gettext("undated")
+    if isinstance(day, datetime):
+        day = day.date()
+    return format_date(day, fmt) if isinstance(day, date) else str(value)
+
+
+def timestamp(value: str | None) -> str:
+    """A database timestamp (UTC, ISO 8601) in the reader's language and time zone."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    return format_datetime(moment, "medium")
 
 
 def parse_published(value: str | None) -> date | datetime | None:

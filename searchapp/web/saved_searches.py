@@ -20,13 +20,14 @@ from werkzeug.datastructures import MultiDict
 
 from .. import saved as store
 from ..search import UNDATED, QueryError, SearchRequest
-from . import LANGUAGES, engine
 from .auth import redirect_back, role_required
 from .database import get_db
-from .errors import found_or_404, query_message
-from .labels import current_locale
-from .params import SearchParams, parse_search_args
+from .engine import engine
+from .errors import found_or_404, user_message
+from .languages import LANGUAGES, current_locale
+from .params import SearchParams, param_pairs, parse_search_args, search_params
 from .summary import summary_text
+from .views import render_search
 
 bp = Blueprint("saved", __name__)
 
@@ -44,7 +45,7 @@ ERRORS = {
 
 
 def search_args(saved: store.SavedSearch) -> MultiDict:
-    args = MultiDict(store.param_pairs(saved.params))
+    args = MultiDict(param_pairs(saved.params))
     lang = request.args.get("lang", "")
     if lang in LANGUAGES:
         args["lang"] = lang
@@ -53,7 +54,7 @@ def search_args(saved: store.SavedSearch) -> MultiDict:
 
 def saved_params(saved: store.SavedSearch) -> SearchParams:
     """Raises QueryError when the stored search no longer parses."""
-    return parse_search_args(MultiDict(store.param_pairs(saved.params)))
+    return parse_search_args(MultiDict(param_pairs(saved.params)))
 
 
 def _day_counts(request_: SearchRequest) -> dict[str, int]:
@@ -87,8 +88,6 @@ def _saved_or_404(slug: str) -> store.SavedSearch:
 
 @bp.get("/s/<slug>")
 def open_saved(slug: str):
-    from .views import render_search
-
     saved = _saved_or_404(slug)
     new, last_seen = None, saved.last_seen
     if is_owner(saved):
@@ -115,7 +114,7 @@ def own_entries(user_id: int) -> list[dict]:
             entry["summary"] = summary_text(params, current_locale())
             entry["new"] = new_count(params.request, saved.last_seen)
         except QueryError as exc:
-            entry["error"] = query_message(exc)
+            entry["error"] = user_message(exc)
         out.append(entry)
     return out
 
@@ -158,12 +157,12 @@ def list_saved_json():
 @role_required("reader")
 def create():
     form = request.form
-    params = store.search_params(store.param_pairs(form.get("params", "")))
+    params = search_params(param_pairs(form.get("params", "")))
     back = url_for("pages.search") + (f"?{params}" if params else "")
     try:
-        request_ = parse_search_args(MultiDict(store.param_pairs(params))).request
+        request_ = parse_search_args(MultiDict(param_pairs(params))).request
     except QueryError as exc:
-        flash(query_message(exc), "error")
+        flash(user_message(exc), "error")
         return redirect(back)
     try:
         saved = store.create(get_db(), current_user.id, form.get("name", ""), params,
@@ -236,7 +235,7 @@ def feed(slug: str):
     try:
         request_ = saved_params(saved).request
     except QueryError as exc:
-        abort(400, query_message(exc))
+        abort(400, user_message(exc))
     # The page's own search, newest first. Undated matches come last and are left out:
     # a feed entry needs a date.
     request_ = replace(request_, sort="newest", page=1,

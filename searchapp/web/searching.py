@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MultiDict
 
 from ..search import MAX_PAGE, SearchResult
-from . import engine
-from .labels import current_locale
+from .engine import engine
+from .languages import current_locale
 from .params import SearchParams, parse_search_args
 from .presenter import DateView, FacetView, date_view, facet_views
 

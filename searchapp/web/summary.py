@@ -8,12 +8,11 @@ from flask_babel import gettext
 from ..model import FACETS
 from .labels import FACET_NAMES, label
 from .params import SearchParams
+from .presenter import published
 
 
 def search_summary(params: SearchParams, locale: str) -> list[tuple[str, str]]:
     """(what, value) lines; empty for "every article"."""
-    from .views import published
-
     lines = []
     if params.q:
         lines.append((gettext("Query"), params.q))

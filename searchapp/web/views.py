@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, current_app, render_template, request, url_for
-from flask_babel import format_date, format_datetime, format_number, gettext
+from flask_babel import format_number
 from flask_login import current_user
 
+from ..curation import vocabulary_in_effect
 from ..model import FACETS
-from ..saved import search_params
 from ..search import MAX_PAGE, MAX_QUERY_CHARS, QueryError
-from . import LANGUAGES, engine
-from .errors import found_or_404, query_message
+from .database import get_db
+from .engine import engine
+from .errors import found_or_404, user_message
 from .highlight import highlight, paragraphs, query_terms
-from .labels import FACET_NAMES, FACET_PLURALS, ORIGIN_NAMES, ORIGIN_SHORT, current_locale
+from .labels import FACET_NAMES, FACET_PLURALS, ORIGIN_NAMES, ORIGIN_SHORT
+from .languages import LANGUAGE_NAMES, LANGUAGES, current_locale
 from .links import SearchLinks
-from .presenter import parse_published, source_name, tag_views
+from .params import search_params
+from .presenter import published, source_name, tag_views, timestamp
 from .searching import run_search
 from .summary import summary_text
 
 bp = Blueprint("pages", __name__)
-
-LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
 
 @bp.get("/")
@@ -37,7 +37,7 @@ def render_search(args, **extra):
     try:
         page = run_search(args)
     except QueryError as exc:
-        return render_template("search.html", page=None, error=query_message(exc), links=links,
+        return render_template("search.html", page=None, error=user_message(exc), links=links,
                                q=args.get("q", ""), **extra), 400
     return render_template("search.html", page=page, error=None, links=links,
                            q=page.params.q, doc_count=_doc_count(page),
@@ -75,9 +75,7 @@ def article(article_id: str):
 
 def _topic_choices() -> list[tuple[str, str]]:
     """(id, label) of the topics in the taxonomy the tagger uses, for the add-tag form."""
-    from .curation import vocabulary_state
-
-    return [(t["id"], t.get("label", t["id"])) for t in vocabulary_state("topics")["entries"]]
+    return [(t["id"], t.get("label", t["id"])) for t in vocabulary_in_effect(get_db(), "topics")]
 
 
 @bp.get("/help")
@@ -118,26 +116,6 @@ def lang_url(code: str) -> str:
     args = request.args.copy()
     args["lang"] = code
     return f"{request.path}?{urlencode(list(args.items(multi=True)))}"
-
-
-def published(value: str | None, fmt: str = "medium") -> str:
-    day = parse_published(value)
-    if day is None:
-        return gettext("undated")
-    if isinstance(day, datetime):
-        day = day.date()
-    return format_date(day, fmt) if isinstance(day, date) else str(value)
-
-
-def timestamp(value: str | None) -> str:
-    """A database timestamp (UTC, ISO 8601) in the reader's language and time zone."""
-    if not value:
-        return ""
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    return format_datetime(moment, "medium")
 
 
 def web_url(url: str | None) -> str | None:

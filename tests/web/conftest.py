@@ -1,5 +1,5 @@
 """A real index for the web tests: the seeds, the fixture articles and, when the
-corpora are present, one Reuters file; built once per test session."""
+corpora are present and a test of this run reads it, one Reuters file; built once per session."""
 
 from __future__ import annotations
 
@@ -26,8 +26,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 
 @pytest.fixture(scope="session")
-def has_reuters() -> bool:
-    return REUTERS.exists()
+def has_reuters(request) -> bool:
+    # Indexing the Reuters file is most of the index's build time: only when a test reads it.
+    wanted = any("reuters" in getattr(item, "fixturenames", ()) for item in request.session.items)
+    return wanted and REUTERS.exists()
 
 
 @pytest.fixture(scope="session")

@@ -44,7 +44,7 @@ def test_workers_warm_up_read_ahead_and_answer(index_dir, tmp_path):
             read_ahead = re.findall(r"worker \d+ read (\d+) MB of postings ahead", log.read_text())
             time.sleep(0.2)
         assert len(read_ahead) == 2, log.read_text()  # each worker, in the background
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=cocoa", timeout=10) as r:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=lavrov", timeout=10) as r:
             answer = json.load(r)
         assert answer["total"] >= 1
         assert "<mark>" in answer["hits"][0]["snippet"].lower()

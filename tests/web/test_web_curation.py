@@ -151,6 +151,10 @@ def test_merge_a_country_given_by_name_into_another(site):
     response = site.post(lena, "/curation/merge", {"facet": "country", "value": "FR",
                                                    "into": "France"}, follow_redirects=True)
     assert page_flashes(site, response) == ["A value cannot be merged into itself."]
+    response = site.post(lena, "/curation/merge", {"facet": "country", "value": "FR",
+                                                   "into": "France"}, follow_redirects=True,
+                         headers={"Accept-Language": "fr"})  # the curation's message, translated
+    assert page_flashes(site, response) == ["Une valeur ne peut pas être fusionnée avec elle-même."]
 
 
 # -- bulk tagging ---------------------------------------------------------------------------------
@@ -294,6 +298,39 @@ def test_an_edited_topic_taxonomy_round_trips_and_is_used_on_the_next_ingest(sit
     assert total(site, q="Lavrov", topic="diplomacy") == 1  # until the next ingest
     site.rebuild()
     assert total(site, q="Lavrov", topic="diplomacy") == 0
+
+
+def test_a_topic_librarians_add_has_one_label_in_the_index_the_pages_and_the_cli(site, monkeypatch):
+    from searchapp.cli import result_json
+    from searchapp.search import SearchRequest
+
+    lena = site.client("librarian")
+    topics = lena.get("/api/vocabularies/topics").get_json()["entries"]
+    topics.append({"id": "quantum-computing", "label": "Quantum computing", "parent": None,
+                   "rules": {"lavrov": 50}})
+    response = site.post(lena, "/curation/vocabularies/topics", {"content": json.dumps(topics)})
+    assert response.status_code == 302
+    site.rebuild()
+
+    [hit] = site.engine.search(SearchRequest(query="Lavrov")).hits
+    stored = {t["value"]: t["label"] for t in hit.tags if t["facet"] == "topic"}
+    assert stored["quantum-computing"] == "Quantum computing"  # what ingest stored
+    for lang in ("en", "fr"):
+        data = site.client().get("/api/search", query_string={"q": "Lavrov", "lang": lang}).get_json()
+        shown = {v["value"]: v["label"] for v in data["facets"]["topic"]}
+        [tags_shown] = [{t["value"]: t["label"] for t in h["tags"]} for h in data["hits"]]
+        assert shown["quantum-computing"] == tags_shown["quantum-computing"] == "Quantum computing"
+    page = site.client().get(f"/articles/{hit.id}").get_data(as_text=True)
+    assert "Quantum computing" in page and "quantum computing" not in page
+
+    monkeypatch.setenv("SEARCHAPP_INSTANCE", str(site.instance))
+    facets = result_json(site.engine.search(SearchRequest(query="Lavrov")))["facets"]
+    assert {"value": "quantum-computing", "label": "Quantum computing", "count": 1} in facets["topic"]
+
+    other = article_id(site)  # a librarian's own tag is labelled the same way
+    site.post(lena, f"/articles/{other}/tags/add", {"facet": "topic", "value": "quantum-computing"})
+    labels = {t.value: t.label for t in site.engine.get(other).tags}
+    assert labels["quantum-computing"] == "Quantum computing"
 
 
 @pytest.mark.parametrize("name, content, message", [

@@ -2,21 +2,19 @@
 
 Whoosh's highlighter runs every word of the text through the analyzer's token objects;
 on a page of twenty long articles that was most of a search's time. This one reads only
-the stretches around the first places a query word may occur, tokenizes them with one
-regular expression and stems each word once (cached). It keeps Whoosh's choices: words
-match by stem, passages of at most SNIPPET_CHARS around the matches, the two passages
-with the most different words (then the most matches), shown in text order. All article
-text is escaped; only our own <mark> is added.
+the stretches around the first places a query word may occur and finds the matching
+words there (`highlight`: one regular expression, each word stemmed once). It keeps
+Whoosh's choices: words match by stem, passages of at most SNIPPET_CHARS around the
+matches, the two passages with the most different words (then the most matches), shown
+in text order. All article text is escaped; only our own <mark> is added.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 
-from whoosh.analysis import STOP_WORDS
-from whoosh.lang.porter import stem
+from .highlight import QueryTerms
 
 SNIPPET_CHARS = 240
 SURROUND = 60  # context kept before the first and after the last marked word
@@ -26,22 +24,11 @@ BETWEEN = " … "
 WINDOW = 400
 PLACES = 6
 
-# The index's tokenizer (RegexTokenizer's default) and stop-word rule (StopFilter).
-_WORD = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
 
-
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str | None:
-    """The word as the body field indexes it, or None when the field drops it."""
-    if len(word) < 2 or word in STOP_WORDS:
-        return None
-    return stem(word)
-
-
-def snippet(body: str, terms) -> str:
+def snippet(body: str, terms: QueryTerms) -> str:
     """Best passages of the body with the query's words marked; the opening text otherwise."""
     if terms:
-        marked = _passages(_near_terms(body, terms), frozenset(terms))
+        marked = _passages(_near_terms(body, terms.stems), terms)
         if marked:
             return re.sub(r"\s+", " ", marked)  # passages may span paragraphs
     return plain_snippet(body)
@@ -54,9 +41,8 @@ def plain_snippet(body: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _passages(text: str, terms: frozenset[str]) -> str:
-    matches = [(m.start(), m.end(), s) for m in _WORD.finditer(text)
-               if (s := _stem(m.group().lower())) in terms]
+def _passages(text: str, terms: QueryTerms) -> str:
+    matches = terms.matches(text)
     if not matches:
         return ""
     # Group matches into passages no longer than SNIPPET_CHARS with their context.

@@ -12,7 +12,7 @@ import math
 import sqlite3
 import time
 
-from ..db import transaction
+from .db import transaction
 
 
 def account_key(name: str) -> str:

@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.matching.wrappers import FilterMatcher
-
-from ..model import FACETS
+from ...model import FACETS
+from .internals import all_posting_ids, deleted_docs
 
 
 @dataclass(frozen=True)
@@ -30,11 +29,7 @@ def build_segment_tables(reader) -> SegmentTables:
         values = {}
         if facet in reader.indexed_field_names():
             for term in reader.lexicon(facet):
-                m = reader.postings(facet, term)
-                if isinstance(m, FilterMatcher):  # deletions are masked globally
-                    m = m.child
-                ids = m.all_ids()
-                values[term.decode("utf-8")] = np.fromiter(ids, dtype=np.int32)
+                values[term.decode("utf-8")] = all_posting_ids(reader, facet, term)
         facets[facet] = values
     columns = {}
     for name, dtype in (("day", np.int32), ("pubkey", np.int64)):
@@ -121,8 +116,7 @@ def global_tables(segments: list[tuple[int, object, SegmentTables]], size: int) 
         day[offset:offset + n] = t.day
         pubkey[offset:offset + n] = t.pubkey
         if reader.has_deletions():
-            deleted = np.fromiter(reader.deleted_docs_set, dtype=np.int64)
-            live[offset + deleted] = False
+            live[offset + deleted_docs(reader)] = False
     facets = {f: FacetTable([(offset, t.facets[f]) for offset, _r, t in segments], size)
               for f in FACETS}
     return Tables(live, day, pubkey, facets)

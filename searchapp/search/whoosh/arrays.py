@@ -8,37 +8,26 @@ scores are Whoosh's own: same postings, same statistics, same formula, the same 
 evaluation (tests compare the two on the same index).
 
 Covered: words on any field, AND, OR (with the coordination bonus of questions), NOT,
-boosts, and exact phrases. Anything else (wildcards, ranges, fuzzy words, proximity)
-raises `Unsupported` and the caller lets Whoosh answer.
+boosts, and exact phrases. Anything else (wildcards, ranges, fuzzy words, proximity), or
+a Whoosh other than the pinned one (see `internals`), raises `Unsupported` and the caller
+lets Whoosh answer.
 """
 
 from __future__ import annotations
 
-import io
-import pickle
-import struct
-import threading
 import time
-import zlib
-from collections import OrderedDict
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 from whoosh import query
-from whoosh.scoring import BM25F
-from whoosh.util.numeric import byte_to_length
+
+from ..lru import LRU
+from .internals import (Unsupported, bm25_parameters, decode_positions, deleted_docs, read_lengths,
+                        read_postings)
 
 # Postings kept per process, least recently used first out. The words of a working day's
 # searches fit many times over; a worker stays far below the memory target.
 CACHE_BYTES = 128 * 1024 * 1024
-_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-_INT_SIZE = 4  # positions values start with their count as an int
-_BLOCK_LENGTH = struct.Struct("!i")
-
-
-class Unsupported(Exception):
-    """The query has a part this module does not evaluate."""
 
 
 class TooSlow(Exception):
@@ -65,70 +54,38 @@ class PostingsCache:
     """Per-segment postings and field lengths, bounded by bytes, shared by threads."""
 
     def __init__(self, max_bytes: int = CACHE_BYTES):
-        self.max_bytes = max_bytes
-        self._items: OrderedDict = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def _get(self, key, load):
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None:
-                self._items.move_to_end(key)
-                return item
-        item = load()  # outside the lock: another thread may load the same; both are right
-        size = item.nbytes
-        with self._lock:
-            if key not in self._items:
-                self._items[key] = item
-                self._bytes += size
-                while self._bytes > self.max_bytes and len(self._items) > 1:
-                    _, old = self._items.popitem(last=False)
-                    self._bytes -= old.nbytes
-        return item
+        self.lru = LRU(max_bytes, size_of=lambda item: item.nbytes)
 
     def postings(self, seg_id: str, reader, field: str, btext: bytes, positions: bool) -> Postings:
         if not positions:  # a phrase word's postings serve plain lookups too
-            with self._lock:
-                item = self._items.get((seg_id, field, btext, True))
+            item = self.lru.get((seg_id, field, btext, True))
             if item is not None:
                 return item
         key = (seg_id, field, btext, positions)
-        return self._get(key, lambda: read_postings(reader, field, btext, positions))
+        return self.lru.get_or_load(key, lambda: postings(reader, field, btext, positions))
 
     def lengths(self, seg_id: str, reader, field: str) -> np.ndarray:
-        return self._get((seg_id, field, "lengths"), lambda: read_lengths(reader, field))
+        return self.lru.get_or_load((seg_id, field, "lengths"), lambda: read_lengths(reader, field))
 
     @property
     def size(self) -> int:
         """Bytes held."""
-        return self._bytes
+        return self.lru.size
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
+        self.lru.clear()
 
 
-def read_postings(reader, field: str, btext: bytes, positions: bool) -> Postings:
+def postings(reader, field: str, btext: bytes, positions: bool) -> Postings:
     """A term's whole posting list in one segment, deletions included (masked later)."""
-    if (field, btext) not in reader:
+    found = read_postings(reader, field, btext, positions)
+    if found is None:
         return _EMPTY
-    terms = reader._terms
-    info = terms.term_info(field, btext)
-    if info.is_inlined():  # a short list stored with the term itself
-        ids, weights, values = info.inlined_postings()
-        docs = np.array(ids, dtype=np.int64)
-        wts = np.array(weights, dtype=np.float64)
-    else:
-        offset, length = info.extent()
-        if isinstance(length, tuple):  # Whoosh 2.7 reads it back as a 1-tuple
-            length = length[0]
-        docs, wts, values = _read_blocks(terms._postfile, offset, length, positions)
-    out = Postings(docs.astype(np.int32), _compact(wts))
+    docs, weights, values = found
+    out = Postings(docs.astype(np.int32), _compact(weights))
     if not positions:
         return out
-    starts, flat = _decode_positions(values)
+    starts, flat = decode_positions(values)
     return Postings(out.docs, out.weights, starts, flat)
 
 
@@ -137,96 +94,6 @@ def _compact(weights: np.ndarray) -> np.ndarray:
     in half the memory. Anything else stays float64."""
     small = weights.astype(np.float32)
     return small if np.array_equal(small, weights) else weights
-
-
-def _read_blocks(postfile, offset: int, length: int, positions: bool):
-    """Whoosh 3 posting blocks, parsed from one read of the term's whole posting range.
-
-    Each block is: its byte length (negative for the last), a pickled info tuple (count,
-    last id, max weight, compression, min/max length), then the pickled (and usually
-    zlib-compressed) tuple (id deltas, weights, values).
-    """
-    buf = postfile.get(offset, length)
-    stream = io.BytesIO(buf)
-    pos = _INT_SIZE  # the posting list's header tag
-    ids: list[int] = []
-    counts: list[int] = []
-    weights: list[float] = []
-    values: list[bytes] = []
-    while pos < len(buf):
-        size = _BLOCK_LENGTH.unpack_from(buf, pos)[0]
-        pos += _INT_SIZE
-        end = pos + abs(size)
-        stream.seek(pos)
-        count, _last, _maxw, compression, _mn, _mx = pickle.load(stream)
-        data = buf[stream.tell():end]
-        block_ids, block_weights, block_values = pickle.loads(
-            zlib.decompress(data) if compression else data)
-        ids.extend(block_ids)
-        counts.append(count)
-        if block_weights is None:
-            weights.extend([1.0] * count)
-        elif isinstance(block_weights, float):
-            weights.extend([block_weights] * count)
-        else:
-            weights.extend(block_weights)
-        if positions:
-            values.extend(block_values)
-        pos = end
-        if size < 0:
-            break
-    # Ids are deltas that restart at each block: one running sum, less each block's base.
-    running = np.cumsum(np.array(ids, dtype=np.int64))
-    block_starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
-    base = np.where(block_starts > 0, running[block_starts - 1], 0)
-    docs = running - np.repeat(base, counts)
-    return docs, np.array(weights, dtype=np.float64), values
-
-
-def _decode_positions(values) -> tuple[np.ndarray, np.ndarray]:
-    """Whoosh's Positions values (a count, then a pickled list of position deltas), all
-    decoded by one unpickling: the lists are joined into one pickled tuple."""
-    if not values:
-        return np.zeros(1, dtype=np.int32), np.zeros(0, dtype=np.uint16)
-    body = b"".join(v[_INT_SIZE + 2:-1] if v.endswith(b".") else v[_INT_SIZE + 2:]
-                    for v in values)  # each without its protocol header and stop
-    deltas = pickle.loads(b"\x80\x02(" + body + b"t.")
-    counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
-    starts = np.zeros(len(deltas) + 1, dtype=np.int64)
-    np.cumsum(counts, out=starts[1:])
-    flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(starts[-1]))
-    if not len(flat):
-        return starts.astype(np.int32), flat.astype(np.uint16)
-    # Deltas restart at each document: a running sum minus each document's base.
-    running = np.cumsum(flat)
-    base = np.where(starts[:-1] > 0, running[starts[:-1] - 1], 0)
-    positions = running - np.repeat(base, counts)
-    # Most articles are shorter than 65,536 words: two bytes a position, four otherwise.
-    small = positions.max() < 2**16
-    return (starts.astype(np.int32) if starts[-1] < 2**31 else starts,
-            positions.astype(np.uint16 if small else np.int32))
-
-
-def read_lengths(reader, field: str) -> np.ndarray:
-    """Each document's length of `field` as Whoosh's scorer sees it (one-byte encoded)."""
-    size = reader.doc_count_all()
-    codes = np.zeros(size, dtype=np.uint8)
-    perdoc = reader._perdoc
-    column = perdoc._cached_reader(f"_{field}_len", _lengths_column())
-    if column is not None:
-        raw = getattr(column, "_dbfile", None)
-        if raw is not None and column._fixedlen == 1:  # one byte per doc: read them at once
-            data = np.frombuffer(raw.get(column._basepos, column._count), dtype=np.uint8)
-            codes[:len(data)] = data[:size]
-            codes[len(data):] = column._default  # docs past the column's end
-        else:
-            codes[:] = np.fromiter(iter(column), dtype=np.uint8, count=size)
-    return _LENGTHS[codes]
-
-
-def _lengths_column():
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-    return LENGTHS_COLUMN
 
 
 # -- evaluation ---------------------------------------------------------------------------
@@ -246,12 +113,9 @@ class Evaluator:
     """Evaluates one parsed query over every segment of a searcher."""
 
     def __init__(self, searcher, cache: PostingsCache, deadline: float | None = None):
-        w = searcher.weighting
-        if type(w) is not BM25F:
-            raise Unsupported("weighting")
+        self.B, self.K1, self.field_B = bm25_parameters(searcher.weighting)
         self.s = searcher
         self.cache = cache
-        self.B, self.K1, self.field_B = w.B, w.K1, w._field_B
         self.avgfl: dict[str, float] = {}
         self.deadline = deadline  # time.monotonic() value
 
@@ -278,7 +142,7 @@ class Evaluator:
                 m = m & seg.restrict
             elif reader.has_deletions():
                 m = m.copy()
-                m[np.fromiter(reader.deleted_docs_set, dtype=np.int64)] = False
+                m[deleted_docs(reader)] = False
             mask[offset:offset + size] = m
             scores[offset:offset + size] = np.where(m, r.score, 0.0)
         return mask, scores

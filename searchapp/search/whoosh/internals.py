@@ -1,0 +1,195 @@
+"""Every read of Whoosh's private attributes, and the one fix applied to it, in one place.
+
+Whoosh-Reloaded 2.7.5 is pinned and treated as frozen code. The array evaluator reads
+posting lists and field lengths straight from its files (parsing its pickled posting
+blocks) and its scorer's parameters, which are not public API. On any other version
+`supported()` is False: the fix is not applied, `bm25_parameters` refuses (so the array
+evaluator is never built) and the engine answers every query with Whoosh's own matching
+(slower, same results). The facet tables' two reads (`deleted_docs`, `all_posting_ids`)
+use public names of Whoosh's segment reader and matchers, and serve on any version.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import struct
+import zlib
+from itertools import chain
+
+import numpy as np
+import whoosh
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
+
+PINNED = (2, 7, 5)
+_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+_INT_SIZE = 4  # positions values start with their count as an int
+_BLOCK_LENGTH = struct.Struct("!i")
+
+
+def supported() -> bool:
+    """Whether the installed Whoosh is the one these reads were written against."""
+    return tuple(whoosh.__version__) == PINNED
+
+
+class Unsupported(Exception):
+    """The query, or the installed Whoosh, is not one the array evaluator covers."""
+
+
+# -- the scorer ------------------------------------------------------------------------------
+
+
+def bm25_parameters(weighting) -> tuple[float, float, dict]:
+    """(B, K1, per-field B) of Whoosh's BM25F weighting."""
+    if not supported():
+        raise Unsupported(f"Whoosh {whoosh.versionstring()}")
+    if type(weighting) is not BM25F:
+        raise Unsupported("weighting")
+    return weighting.B, weighting.K1, weighting._field_B
+
+
+# -- segments --------------------------------------------------------------------------------
+
+
+def deleted_docs(reader) -> np.ndarray:
+    """The deleted doc numbers of one segment (its reader's cached set)."""
+    return np.fromiter(reader.deleted_docs_set, dtype=np.int64)
+
+
+def all_posting_ids(reader, field: str, btext: bytes) -> np.ndarray:
+    """Every doc number of a term's postings in one segment, deleted ones included
+    (Whoosh wraps the postings of a segment with deletions in a filter)."""
+    m = reader.postings(field, btext)
+    if isinstance(m, FilterMatcher):  # deletions are masked later, for all terms at once
+        m = m.child
+    return np.fromiter(m.all_ids(), dtype=np.int32)
+
+
+# -- posting lists ---------------------------------------------------------------------------
+
+
+def read_postings(reader, field: str, btext: bytes, positions: bool):
+    """(docs, weights, positions values or None) of a term's whole posting list in one
+    segment, deletions included (masked later); None when the segment lacks the term."""
+    if (field, btext) not in reader:
+        return None
+    terms = reader._terms
+    info = terms.term_info(field, btext)
+    if info.is_inlined():  # a short list stored with the term itself
+        ids, weights, values = info.inlined_postings()
+        return (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64),
+                list(values) if positions else None)
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # Whoosh 2.7 reads it back as a 1-tuple
+        length = length[0]
+    return _read_blocks(terms._postfile, offset, length, positions)
+
+
+def _read_blocks(postfile, offset: int, length: int, positions: bool):
+    """Whoosh 3 posting blocks, parsed from one read of the term's whole posting range.
+
+    Each block is: its byte length (negative for the last), a pickled info tuple (count,
+    last id, max weight, compression, min/max length), then the pickled (and usually
+    zlib-compressed) tuple (id deltas, weights, values).
+    """
+    buf = postfile.get(offset, length)
+    stream = io.BytesIO(buf)
+    pos = _INT_SIZE  # the posting list's header tag
+    ids: list[int] = []
+    counts: list[int] = []
+    weights: list[float] = []
+    values: list[bytes] = []
+    while pos < len(buf):
+        size = _BLOCK_LENGTH.unpack_from(buf, pos)[0]
+        pos += _INT_SIZE
+        end = pos + abs(size)
+        stream.seek(pos)
+        count, _last, _maxw, compression, _mn, _mx = pickle.load(stream)
+        data = buf[stream.tell():end]
+        block_ids, block_weights, block_values = pickle.loads(
+            zlib.decompress(data) if compression else data)
+        ids.extend(block_ids)
+        counts.append(count)
+        if block_weights is None:
+            weights.extend([1.0] * count)
+        elif isinstance(block_weights, float):
+            weights.extend([block_weights] * count)
+        else:
+            weights.extend(block_weights)
+        if positions:
+            values.extend(block_values)
+        pos = end
+        if size < 0:
+            break
+    # Ids are deltas that restart at each block: one running sum, less each block's base.
+    running = np.cumsum(np.array(ids, dtype=np.int64))
+    block_starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    base = np.where(block_starts > 0, running[block_starts - 1], 0)
+    docs = running - np.repeat(base, counts)
+    return docs, np.array(weights, dtype=np.float64), values if positions else None
+
+
+def decode_positions(values) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, positions) from Whoosh's Positions values (a count, then a pickled list of
+    position deltas), all decoded by one unpickling: the lists are joined into one pickled
+    tuple. Document i's positions are positions[starts[i]:starts[i+1]]."""
+    if not values:
+        return np.zeros(1, dtype=np.int32), np.zeros(0, dtype=np.uint16)
+    body = b"".join(v[_INT_SIZE + 2:-1] if v.endswith(b".") else v[_INT_SIZE + 2:]
+                    for v in values)  # each without its protocol header and stop
+    deltas = pickle.loads(b"\x80\x02(" + body + b"t.")
+    counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+    starts = np.zeros(len(deltas) + 1, dtype=np.int64)
+    np.cumsum(counts, out=starts[1:])
+    flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(starts[-1]))
+    if not len(flat):
+        return starts.astype(np.int32), flat.astype(np.uint16)
+    # Deltas restart at each document: a running sum minus each document's base.
+    running = np.cumsum(flat)
+    base = np.where(starts[:-1] > 0, running[starts[:-1] - 1], 0)
+    positions = running - np.repeat(base, counts)
+    # Most articles are shorter than 65,536 words: two bytes a position, four otherwise.
+    small = positions.max() < 2**16
+    return (starts.astype(np.int32) if starts[-1] < 2**31 else starts,
+            positions.astype(np.uint16 if small else np.int32))
+
+
+def read_lengths(reader, field: str) -> np.ndarray:
+    """Each document's length of `field` as Whoosh's scorer sees it (one-byte encoded)."""
+    size = reader.doc_count_all()
+    codes = np.zeros(size, dtype=np.uint8)
+    column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
+    if column is not None:
+        raw = getattr(column, "_dbfile", None)
+        if raw is not None and column._fixedlen == 1:  # one byte per doc: read them at once
+            data = np.frombuffer(raw.get(column._basepos, column._count), dtype=np.uint8)
+            codes[:len(data)] = data[:size]
+            codes[len(data):] = column._default  # docs past the column's end
+        else:
+            codes[:] = np.fromiter(iter(column), dtype=np.uint8, count=size)
+    return _LENGTHS[codes]
+
+
+# -- the fix ---------------------------------------------------------------------------------
+# W3PerDocReader._cached_reader caches a column reader only when the column exists, so for
+# fields without a length column (keywords, the spelling field) every posting written at
+# commit costs a `stat()` of a missing file: 120,000 calls and a third of the commit time for
+# 1,000 Reuters stories. Segments are immutable once written, so remembering "no such
+# column" is safe.
+
+_MISSING = object()
+
+
+def _cached_reader(self, fieldname, column):
+    reader = self._readers.get(fieldname, _MISSING)
+    if reader is _MISSING:
+        reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+        self._readers[fieldname] = reader
+    return reader
+
+
+if supported():
+    W3PerDocReader._cached_reader = _cached_reader

@@ -1,0 +1,193 @@
+"""Matching and counting: a request's documents as a mask over doc numbers, its facet
+counts and date histogram, and a page of them in the requested order.
+
+Filters are masks from the per-segment tables (`tables`); queries are evaluated on the
+cached posting arrays (`arrays`), or by Whoosh itself for what those don't cover.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from whoosh import collectors, query
+
+from ...model import FACETS
+from .. import UNDATED, FacetCount, SearchRequest, facet_value
+from .. import query as policy
+from .arrays import Evaluator, PostingsCache, TooSlow
+from .internals import Unsupported
+from .tables import Tables, date_mask
+
+# A query still ranking after this long is refused with a message, well before the
+# server's worker timeout (a runaway query must never become a 500).
+MAX_SEARCH_SECONDS = 8.0
+
+
+def matching(s, user_q, request: SearchRequest, tables: Tables, postings: PostingsCache,
+             loose=None):
+    """A function giving the matching documents (a mask over doc numbers) with every
+    filter, or with every filter but one facet's (`skip`: facets are OR within).
+
+    Filters are masks from the cached tables, computed before the query so that phrases
+    check word positions only in documents that could still be shown. `loose` is the
+    query to rank instead when the words of `user_q` never occur together.
+    """
+    base = tables.live.copy()
+    for facet, values in request.exclude.items():
+        docs = tables.facets[facet].docs_with(facet_values(facet, values))
+        base[docs] = False
+    if request.date_from or request.date_to:
+        lo = int(request.date_from.strftime("%Y%m%d")) if request.date_from else 1
+        hi = int(request.date_to.strftime("%Y%m%d")) if request.date_to else 99991231
+        base &= date_mask(tables.day, lo, hi, request.include_undated)
+    selected = {}
+    for facet in FACETS:
+        values = facet_values(facet, request.filters.get(facet, ()))
+        if values:
+            mask = np.zeros(tables.size, dtype=bool)
+            mask[tables.facets[facet].docs_with(values)] = True
+            selected[facet] = mask
+    # A document counts if it passes every selection but at most one (OR within a facet).
+    restrict = base
+    if selected:
+        passed = np.sum(list(selected.values()), axis=0)
+        restrict = base & (passed >= len(selected) - 1)
+    scores = None
+    if not isinstance(user_q, query.Every):
+        # Plain words (which may fall back to `loose`) are looked up in the whole archive:
+        # "never together" means nowhere, not just under these filters.
+        found, scores = evaluate(s, user_q, postings, restrict if loose is None else None)
+        if loose is not None and not found.any():
+            found, scores = evaluate(s, loose, postings, None)
+        base = base & found
+
+    def docs_matching(skip: str | None = None) -> np.ndarray:
+        docs = base
+        for facet, mask in selected.items():
+            if facet != skip:
+                docs = docs & mask
+        return docs
+
+    docs_matching.filtered = set(selected)
+    docs_matching.scores = scores
+    return docs_matching
+
+
+def evaluate(s, q, postings: PostingsCache, restrict):
+    """(mask, scores) of the query over the index: on cached posting arrays, or by
+    Whoosh itself for the parts those don't cover (wildcards, ranges, fuzzy words)."""
+    try:
+        deadline = time.monotonic() + MAX_SEARCH_SECONDS
+        return Evaluator(s, postings, deadline).run(q, restrict)
+    except Unsupported:
+        pass
+    except TooSlow:
+        raise policy.too_slow() from None
+    found = np.zeros(s.doc_count_all(), dtype=bool)
+    scores = np.zeros(s.doc_count_all(), dtype=np.float64)
+    by_doc = score_all(s, q)
+    if by_doc:
+        docs = np.fromiter(by_doc, dtype=np.int64, count=len(by_doc))
+        found[docs] = True
+        scores[docs] = np.fromiter(by_doc.values(), dtype=np.float64, count=len(by_doc))
+    return found, scores
+
+
+class _PastDeadline(Exception):
+    pass
+
+
+class _ScoreAll(collectors.ScoredCollector):
+    """Every match with its score, in one pass; gives up past a deadline."""
+
+    def __init__(self, deadline: float):
+        super().__init__()
+        self.deadline = deadline
+        self.scores: dict[int, float] = {}
+
+    def _collect(self, global_docnum, score):
+        self.scores[global_docnum] = score
+        if len(self.scores) % 2048 == 1 and time.monotonic() > self.deadline:  # from the first
+            raise _PastDeadline
+        return 0 - score
+
+    def results(self):  # not used: the caller reads `scores`
+        return None
+
+
+def score_all(s, q) -> dict[int, float]:
+    """Whoosh's own matching: global doc number -> score of every match."""
+    collector = _ScoreAll(time.monotonic() + MAX_SEARCH_SECONDS)
+    try:
+        s.search_with_collector(q, collector)
+    except _PastDeadline:
+        raise policy.too_slow() from None
+    return collector.scores
+
+
+def counts(request: SearchRequest, docs_matching, docs: np.ndarray, tables: Tables) -> tuple:
+    """(facet counts, distinct values per facet, date buckets)."""
+    facets, totals = {}, {}
+    for facet in FACETS:
+        filtered = facet in docs_matching.filtered
+        facet_docs = np.flatnonzero(docs_matching(facet)) if filtered else docs
+        # Selected values are listed even when rare, so that they can be unticked.
+        keep = set(facet_values(facet, request.filters.get(facet, ())))
+        totals[facet], ordered = tables.facets[facet].top(facet_docs, request.facet_limit, keep)
+        facets[facet] = [FacetCount(v, n) for v, n in ordered]
+    return facets, totals, date_buckets(tables.day[docs], request.date_granularity)
+
+
+def page_order(request: SearchRequest, docs: np.ndarray, tables: Tables,
+               scores: np.ndarray | None) -> tuple[np.ndarray, bool]:
+    """(the requested page of `docs` (ascending doc numbers) in the requested order,
+    whether the hits carry scores)."""
+    start, end = (request.page - 1) * request.per_page, request.page * request.per_page
+    if request.sort == "relevance" and scores is None:
+        return docs[start:end], False  # browsing: nothing to rank, index order
+    if request.sort == "relevance":
+        # Best first; equal scores in index order, so pages are stable.
+        return top(docs, scores[docs], end)[start:end], True
+    # By date, from the cached publication keys; undated articles (key 0) come last.
+    keys = tables.pubkey[docs]
+    if request.sort == "newest":
+        page = top(docs, keys, end)
+    else:
+        dated = keys > 0
+        page = top(docs[dated], -keys[dated], end)
+        page = np.concatenate([page, docs[~dated][: end - len(page)]])
+    return page[start:end], False
+
+
+def top(docs: np.ndarray, keys: np.ndarray, n: int) -> np.ndarray:
+    """The n docs with the largest keys, largest first; equal keys in doc order."""
+    if len(docs) > n:
+        kth = np.partition(keys, len(keys) - n)[len(keys) - n]
+        keep = keys >= kth  # ties at the cut all stay, so the order below decides
+        docs, keys = docs[keep], keys[keep]
+    return docs[np.lexsort((docs, -keys))][:n]
+
+
+def facet_values(facet: str, values) -> list[str]:
+    return [facet_value(facet, v) for v in values if v]
+
+
+def date_buckets(days: np.ndarray, granularity: str) -> list[FacetCount]:
+    width = {"year": 10000, "month": 100, "day": 1}[granularity]
+    keys, counts_ = np.unique(days // width, return_counts=True)
+    out = [FacetCount(_bucket_label(int(k), granularity), int(n))
+           for k, n in zip(keys, counts_) if k]
+    undated = int(counts_[0]) if len(keys) and keys[0] == 0 else 0
+    if undated:
+        out.append(FacetCount(UNDATED, undated))
+    return out
+
+
+def _bucket_label(key: int, granularity: str) -> str:
+    s = str(key)
+    if granularity == "year":
+        return s
+    if granularity == "month":
+        return f"{s[:4]}-{s[4:6]}"
+    return f"{s[:4]}-{s[4:6]}-{s[6:8]}"

@@ -1,0 +1,94 @@
+"""The index's fields, and articles to and from its documents."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from whoosh import fields
+from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+
+from ...model import FACETS, Article, Tag
+
+STEMMED = StemmingAnalyzer()
+# Phrases are matched on the words as written, stop words included, so that
+# "bank of england" does not match "banks in England".
+EXACT = StandardAnalyzer(stoplist=None)
+
+
+def schema() -> fields.Schema:
+    text = STEMMED
+    facet = dict(stored=False, commas=True, lowercase=False, scorable=False)
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        file=fields.ID(stored=True, sortable=True),
+        file_hash=fields.ID(stored=True, sortable=True),
+        source=fields.STORED,
+        title=fields.TEXT(analyzer=text, stored=True, field_boost=2.0),
+        # No positions in the stemmed body: phrases are answered by `exact`.
+        body=fields.TEXT(analyzer=text, stored=True, phrase=False),
+        # Title + body as written: "phrases", proximity, and the words for spelling suggestions.
+        exact=fields.TEXT(analyzer=EXACT, stored=False),
+        published=fields.DATETIME,  # for `published:[2019 to 2020]` in queries
+        day=fields.NUMERIC(int, bits=32, sortable=True, default=0),  # yyyymmdd, 0 = undated
+        pubkey=fields.NUMERIC(int, bits=64, sortable=True, default=0),  # yyyymmddHHMMSS
+        undated=fields.NUMERIC(int, bits=32, sortable=True, default=0),  # 1 = undated
+        country=fields.KEYWORD(**facet),
+        person=fields.KEYWORD(**facet),
+        topic=fields.KEYWORD(**facet),
+        url=fields.STORED,
+        byline=fields.STORED,
+        language=fields.ID(stored=True),
+        pubstr=fields.STORED,
+        tags=fields.STORED,  # curated tags, shown
+        # Tags as ingested, before curation: `retag` re-applies curation to these.
+        raw_tags=fields.STORED,
+        rawtag=fields.KEYWORD(commas=True, lowercase=False, scorable=False),  # "facet:value" of raw_tags
+    )
+
+
+def parse_published(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), datetime.min.time())
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return dt.astimezone(timezone.utc).replace(tzinfo=None) if dt.tzinfo else dt
+
+
+def to_document(article: Article, file: str, file_hash: str, raw_tags: list[Tag] | None = None) -> dict:
+    """`article` carries the curated tags; `raw_tags` the tags as ingested (default: the same)."""
+    raw_tags = article.tags if raw_tags is None else raw_tags
+    published = parse_published(article.published)
+    doc = dict(
+        id=article.id, file=file, file_hash=file_hash, source=article.source,
+        title=article.title, body=article.body, exact=f"{article.title}\n{article.body}",
+        url=article.url, byline=article.byline,
+        language=article.language or "", pubstr=article.published,
+        tags=[t.to_dict() for t in article.tags],
+        raw_tags=[t.to_dict() for t in raw_tags],
+        rawtag=",".join(f"{t.facet}:{t.value}".replace(",", " ") for t in raw_tags),
+        day=int(published.strftime("%Y%m%d")) if published else 0,
+        pubkey=int(published.strftime("%Y%m%d%H%M%S")) if published else 0,
+        undated=0 if published else 1,
+    )
+    if published:
+        doc["published"] = published
+    for facet in FACETS:
+        values = [v.replace(",", " ") for v in article.tag_values(facet)]
+        if values:
+            doc[facet] = ",".join(values)
+    return doc
+
+
+def to_article(stored: dict, raw: bool = False) -> Article:
+    """The article as shown (curated tags), or with `raw` its tags as ingested."""
+    tags = stored.get("raw_tags", stored.get("tags", [])) if raw else stored.get("tags", [])
+    return Article(
+        id=stored["id"], source=stored.get("source", ""), title=stored.get("title", ""),
+        body=stored.get("body", ""), published=stored.get("pubstr"), url=stored.get("url"),
+        byline=stored.get("byline"), language=stored.get("language") or None,
+        tags=[Tag(**t) for t in tags],
+    )

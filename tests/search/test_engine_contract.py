@@ -1,0 +1,226 @@
+"""What ANY search engine must do, written through the interface only and run once per
+registered engine (`searchapp.search.ENGINES`): a new engine joins by registering itself.
+
+Where engines may differ by nature the tests say the tolerance: scores are compared only
+by order (best first), snippets only by what they mark and escape, not where they cut,
+and "did you mean" only where one correction is plainly right.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from searchapp.model import Article, Tag
+from searchapp.search import (ENGINES, UNDATED, EngineConfig, QueryError, SearchRequest,
+                              open_engine)
+
+
+def art(id, title, body, published, countries=(), persons=(), topics=()):
+    tags = [Tag("country", c, c, "auto") for c in countries]
+    tags += [Tag("person", p, p, "auto") for p in persons]
+    tags += [Tag("topic", t, t, "auto") for t in topics]
+    return Article(id=id, source=f"test/{id}.txt", title=title, body=body, published=published,
+                   tags=tags)
+
+
+ARTICLES = [
+    art("ru-cn", "Russia and China to discuss sanctions",
+        "Sergey Lavrov will meet Wang Yi in Sochi. The ministers discussed sanctions on Iran.",
+        "2019-05-10", ["RU", "CN", "IR"], ["Sergey Lavrov"], ["diplomacy"]),
+    art("iran-oil", "Oil exports from Iran fall under sanctions",
+        "Iranian oil exports fell as sanctions bit. Traders in London said oil prices rose.",
+        "2019-06-01T08:00:00+00:00", ["IR", "GB"], [], ["energy", "sanctions"]),
+    art("cocoa", "Bahia cocoa review",
+        "Showers continued in the Bahia cocoa zone, improving prospects for the crop.",
+        "1987-02-26", ["BR"], [], ["agriculture"]),
+    art("fed", "Volcker says the dollar is stable",
+        "Federal Reserve chairman Paul Volcker said the dollar had stabilised against the yen.",
+        "1987-03-02", ["US", "JP"], ["Paul Volcker"], ["markets"]),
+    art("undated", "Sanctions <script>alert(1)</script> on trade",
+        "A note on sanctions & tariffs <img src=x onerror=alert(1)> with no date.",
+        None, ["US"], [], ["sanctions"]),
+]
+
+
+@pytest.fixture(params=sorted(ENGINES))
+def engine(request, tmp_path):
+    """An engine of each registered kind, holding ARTICLES (one file each)."""
+    e = open_engine(EngineConfig(index_dir=tmp_path / "ix", engine=request.param))
+    w = e.writer()
+    for a in ARTICLES:
+        w.replace_file(f"/files/{a.id}", "hash", [a])
+    w.commit()
+    return e
+
+
+def ids(engine, q="", **kw) -> list[str]:
+    return [h.id for h in engine.search(SearchRequest(query=q, per_page=100, **kw)).hits]
+
+
+def counts(result, facet) -> dict[str, int]:
+    return {c.value: c.count for c in result.facets[facet]}
+
+
+def test_words_match_all_of_them_by_stem(engine):
+    assert set(ids(engine, "sanction iran")) == {"ru-cn", "iran-oil"}
+    assert ids(engine, "cocoa showers") == ["cocoa"]
+    assert engine.doc_count() == len(ARTICLES)
+
+
+def test_title_matches_rank_first(engine):
+    assert ids(engine, "oil")[0] == "iran-oil"
+
+
+def test_phrases_need_the_words_in_order_as_written(engine):
+    assert ids(engine, '"cocoa zone"') == ["cocoa"]
+    assert ids(engine, '"zone cocoa"') == []
+    assert ids(engine, '"sanction bit"') == []  # not stemmed inside a phrase
+
+
+def test_boolean_operators_and_fields(engine):
+    assert set(ids(engine, "cocoa OR volcker")) == {"cocoa", "fed"}
+    assert ids(engine, "sanctions -iranian -lavrov") == ["undated"]
+    assert ids(engine, "title:dollar") == ["fed"]
+    assert ids(engine, "country:jp") == ["fed"]
+
+
+def test_facets_or_within_and_across(engine):
+    assert set(ids(engine, filters={"country": ("BR", "JP")})) == {"cocoa", "fed"}
+    assert ids(engine, filters={"country": ("IR",), "topic": ("energy",)}) == ["iran-oil"]
+
+
+def test_each_facets_counts_leave_out_its_own_selection(engine):
+    result = engine.search(SearchRequest(filters={"country": ("IR",)}))
+    assert counts(result, "country")["BR"] == 1 and counts(result, "country")["IR"] == 2
+    assert counts(result, "topic") == {"diplomacy": 1, "energy": 1, "sanctions": 1}
+    assert result.total == 2
+
+
+def test_exclusion(engine):
+    assert set(ids(engine, "sanctions", exclude={"country": ("RU",)})) == {"iran-oil", "undated"}
+
+
+def test_date_range_and_histogram(engine):
+    result = engine.search(SearchRequest())
+    assert [(d.value, d.count) for d in result.dates] == [("1987", 2), ("2019", 2), (UNDATED, 1)]
+    months = engine.search(SearchRequest(date_from=date(1987, 1, 1), date_to=date(1987, 12, 31),
+                                         date_granularity="month"))
+    assert [(d.value, d.count) for d in months.dates] == [("1987-02", 1), ("1987-03", 1)]
+    assert set(ids(engine, date_from=date(2019, 1, 1), include_undated=True)) == {
+        "ru-cn", "iran-oil", "undated"}
+
+
+def test_sort_by_date_puts_undated_last(engine):
+    assert ids(engine, sort="newest") == ["iran-oil", "ru-cn", "fed", "cocoa", "undated"]
+    assert ids(engine, sort="oldest") == ["cocoa", "fed", "ru-cn", "iran-oil", "undated"]
+
+
+def test_relevance_scores_are_best_first(engine):
+    hits = engine.search(SearchRequest("sanctions")).hits
+    scores = [h.score for h in hits]
+    assert all(s is not None for s in scores) and scores == sorted(scores, reverse=True)
+
+
+def test_paging(engine):
+    first = engine.search(SearchRequest(sort="oldest", per_page=2))
+    third = engine.search(SearchRequest(sort="oldest", per_page=2, page=3))
+    assert first.total == third.total == 5
+    assert [h.id for h in first.hits] == ["cocoa", "fed"] and [h.id for h in third.hits] == ["undated"]
+
+
+def test_snippets_escape_the_text_and_mark_the_matches(engine):
+    [hit] = engine.search(SearchRequest("tariffs")).hits
+    assert "<mark>tariffs</mark>" in hit.snippet
+    assert "<img" not in hit.snippet and "&lt;img" in hit.snippet
+    browse = engine.search(SearchRequest(sort="newest")).hits[-1]
+    assert "<img" not in browse.snippet  # no query: the opening text, escaped
+
+
+def test_the_highlighter_marks_the_querys_words_by_stem(engine):
+    marked = engine.highlighter("sanction").mark("<b>Sanctions</b> & sanctioned <script>")
+    assert marked.count("<mark>") == 2 and "<script>" not in marked and "&amp;" in marked
+    assert engine.highlighter("sanc*").mark("Sanctions bite").startswith("<mark>Sanctions</mark>")
+    assert not engine.highlighter("")
+    assert "<mark>" not in engine.highlighter("-sanctions oil").mark("sanctions")
+
+
+def test_get_and_more_like_this(engine):
+    article = engine.get("iran-oil")
+    assert article.title.startswith("Oil exports") and article.published.startswith("2019-06-01")
+    assert {t.value for t in article.tags if t.facet == "country"} == {"IR", "GB"}
+    assert engine.get("nope") is None
+    similar = [h.id for h in engine.more_like_this("iran-oil")]
+    assert "ru-cn" in similar and "iran-oil" not in similar
+    assert engine.more_like_this("nope") == []
+
+
+def test_did_you_mean(engine):
+    result = engine.search(SearchRequest("sanctoins"))
+    assert result.total == 0 and result.suggestion == "sanctions"
+    assert engine.search(SearchRequest("sanctions")).suggestion is None
+
+
+def test_retag_reapplies_curation_to_the_tags_as_ingested(engine):
+    def add_chile(article):
+        return Article(**{**article.__dict__,
+                          "tags": article.tags + [Tag("country", "CL", "Chile", "librarian")]})
+
+    assert engine.retag(["fed"], lambda: add_chile) == 1
+    assert ids(engine, filters={"country": ("CL",)}) == ["fed"]
+    assert engine.ids_with_value("country", "CL") == ["fed"]
+    # Curation applies to the raw tags each time: applying it again changes nothing...
+    assert engine.retag(["fed"], lambda: add_chile) == 0
+    # ... and no curation at all gives back the tags as ingested.
+    assert engine.retag(["fed"], lambda: (lambda article: article)) == 1
+    assert ids(engine, filters={"country": ("CL",)}) == []
+    assert engine.ids_with_value("country", "JP") == ["fed"]
+
+
+def test_remove_file_deletes_its_articles(engine):
+    assert engine.indexed_files()["/files/cocoa"] == "hash"
+    w = engine.writer()
+    assert w.remove_file("/files/cocoa") == 1
+    w.commit()
+    assert ids(engine, "cocoa") == [] and engine.get("cocoa") is None
+    assert "/files/cocoa" not in engine.indexed_files()
+    assert engine.doc_count() == len(ARTICLES) - 1
+
+
+def test_ids_for_a_request(engine):
+    assert sorted(engine.ids_for(SearchRequest("sanctions"))) == ["iran-oil", "ru-cn", "undated"]
+    assert len(engine.ids_for(SearchRequest())) == len(ARTICLES)
+
+
+@pytest.mark.parametrize("bad", ['"unclosed phrase', "(iran", "iran)", "iran AND", "a*",
+                                 "x" * 1001, "oil~9", "country:", "colour:red", "body:*"])
+def test_bad_queries_are_refused_with_a_message(engine, bad):
+    with pytest.raises(QueryError) as err:
+        engine.search(SearchRequest(bad))
+    assert len(str(err.value)) > 10
+
+
+def test_rebuild_swaps_in_only_a_complete_index(engine):
+    with pytest.raises(RuntimeError):
+        with engine.rebuild() as fresh:
+            w = fresh.writer()
+            w.replace_file("/files/new", "h", [art("new", "Gold", "Gold prices rose.", None)])
+            w.commit()
+            raise RuntimeError("the build failed")
+    assert engine.doc_count() == len(ARTICLES)  # the old index stays
+    with engine.rebuild() as fresh:
+        w = fresh.writer()
+        w.replace_file("/files/new", "h", [art("new", "Gold", "Gold prices rose.", None)])
+        w.commit()
+    assert ids(engine, "gold") == ["new"] and engine.doc_count() == 1
+
+
+def test_snapshot_and_restore(engine, tmp_path):
+    assert engine.snapshot(tmp_path / "copy") == len(ARTICLES)
+    w = engine.writer()
+    w.remove_file("/files/fed")
+    w.commit()
+    assert engine.get("fed") is None
+    assert engine.restore_from(tmp_path / "copy") == len(ARTICLES)
+    assert engine.get("fed") is not None and ids(engine, "volcker") == ["fed"]
