@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -83,7 +83,7 @@ def parse_published(value: str | None, *, utc: bool = False) -> datetime | None:
     except ValueError:
         return None
     if utc and moment.tzinfo is not None:
-        return moment.astimezone(timezone.utc).replace(tzinfo=None)
+        return moment.astimezone(UTC).replace(tzinfo=None)
     return moment
 
 
@@ -153,7 +153,7 @@ def _iso_from_match(m: re.Match) -> str | None:
     tz = None
     if zone:
         if zone.upper() in ("Z", "UTC", "GMT"):
-            tz = timezone.utc
+            tz = UTC
         else:
             digits = zone[1:].replace(":", "")
             offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
@@ -167,7 +167,7 @@ def _from_epoch(value: int) -> str | None:
     if value > 10**11:  # milliseconds
         value //= 1000
     try:
-        when = datetime.fromtimestamp(value, tz=timezone.utc)
+        when = datetime.fromtimestamp(value, tz=UTC)
     except (OverflowError, OSError, ValueError):
         return None
     return when.isoformat() if _plausible(when.year) and when.year >= 1995 else None

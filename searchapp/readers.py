@@ -13,10 +13,10 @@ import html
 import json
 import re
 import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Callable, Iterator
 
 from charset_normalizer import from_bytes
 
@@ -333,14 +333,14 @@ def jsonl_article(record: dict, key: str, source: str) -> Article:
         body = paragraphs_from_lines(body)
     if not title and not body:
         raise ValueError("no title and no body")
-    published = normalize_date(published) if published else None
-    tags = date_tag(published) + source_tags(record.get("tags"))
+    day = normalize_date(published) if published else None
+    tags = date_tag(day) + source_tags(record.get("tags"))
     return Article(
         id=article_id(key),
         source=source,
         title=_SPACES.sub(" ", title).strip(),
         body=body,
-        published=published,
+        published=day,
         url=url,
         byline=byline,
         language=_text_field(record, "language") or language,
@@ -388,7 +388,7 @@ _MONTHS = {m: i for i, m in enumerate(
     "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), start=1)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _tag_patterns(name: str) -> tuple[re.Pattern, re.Pattern]:
     return re.compile(rf"<{name}\b([^<>]*)>", re.I), re.compile(rf"</{name}>", re.I)
 
@@ -439,7 +439,8 @@ def reuters_body(raw: str) -> str:
     text = _sgml_text(raw).replace("\r", "").rstrip()
     if re.search(r"\bReuter$", text):  # the wire's sign-off, not the story
         text = text[:-len("Reuter")].rstrip()
-    paras, current = [], []
+    paras: list[str] = []
+    current: list[str] = []
     for line in text.split("\n"):
         if (not line.strip() or line.startswith((" ", "\t"))) and current:
             paras.append(" ".join(current))

@@ -24,8 +24,7 @@ from .body import extract_body
 from .decoding import decode_html, split_raw
 from .jsonld import json_ld_objects, ld_article_body
 from .markup import all_tags
-from .metadata import (canonical_url, meta_values, page_byline, page_language,
-                       page_published, page_title)
+from .metadata import canonical_url, meta_values, page_byline, page_language, page_published, page_title
 
 __all__ = ["CleanedPage", "clean_html", "decode_html", "extract_body", "parse_date"]
 
@@ -52,7 +51,7 @@ def clean_html(html: str | bytes, url: str | None = None) -> CleanedPage:
             # Pages served as XHTML are parsed as HTML on purpose: one parser, one set of rules.
             warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
             soup = BeautifulSoup(markup, "lxml")
-    except Exception:  # noqa: BLE001 - bad input must never raise
+    except Exception:
         return empty
     page = CleanedPage("", "", None, None, url, None)
     ld = json_ld_objects(ld_texts)
@@ -67,12 +66,12 @@ def clean_html(html: str | bytes, url: str | None = None) -> CleanedPage:
     ):
         try:
             value = read()
-        except Exception:  # noqa: BLE001 - one bad field must not lose the rest
+        except Exception:
             continue
         if value is not None:
             setattr(page, field, value)
     try:
         page.body = extract_body(soup, ld_article_body(ld), page.title)
-    except Exception:  # noqa: BLE001
+    except Exception:
         page.body = ""
     return page

@@ -19,7 +19,6 @@ from bs4.element import CData
 
 from .markup import all_tags, name_words, norm
 
-
 # Tags that end a text block (a paragraph of output).
 _BLOCK_TAGS = {
     "address", "article", "aside", "blockquote", "body", "br", "center", "dd", "details",
@@ -315,7 +314,7 @@ def _pick_container(root: Tag, candidates: dict[int, tuple[float, Tag]]) -> tupl
     top_score, top = ranked[0]
 
     # Three near-best candidates under one ancestor: the article is split.
-    others = [set(id(p) for p in node.parents) for score, node in ranked[1:5]
+    others = [{id(p) for p in node.parents} for score, node in ranked[1:5]
               if score >= 0.75 * top_score]
     if len(others) >= 3:
         parent = top.parent
@@ -385,10 +384,9 @@ def _with_siblings(top: Tag, top_score: float, candidates: dict[int, tuple[float
         s = stats.get(id(sibling))
         if s is None or sibling.name != "p":
             continue
-        if s.chars > 80 and s.link_density < 0.25:
-            chosen.append(sibling)
-        elif s.chars <= 80 and s.link_chars == 0 and \
-                re.search(r"\.( |$)", norm(sibling.get_text(" "))):
+        long_text = s.chars > 80 and s.link_density < 0.25
+        if long_text or (s.chars <= 80 and s.link_chars == 0
+                         and re.search(r"\.( |$)", norm(sibling.get_text(" ")))):
             chosen.append(sibling)
     return chosen
 
@@ -408,25 +406,22 @@ def _unwanted_groups(container: Tag, stats: dict[int, _Stats], use_classes: bool
             continue
         weight = _class_weight(element) if use_classes else 0
         is_list = element.name in _LISTS or s.list_chars > 0.9 * s.chars
-        if weight < 0 and s.chars < 2000:
-            dropped.add(id(element))
-        elif not is_list and s.list_items > s.paragraphs + 100:
-            dropped.add(id(element))
-        elif not is_list and s.chars < _MIN_PARAGRAPH:
-            dropped.add(id(element))
-        elif weight < 25 and s.link_density > 0.2 and not is_list:
-            dropped.add(id(element))
-        elif s.link_density > 0.5:
+        if _is_widget(s, weight, is_list):
             dropped.add(id(element))
     return dropped
 
 
+def _is_widget(s: _Stats, weight: int, is_list: bool) -> bool:
+    return ((weight < 0 and s.chars < 2000)  # a small furniture-named box
+            or (not is_list and s.list_items > s.paragraphs + 100)  # a list in other tags
+            or (not is_list and s.chars < _MIN_PARAGRAPH)  # a labelled scrap
+            or (weight < 25 and s.link_density > 0.2 and not is_list)  # mostly links
+            or s.link_density > 0.5)
+
+
 def _keep_block(block: _Block, title: str) -> bool:
-    if block.link_density > 0.5:
-        return False
-    if block.owner.name == "h1" or (title and block.text == title):
-        return False
-    return True
+    return not (block.link_density > 0.5 or block.owner.name == "h1"
+                or (title and block.text == title))
 
 
 def _extract_once(elements: list[Tag], use_classes: bool, ld_words: set[str] | None,

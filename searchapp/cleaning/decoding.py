@@ -59,7 +59,7 @@ def _declared_codec(data: bytes) -> str | None:
 # Elements whose content is never text: removed before parsing, so a huge
 # page full of inline scripts does not build a huge tree.
 _RAW_DROP = ("script", "style", "noscript", "template", "svg", "math")
-_RAW_OPEN = re.compile(r"<(%s)\b" % "|".join(_RAW_DROP), re.I)
+_RAW_OPEN = re.compile(r"<({})\b".format("|".join(_RAW_DROP)), re.I)
 _RAW_CLOSE = {name: re.compile(f"</{name}", re.I) for name in _RAW_DROP}
 _LD_TYPE = re.compile(r"""type\s*=\s*["']?application/ld\+json""", re.I)
 # A page has a few JSON-LD scripts; more are not read.

@@ -112,8 +112,10 @@ def page_byline(tags: list[Tag], ld: list[dict], metas: dict[str, str]) -> str |
         rel = element.get("rel")
         if "author" in (rel if isinstance(rel, list) else []) or \
                 "author" in str(element.get("itemprop") or "").split():
-            inner = element.find(attrs={"itemprop": "name"}) or element
-            value = _clean_byline(inner.get("content") or inner.get_text(" "))
+            inner = element.find(itemprop="name") or element
+            content = inner.get("content")
+            value = _clean_byline(content if isinstance(content, str) and content
+                                  else inner.get_text(" "))
             if value and not _in_other_content(element):
                 return value
     for element in tags:
@@ -156,7 +158,7 @@ def page_published(tags: list[Tag], ld: list[dict], metas: dict[str, str],
 
 def _ancestors(element: Tag, limit: int = 40):
     """The nearest ancestors (bounded: pages can nest thousands deep)."""
-    for parent, _ in zip(element.parents, range(limit)):
+    for parent, _ in zip(element.parents, range(limit), strict=False):
         if parent.name == "[document]":
             return
         yield parent
