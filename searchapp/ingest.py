@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .model import Article
-from .readers import (ReadError, UnreadableFile, bad_name, file_format, not_regular, read_file,
-                      valid_text)
+from .readers import ReadError, UnreadableFile, bad_name, file_format, not_regular, read_file, valid_text
 from .search import EngineConfig, IndexLocked, SearchEngine, open_engine
 from .timebudget import OverBudget, time_budget
 
