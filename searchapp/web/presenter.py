@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from babel.dates import format_skeleton
 from flask_babel import format_date, format_datetime, gettext
 
+from ..dates import parse_published
 from ..model import FACETS
 from ..search import UNDATED, SearchResult
 from .labels import label
@@ -214,12 +215,8 @@ def tag_views(tags: list, locale: str) -> list[dict]:
 
 def published(value: str | None, fmt: str = "medium") -> str:
     """A publication date in the reader's language, or "undated"."""
-    day = parse_published(value)
-    if day is None:
-        return gettext("undated")
-    if isinstance(day, datetime):
-        day = day.date()
-    return format_date(day, fmt) if isinstance(day, date) else str(value)
+    moment = parse_published(value)  # keeps the source's offset: the day the source printed
+    return gettext("undated") if moment is None else format_date(moment.date(), fmt)
 
 
 def timestamp(value: str | None) -> str:
@@ -231,17 +228,6 @@ def timestamp(value: str | None) -> str:
     except ValueError:
         return value
     return format_datetime(moment, "medium")
-
-
-def parse_published(value: str | None) -> date | datetime | None:
-    if not value:
-        return None
-    try:
-        if len(value) == 10:
-            return date.fromisoformat(value)
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def source_name(source: str, url: str | None) -> str:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-
 from whoosh import fields
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 
+from ...dates import parse_published
 from ...model import FACETS, Article, Tag
 
 STEMMED = StemmingAnalyzer()
@@ -46,22 +45,10 @@ def schema() -> fields.Schema:
     )
 
 
-def parse_published(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), datetime.min.time())
-        dt = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return dt.astimezone(timezone.utc).replace(tzinfo=None) if dt.tzinfo else dt
-
-
 def to_document(article: Article, file: str, file_hash: str, raw_tags: list[Tag] | None = None) -> dict:
     """`article` carries the curated tags; `raw_tags` the tags as ingested (default: the same)."""
     raw_tags = article.tags if raw_tags is None else raw_tags
-    published = parse_published(article.published)
+    published = parse_published(article.published, utc=True)  # one time line for sorting
     doc = dict(
         id=article.id, file=file, file_hash=file_hash, source=article.source,
         title=article.title, body=article.body, exact=f"{article.title}\n{article.body}",
