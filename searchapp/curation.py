@@ -225,7 +225,8 @@ class Curator:
 
     def log(self, limit: int = 100) -> list[dict]:
         rows = self.conn.execute(
-            "SELECT audit.*, users.name AS user FROM audit LEFT JOIN users ON users.id = user_id "
+            "SELECT audit.*, users.name AS user, jobs.audit_id IS NOT NULL AS job FROM audit "
+            "LEFT JOIN users ON users.id = user_id LEFT JOIN jobs ON jobs.audit_id = audit.id "
             "ORDER BY audit.id DESC LIMIT ?", (limit,))
         return [dict(r) for r in rows]
 

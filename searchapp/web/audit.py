@@ -57,9 +57,10 @@ def _row_what(row: dict, titles: dict) -> str:
     return row["table"]
 
 
-def describe_entry(entry: dict, titles: dict | None = None) -> dict:
+def describe_entry(entry: dict, titles: dict | None = None, applied: int | None = None) -> dict:
     """An audit entry for the page: action, who, when, and before → after of its rows.
-    `titles` (article id -> title), shared by a page's entries, looks each article up once."""
+    `titles` (article id -> title), shared by a page's entries, looks each article up once;
+    `applied` is the last entry the index has applied: later ones are pending."""
     change = json.loads(entry["change"])
     rows = change.get("rows", [])
     shown = rows[:ROWS_SHOWN]
@@ -78,32 +79,38 @@ def describe_entry(entry: dict, titles: dict | None = None) -> dict:
                   "article": r["key"].get("article_id") if r["table"] == "tag_edits" else None}
                  for r in shown],
         "more": len(rows) - len(shown), "total_rows": len(rows),
+        "pending": applied is not None and entry["id"] > applied, "job": bool(entry.get("job")),
     }
+
+
+def _applied() -> int:
+    return engine().journal_mark().change
 
 
 @bp.get("/curation")
 @role_required("librarian")
 def home():
-    entries, titles = curator().log(limit=5), {}
+    entries, titles, applied = curator().log(limit=5), {}, _applied()
     return render_template("curation.html",
                            vocabularies=[vocabulary_state(n) for n in VOCABULARIES],
-                           recent=[describe_entry(e, titles) for e in entries])
+                           recent=[describe_entry(e, titles, applied) for e in entries])
 
 
 @bp.get("/curation/audit")
 @role_required("librarian")
 def audit():
-    titles: dict = {}
-    entries = [describe_entry(e, titles) for e in curator().log(limit=AUDIT_LIMIT)]
+    titles, applied = {}, _applied()
+    entries = [describe_entry(e, titles, applied) for e in curator().log(limit=AUDIT_LIMIT)]
     return render_template("audit.html", entries=entries, limit=AUDIT_LIMIT)
 
 
 @bp.get("/api/audit")
 @role_required("librarian")
 def audit_json():
-    entries = curator().log(limit=AUDIT_LIMIT)
+    entries, applied = curator().log(limit=AUDIT_LIMIT), _applied()
     return jsonify(entries=[{**{k: e[k] for k in ("id", "at", "user", "action", "summary",
                                                   "undoes", "undone_by")},
+                             "pending": e["id"] > applied,
                              "change": json.loads(e["change"])} for e in entries])
 
 
