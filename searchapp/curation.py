@@ -17,6 +17,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -139,10 +140,10 @@ class Change:
 class Curator:
     """Curation operations; `index` (optional) is re-tagged at once after each change."""
 
-    def __init__(self, conn: sqlite3.Connection, index=None, job_articles: int = JOB_ARTICLES):
+    def __init__(self, conn: sqlite3.Connection, index=None, job_articles: int | None = None):
         self.conn = conn
         self.index = index
-        self.job_articles = job_articles
+        self.job_articles = JOB_ARTICLES if job_articles is None else job_articles
 
     def snapshot(self) -> Snapshot:
         return snapshot(self.conn)
@@ -487,6 +488,7 @@ def pending(db_file, index) -> int:
         conn.close()
 
 
+BLOCKED_RETRY_SECONDS = 5.0
 _appliers: set[int] = set()  # the indexes a thread of this process is catching up
 _appliers_lock = threading.Lock()
 
@@ -507,7 +509,14 @@ def _apply_in_thread(db_file: Path, index) -> None:
     try:
         conn = connect(db_file)
         try:
-            done = Curator(conn, index).catch_up()
+            curator = Curator(conn, index)
+            deadline = time.monotonic() + 2 * journal.LEASE_SECONDS
+            done = curator.catch_up()
+            # A job another applier holds: wait for it to finish, or for its lease to lapse
+            # (that applier died) and take it over.
+            while done.blocked and time.monotonic() < deadline:
+                time.sleep(BLOCKED_RETRY_SECONDS)
+                done = curator.catch_up()
             log.info("applied curation up to change %d (%d articles re-tagged)",
                      done.applied, done.changed)
         finally:

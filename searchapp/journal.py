@@ -92,7 +92,7 @@ def article_pending(conn: sqlite3.Connection, engine: SearchEngine, article_id: 
 
 def apply_pending(conn: sqlite3.Connection, engine: SearchEngine,
                   get_curate: Callable[[], Callable], claim: bool = True,
-                  stop_at_jobs: bool = False, chunk: int = CHUNK) -> Progress:
+                  stop_at_jobs: bool = False, chunk: int | None = None) -> Progress:
     """Apply every pending entry, oldest first, and acknowledge each group once committed.
 
     `get_curate()` gives the database's curation now (see `SearchEngine.retag`). With
@@ -111,7 +111,11 @@ def apply_pending(conn: sqlite3.Connection, engine: SearchEngine,
         if job is not None and (stop_at_jobs or (claim and not claim_job(conn, job))):
             done.blocked = True
             break
-        done.changed += _apply(conn, engine, group, get_curate, job, chunk)
+        try:
+            done.changed += _apply(conn, engine, group, get_curate, job, chunk or CHUNK)
+        finally:
+            if job is not None:
+                release_job(conn, job)
         if engine.acknowledge(group[-1].id, since=mark):
             done.applied = group[-1].id
             done.entries += [e.id for e in group]
@@ -169,14 +173,42 @@ def add_job(conn: sqlite3.Connection, audit_id: int, total: int) -> None:
 
 
 def claim_job(conn: sqlite3.Connection, audit_id: int) -> bool:
-    """Take the job's lease unless another process holds a live one."""
-    now = time.time()
+    """Take the job's lease unless another live applier holds it."""
     with transaction(conn):
-        cur = conn.execute(
-            "UPDATE jobs SET owner = ?, heartbeat = ? WHERE audit_id = ? AND "
-            "(owner IS NULL OR owner = ? OR heartbeat IS NULL OR heartbeat < ?)",
-            (owner(), now, audit_id, owner(), now - LEASE_SECONDS))
-    return cur.rowcount == 1
+        row = conn.execute("SELECT owner, heartbeat FROM jobs WHERE audit_id = ?",
+                           (audit_id,)).fetchone()
+        if row is None or not _lapsed(row["owner"], row["heartbeat"]):
+            return False
+        conn.execute("UPDATE jobs SET owner = ?, heartbeat = ? WHERE audit_id = ?",
+                     (owner(), time.time(), audit_id))
+    return True
+
+
+def release_job(conn: sqlite3.Connection, audit_id: int) -> None:
+    with transaction(conn):
+        conn.execute("UPDATE jobs SET owner = NULL WHERE audit_id = ? AND owner = ?",
+                     (audit_id, owner()))
+
+
+def _lapsed(holder: str | None, heartbeat: float | None) -> bool:
+    """Whether a lease is free: nobody's, ours, silent too long, or held by a process of
+    this machine that is gone (killed: no need to wait for its heartbeat to age)."""
+    if not holder or heartbeat is None or holder == owner():
+        return True
+    if heartbeat < time.time() - LEASE_SECONDS:
+        return True
+    host, pid, _thread = holder.rsplit(":", 2)
+    return host == socket.gethostname() and not _alive(int(pid))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _progress(conn, audit_id: int, done: int, total: int) -> None:
