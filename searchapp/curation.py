@@ -231,6 +231,10 @@ class Curator:
             "ORDER BY audit.id DESC LIMIT ?", (limit,))
         return [dict(r) for r in rows]
 
+    def entry(self, audit_id: int) -> dict | None:
+        row = self.conn.execute("SELECT * FROM audit WHERE id = ?", (audit_id,)).fetchone()
+        return dict(row) if row else None
+
     def undo(self, user_id: int, audit_id: int) -> dict:
         entry = self.conn.execute("SELECT * FROM audit WHERE id = ?", (audit_id,)).fetchone()
         if entry is None:

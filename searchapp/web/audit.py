@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 
-from flask import jsonify, render_template, url_for
+from flask import jsonify, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user
 
 from ..curation import VOCABULARIES
-from .auth import redirect_back, role_required
+from ..journal import job_status
+from .auth import redirect_back, role_required, safe_next
 from .curation import bp, run_change
-from .database import curator
+from .database import curator, get_db
 from .engine import engine
+from .errors import found_or_404
 from .labels import FACET_NAMES, label
 from .vocabularies import VOCABULARY_NAMES, vocabulary_state
 
@@ -120,3 +122,25 @@ def undo(audit_id: int):
     run_change(lambda: curator().undo(current_user.id, audit_id),
                lambda r: gettext("Undid change %(id)d.", id=audit_id))
     return redirect_back(url_for("curation.audit"))
+
+
+# -- changes applied in the background (big bulk taggings) ----------------------------------
+
+JOB_REFRESH_SECONDS = 2  # how often a job's page reloads itself while the job is pending
+
+
+@bp.get("/curation/jobs/<int:audit_id>")
+@role_required("librarian")
+def job(audit_id: int):
+    """A job's progress; the page reloads itself (a meta refresh, no script) until done."""
+    status = found_or_404(job_status(get_db(), engine(), audit_id))
+    entry = found_or_404(curator().entry(audit_id))
+    return render_template("job.html", job=status, refresh=JOB_REFRESH_SECONDS,
+                           action=ACTION_NAMES.get(entry["action"], entry["action"]),
+                           back=safe_next(request.args.get("back")))
+
+
+@bp.get("/api/curation/jobs/<int:audit_id>")
+@role_required("librarian")
+def job_json(audit_id: int):
+    return jsonify(found_or_404(job_status(get_db(), engine(), audit_id)))

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from ..journal import job_status
 from ..model import FACETS
 from ..search import QueryError, SearchRequest
 from ..tagging.normalize import normalize_tag
-from .auth import redirect_back, role_required, safe_next
+from .auth import redirect_back, role_required
 from .curation import bp, checked_tag, run_change, tag_label
-from .database import curator, get_db
+from .database import curator
 from .engine import engine
 from .errors import found_or_404, user_message
 from .labels import label
@@ -177,25 +176,6 @@ def bulk():
     if done and done.get("job"):  # a big one runs outside the request: show its progress
         return redirect(url_for("curation.job", audit_id=done["job"], back=back))
     return redirect(back)
-
-
-# -- background jobs -------------------------------------------------------------------------
-
-JOB_REFRESH_SECONDS = 2  # how often a job's page reloads itself while the job runs
-
-
-@bp.get("/curation/jobs/<int:audit_id>")
-@role_required("librarian")
-def job(audit_id: int):
-    status = found_or_404(job_status(get_db(), engine(), audit_id))
-    return render_template("job.html", job=status, refresh=JOB_REFRESH_SECONDS,
-                           back=safe_next(request.args.get("back")))
-
-
-@bp.get("/api/curation/jobs/<int:audit_id>")
-@role_required("librarian")
-def job_json(audit_id: int):
-    return jsonify(found_or_404(job_status(get_db(), engine(), audit_id)))
 
 
 def _count_having(ids: list[str], facet: str, value: str) -> int:
