@@ -15,7 +15,7 @@ with a flash message.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash
+from flask import Blueprint, current_app, flash, request
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -36,6 +36,8 @@ bp = Blueprint("curation", __name__)
 def catch_up_pending() -> None:
     """A librarian's request finds the changes the index has not applied yet and has a
     thread of this process apply them (one at a time), so no change waits for an indexer."""
+    if request.endpoint == "static":
+        return
     if not (current_user.is_authenticated and current_user.can("librarian")):
         return
     if pending_count(get_db(), engine()):
