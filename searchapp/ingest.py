@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol
 
 from .model import Article
-from .readers import ReadError, UnreadableFile, file_format, read_file
+from .readers import ReadError, UnreadableFile, bad_name, file_format, not_regular, read_file, valid_text
 from .search import EngineConfig, IndexLocked, SearchEngine, open_engine
+from .timebudget import OverBudget, time_budget
 
 COMMIT_EVERY_ARTICLES = 5000
 COMMIT_EVERY_SECONDS = 60.0
@@ -33,6 +34,10 @@ POOL_MIN_FILES = 4
 # Files handed to each worker ahead of the writer: enough to keep it busy, few enough
 # that memory stays bounded whatever the corpus size.
 IN_FLIGHT_PER_WORKER = 2
+# Reading, cleaning and tagging one file may take this long; a file that takes longer is
+# skipped and reported, so that no file can hold the indexer (and its lock) for ever.
+# Generous: a 20 MB page takes about 30 s on a busy machine, and 64 MB are accepted.
+FILE_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -69,12 +74,15 @@ def discover(paths: Iterable[str | os.PathLike], report: IngestReport) -> list[S
         if root.is_file():
             if file_format(root) is None:
                 report.skipped.append(ReadError(str(root), "unsupported file type"))
+            elif bad_name(root):
+                report.skipped.append(ReadError(valid_text(str(root)), bad_name(root)))
             else:
                 found.append(SourceFile(root, f"{root.resolve().parent.name}/{root.name}"))
         elif root.is_dir():
             found.extend(_walk(root, report))
         else:
-            report.skipped.append(ReadError(str(root), "no such file or folder"))
+            reason = not_regular(root) or "no such file or folder"
+            report.skipped.append(ReadError(str(root), reason))
     return found
 
 
@@ -88,6 +96,10 @@ def _walk(root: Path, report: IngestReport) -> Iterator[SourceFile]:
                 continue
             if path.is_symlink() and not path.resolve().is_relative_to(top):
                 report.skipped.append(ReadError(str(path), "symbolic link pointing outside the folder"))
+                continue
+            problem = not_regular(path) or bad_name(path)
+            if problem:  # never opened: a FIFO would block the indexer
+                report.skipped.append(ReadError(valid_text(str(path)), problem))
                 continue
             yield SourceFile(path, f"{top.name}/{path.relative_to(root).as_posix()}")
 
@@ -103,14 +115,16 @@ def content_hash(path: Path) -> str:
 # -- reading (runs in worker processes) ------------------------------------------------
 
 _tagger = None
+_file_seconds: float | None = FILE_SECONDS
 
 
-def _init_worker(vocabularies: dict | None = None):
+def _init_worker(vocabularies: dict | None = None, file_seconds: float | None = FILE_SECONDS):
     """Build this process's tagger, from the librarians' vocabularies where there are some."""
-    global _tagger
+    global _tagger, _file_seconds
     from .tagging import Tagger
 
     _tagger = Tagger.from_vocabularies(vocabularies or {})
+    _file_seconds = file_seconds
 
 
 def parse_file(item: tuple[str, str, str]) -> tuple[str, list[Article], list[ReadError], str | None]:
@@ -120,11 +134,16 @@ def parse_file(item: tuple[str, str, str]) -> tuple[str, list[Article], list[Rea
         _init_worker()
     articles, errors = [], []
     try:
-        for item_ in read_file(Path(path), key, source):
-            if isinstance(item_, ReadError):
-                errors.append(item_)
-            else:
-                articles.append(_tagger.tag(item_))
+        # The budget is kept here, in the process doing the work: it stops just this file,
+        # and the worker goes on with the next one.
+        with time_budget(_file_seconds):
+            for item_ in read_file(Path(path), key, source):
+                if isinstance(item_, ReadError):
+                    errors.append(item_)
+                else:
+                    articles.append(_tagger.tag(item_))
+    except OverBudget:
+        return path, [], errors, f"took longer than {_file_seconds:g} s to read; skipped"
     except UnreadableFile as exc:
         return path, [], errors, str(exc)
     except Exception as exc:  # a reader bug must not stop the batch; report it
@@ -132,16 +151,17 @@ def parse_file(item: tuple[str, str, str]) -> tuple[str, list[Article], list[Rea
     return path, articles, errors, None
 
 
-def parse_all(files: list[SourceFile], workers: int, vocabularies: dict | None = None) -> Iterator[tuple]:
+def parse_all(files: list[SourceFile], workers: int, vocabularies: dict | None = None,
+              file_seconds: float | None = FILE_SECONDS) -> Iterator[tuple]:
     items = [(str(f.path), f.key, str(f.path)) for f in files]
     if workers <= 1 or len(items) < POOL_MIN_FILES:
-        _init_worker(vocabularies)
+        _init_worker(vocabularies, file_seconds)
         yield from map(parse_file, items)
         return
     # "spawn", not "fork": forked workers would inherit the open lock files, and a
     # killed indexer's orphaned workers would then keep its locks held.
     with get_context("spawn").Pool(workers, initializer=_init_worker,
-                                   initargs=(vocabularies,)) as pool:
+                                   initargs=(vocabularies, file_seconds)) as pool:
         # Only a few files in flight: when parsing outruns the index writer, parsed
         # articles must wait in the workers, not pile up in this process's memory.
         todo = iter(items)
@@ -207,6 +227,8 @@ class Settings:
     vocabularies: dict | None = None
     # Commit after this many articles: what a crash can cost, against commit overhead.
     commit_every: int = COMMIT_EVERY_ARTICLES
+    # Time allowed to read one file (None: no limit).
+    file_seconds: float | None = FILE_SECONDS
 
 
 def index_paths(
@@ -271,7 +293,7 @@ def _curate(run: Settings):
 def _write_parsed(writer, todo, report: IngestReport, run: Settings) -> None:
     digests = {str(f.path): (f, d) for f, d in todo}
     curate = _curate(run)
-    stream = parse_all([f for f, _ in todo], run.workers, run.vocabularies)
+    stream = parse_all([f for f, _ in todo], run.workers, run.vocabularies, run.file_seconds)
     if run.progress is not None:
         stream = run.progress(stream, len(todo))
     pending, last_commit = 0, time.monotonic()

@@ -7,13 +7,16 @@ reported while the rest of the file goes on.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
 import re
+import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Iterator
 
 from charset_normalizer import from_bytes
 
@@ -58,13 +61,43 @@ def file_format(path: Path) -> str | None:
 
 def article_id(key: str) -> str:
     """A stable id from the article's location key (see `ingest.SourceFile.key`)."""
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    # surrogatepass: a file name that is not UTF-8 reaches here with surrogate escapes.
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 # -- bytes to text -------------------------------------------------------------
 
 
+_SPECIAL_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                  (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def not_regular(path: Path) -> str | None:
+    """Why `path` is no file to read (a FIFO, socket or device: opening one can
+    block forever or never end), or None. A missing path or a folder gives None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    for test, kind in _SPECIAL_KINDS:
+        if test(mode):
+            return f"{kind}, not a regular file"
+    return None
+
+
+def bad_name(path: Path) -> str | None:
+    """Why the path cannot be indexed by its name (the index keeps file names as UTF-8), or None."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return "file name is not UTF-8; rename the file"
+    return None
+
+
 def read_bytes(path: Path) -> bytes:
+    special = not_regular(path)
+    if special:
+        raise UnreadableFile(special)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise UnreadableFile(f"file too large ({size:,} bytes; limit {MAX_FILE_BYTES:,})")
@@ -88,30 +121,74 @@ def gunzip(data: bytes) -> bytes:
     return out
 
 
-def looks_binary(data: bytes) -> bool:
-    sample = data[:8192]
-    return b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff"))
+# Characters no text holds in numbers: C0 and C1 controls other than tab, line breaks and
+# form feed, and U+FFFD (bytes that did not decode). Text in any encoding, once decoded,
+# has next to none; binary data decoded as text has one in every few characters.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+BINARY_SHARE = 0.05
+_BINARY_SAMPLE = 1 << 20
+
+
+def looks_binary(text: str) -> bool:
+    """True when more than BINARY_SHARE of the (first MB of the) decoded text is not text."""
+    sample = text[:_BINARY_SAMPLE]
+    return _NOT_TEXT.subn("", sample)[1] > BINARY_SHARE * len(sample)
+
+
+def refuse_binary(text: str, what: str = "text") -> None:
+    if looks_binary(text):
+        raise UnreadableFile(f"binary data, not {what}")
 
 
 def decode(data: bytes) -> str:
     """Decode text of unknown encoding: UTF-8 first, else detect it."""
-    if looks_binary(data):
-        raise UnreadableFile("binary data, not text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
     best = from_bytes(data).best()
-    if best is None:
-        raise UnreadableFile("cannot detect the text encoding")
-    return str(best)
+    if best is not None:
+        return str(best)
+    # Latin-1 takes any byte: binary data is then told apart by refuse_binary.
+    text = data.decode("latin-1")
+    refuse_binary(text)
+    raise UnreadableFile("cannot detect the text encoding")
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, judge: Callable[[str], str] = lambda text: text) -> str:
+    """The decoded text of the file; binary data is refused, judged on judge(text)."""
     data = read_bytes(path)
     if not data.strip():
         raise UnreadableFile("empty file")
-    return decode(data)
+    text = decode(data)
+    refuse_binary(judge(text))
+    return text
+
+
+# -- valid text at the door --------------------------------------------------------------
+
+# Lone surrogates (from JSON "\ud800" escapes, or a file name that is not UTF-8) and the
+# non-characters U+FFFE/U+FFFF cannot be written as UTF-8 or XML: each becomes U+FFFD.
+_UNENCODABLE = re.compile("[\ud800-\udfff\ufffe\uffff]")
+# Control characters other than tab and line breaks carry no text, and XML cannot hold them.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def valid_text(value: str) -> str:
+    return _CONTROLS.sub("", _UNENCODABLE.sub("\ufffd", value))
+
+
+def valid_article(article: Article) -> Article:
+    """The article with every text field (tags included) valid Unicode that any page,
+    feed or index can hold: whatever a source holds, it is fixed here, once."""
+    fields = {f.name: getattr(article, f.name) for f in dataclasses.fields(article)}
+    fixed = {name: valid_text(value) for name, value in fields.items() if isinstance(value, str)}
+    tags = [Tag(t.facet, valid_text(t.value), valid_text(t.label), t.origin) for t in article.tags]
+    return dataclasses.replace(article, **fixed, tags=tags)
+
+
+def valid_error(error: ReadError) -> ReadError:
+    return ReadError(valid_text(error.source), valid_text(error.reason))
 
 
 # -- text helpers ---------------------------------------------------------------
@@ -151,35 +228,42 @@ def read_plain_text(path: Path, key: str, source: str) -> Iterator[Article | Rea
 # -- HTML --------------------------------------------------------------------------
 
 
-_TAG = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+_TAG_START = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
 # Elements that never nest (void) or that HTML closes by itself when the next one starts.
 _NOT_NESTING = frozenset(
-    b"area base br col embed hr img input link meta source track wbr "
-    b"p li td th tr option dt dd".split())
+    "area base br col embed hr img input link meta source track wbr "
+    "p li td th tr option dt dd".split())
 
 
-def check_nesting(data: bytes) -> None:
-    """Refuse markup nested deeper than MAX_HTML_DEPTH (a cheap scan, before parsing)."""
-    depth = 0
-    for closing, name, selfclosing in _TAG.findall(data):
-        name = name.lower()
-        if name in _NOT_NESTING or selfclosing:
+def check_nesting(text: str) -> None:
+    """Refuse markup nested deeper than MAX_HTML_DEPTH (a cheap scan, before parsing).
+
+    Linear: each tag is read up to its first ">", and the next search starts
+    there. A tag with no ">" after it ends the scan, as no later tag can close."""
+    depth, pos = 0, 0
+    while (tag := _TAG_START.search(text, pos)) is not None:
+        end = text.find(">", tag.end())
+        if end < 0:
+            return
+        pos = end + 1
+        if tag.group(2).lower() in _NOT_NESTING or text[end - 1] == "/":
             continue
-        depth += -1 if closing else 1
+        depth += -1 if tag.group(1) else 1
         if depth > MAX_HTML_DEPTH:
             raise UnreadableFile(f"HTML nested deeper than {MAX_HTML_DEPTH:,} elements")
 
 
 def read_html(path: Path, key: str, source: str) -> Iterator[Article | ReadError]:
-    from .cleaning import clean_html
+    from .cleaning import clean_html, decode_html
 
     data = read_bytes(path)
     if not data.strip():
         raise UnreadableFile("empty file")
-    if looks_binary(data):
+    text = decode_html(data)
+    if looks_binary(text):
         raise UnreadableFile("binary data, not HTML")
-    check_nesting(data)
-    page = clean_html(data)
+    check_nesting(text)
+    page = clean_html(text)
     if not page.body and not page.title:
         raise UnreadableFile("no article text found in the page")
     published = normalize_date(page.published)
@@ -199,17 +283,26 @@ def read_html(path: Path, key: str, source: str) -> Iterator[Article | ReadError
 # -- JSON Lines ----------------------------------------------------------------------
 
 
+def _without_damaged_lines(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if "\x00" not in line)
+
+
 def read_jsonl(path: Path, key: str, source: str) -> Iterator[Article | ReadError]:
-    text = read_text(path)
+    # A line with NUL bytes (a block zeroed by a crash, say) is one damaged line, reported
+    # below; whether the file is text at all is judged on the others.
+    text = read_text(path, judge=_without_damaged_lines)
     # Lines end at \n only: str.splitlines() would also split inside a JSON string at
     # U+2028 and other Unicode line separators.
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         where = f"{source}#{number}"
+        if "\x00" in line:  # a damaged line, not JSON text: only it is lost
+            yield ReadError(where, "NUL byte in the line")
+            continue
         try:
             article = jsonl_article(json.loads(line), f"{key}#{number}", where)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, UnreadableFile) as exc:
             yield ReadError(where, f"bad JSON line: {exc}")
             continue
         yield article
@@ -227,7 +320,9 @@ def jsonl_article(record: dict, key: str, source: str) -> Article:
     if not body and record.get("html"):
         from .cleaning import clean_html
 
-        page = clean_html(_text_field(record, "html"), url=url)
+        markup = _text_field(record, "html")
+        check_nesting(markup)
+        page = clean_html(markup, url=url)
         body = page.body
         title = title or page.title
         byline = byline or page.byline
@@ -238,14 +333,14 @@ def jsonl_article(record: dict, key: str, source: str) -> Article:
         body = paragraphs_from_lines(body)
     if not title and not body:
         raise ValueError("no title and no body")
-    published = normalize_date(published) if published else None
-    tags = date_tag(published) + source_tags(record.get("tags"))
+    day = normalize_date(published) if published else None
+    tags = date_tag(day) + source_tags(record.get("tags"))
     return Article(
         id=article_id(key),
         source=source,
         title=_SPACES.sub(" ", title).strip(),
         body=body,
-        published=published,
+        published=day,
         url=url,
         byline=byline,
         language=_text_field(record, "language") or language,
@@ -285,26 +380,45 @@ def source_tags(tags) -> list[Tag]:
 
 # -- Reuters-21578 SGML -----------------------------------------------------------------
 
-_STORY = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.S | re.I)
-_ATTR = re.compile(r'(\w+)="([^"]*)"')
+# Every pattern here stops at the next "<" or needs a word start, and each search
+# starts where the last one ended: a file of unclosed tags is read in linear time.
+_ATTR = re.compile(r'\b(\w+)="([^"]*)"')
+_MARKUP = re.compile(r"<[^<>]+>")
 _MONTHS = {m: i for i, m in enumerate(
     "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), start=1)}
 
 
+@cache
+def _tag_patterns(name: str) -> tuple[re.Pattern, re.Pattern]:
+    return re.compile(rf"<{name}\b([^<>]*)>", re.I), re.compile(rf"</{name}>", re.I)
+
+
+def _elements(name: str, text: str) -> Iterator[tuple[str, str]]:
+    """(attributes, content) of each <name ...>...</name> in text, in order. An
+    element without its closing tag ends the scan: nothing after it can close."""
+    opening, closing = _tag_patterns(name)
+    pos = 0
+    while (start := opening.search(text, pos)) is not None:
+        end = closing.search(text, start.end())
+        if end is None:
+            return
+        yield start.group(1), text[start.end():end.start()]
+        pos = end.end()
+
+
 def _element(name: str, text: str) -> str | None:
-    m = re.search(rf"<{name}\b[^>]*>(.*?)</{name}>", text, re.S | re.I)
-    return m.group(1) if m else None
+    return next((content for _, content in _elements(name, text)), None)
 
 
 def _values(name: str, text: str) -> list[str]:
     block = _element(name, text) or ""
-    return [html.unescape(v).strip() for v in re.findall(r"<D>(.*?)</D>", block, re.S)]
+    return [html.unescape(v).strip() for _, v in _elements("D", block)]
 
 
 def _sgml_text(raw: str | None) -> str:
     if not raw:
         return ""
-    text = html.unescape(re.sub(r"<[^>]+>", " ", raw))
+    text = html.unescape(_MARKUP.sub(" ", raw))
     return re.sub(r"[\x00-\x08\x0b-\x1f]", "", text)
 
 
@@ -322,9 +436,11 @@ def reuters_date(raw: str | None) -> str | None:
 
 def reuters_body(raw: str) -> str:
     """Reflow Reuters' wrapped lines: an indented line starts a new paragraph."""
-    text = _sgml_text(raw).replace("\r", "")
-    text = re.sub(r"\s*\bReuter\s*$", "", text.rstrip())
-    paras, current = [], []
+    text = _sgml_text(raw).replace("\r", "").rstrip()
+    if re.search(r"\bReuter$", text):  # the wire's sign-off, not the story
+        text = text[:-len("Reuter")].rstrip()
+    paras: list[str] = []
+    current: list[str] = []
     for line in text.split("\n"):
         if (not line.strip() or line.startswith((" ", "\t"))) and current:
             paras.append(" ".join(current))
@@ -339,13 +455,13 @@ def reuters_body(raw: str) -> str:
 def read_reuters(path: Path, key: str, source: str) -> Iterator[Article | ReadError]:
     text = read_text(path)
     stories = 0
-    for m in _STORY.finditer(text):
-        attrs = dict(_ATTR.findall(m.group(1)))
+    for attributes, sgml in _elements("REUTERS", text):
+        attrs = dict(_ATTR.findall(attributes))
         newid = attrs.get("NEWID", str(stories + 1))
         stories += 1
         where = f"{source}#{newid}"
         try:
-            yield reuters_story(m.group(2), f"{key}#{newid}", where)
+            yield reuters_story(sgml, f"{key}#{newid}", where)
         except ValueError as exc:
             yield ReadError(where, str(exc))
     if not stories:
@@ -402,6 +518,7 @@ def read_file(path: Path, key: str, source: str) -> Iterator[Article | ReadError
     if fmt is None:
         raise UnreadableFile(f"unsupported file type {path.name!r}")
     try:
-        yield from READERS[fmt](path, key, source)
+        for item in READERS[fmt](path, key, source):
+            yield valid_error(item) if isinstance(item, ReadError) else valid_article(item)
     except OSError as exc:
         raise UnreadableFile(exc.strerror or str(exc)) from None

@@ -93,7 +93,11 @@ def test_gzipped_html(tmp_path):
 @pytest.mark.parametrize("name, content, reason", [
     ("empty.txt", b"", "empty"),
     ("blank.txt", b"\n\n  \n", "empty"),
-    ("garbage.html", bytes(random.Random(7).randrange(256) for _ in range(4000)) + b"\x00", "binary"),
+    ("garbage.html", random.Random(7).randbytes(4000) + b"\x00", "binary"),
+    ("garbage-without-nul.html", random.Random(7).randbytes(4000).replace(b"\x00", b""), "binary"),
+    ("garbage-without-nul.txt", random.Random(8).randbytes(4000).replace(b"\x00", b""), "binary"),
+    ("garbage-without-nul.jsonl", random.Random(9).randbytes(4000).replace(b"\x00", b""), "binary"),
+    ("garbage-without-nul.sgm", random.Random(10).randbytes(4000).replace(b"\x00", b""), "binary"),
     ("garbage.txt", b"\x00\x01\x02" * 500, "binary"),
     ("bomb.html.gz", None, "gzip"),
     ("broken.html.gz", b"\x1f\x8b\x08\x00 this is not gzip", "gzip"),
@@ -157,3 +161,26 @@ def test_json_lines_keep_unicode_line_separators_inside_strings(tmp_path):
                     encoding="utf-8")
     [article], errors = read(path)
     assert not errors and "second part about Lima" in article.body
+
+
+@pytest.mark.parametrize("name, encoding", [
+    ("russian.txt", "cp1251"), ("japanese.txt", "shift_jis"), ("utf16.txt", "utf-16"),
+    ("greek.sgm", "iso-8859-7"), ("korean.html", "euc-kr"), ("chinese.jsonl", "gb18030"),
+])
+def test_text_in_other_encodings_is_not_taken_for_binary(tmp_path, name, encoding):
+    words = {"russian": "Выборы в Москве прошли спокойно, сообщили наблюдатели. ",
+             "japanese": "東京の株式市場は円安を受けて上昇した。輸出企業の株が買われた。",
+             "utf16": "Floods in Bangladesh moved thousands of families to shelters. ",
+             "greek": "Οι εκλογές στην Αθήνα έγιναν ήρεμα, είπαν οι παρατηρητές. ",
+             "korean": "서울 증시는 수출 기업 주가 상승에 힘입어 올랐다. ",
+             "chinese": "北京股市周二上涨，出口企业股票受到投资者青睐。"}[name.split(".")[0]]
+    text = {"txt": f"{words[:20]}\n\n{words * 20}\n",
+            "sgm": f'<REUTERS NEWID="1"><TEXT><TITLE>{words[:20]}</TITLE>'
+                   f"<BODY>{words * 20}</BODY></TEXT></REUTERS>\n",
+            "html": f'<html><head><meta charset="{encoding}"></head><body><article>'
+                    f"<h1>{words[:20]}</h1><p>{words * 20}</p></article></body></html>",
+            "jsonl": f'{{"title": "{words[:20]}", "body": "{words * 20}"}}\n'}[name.split(".")[1]]
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    [article], errors = read(path)
+    assert not errors and words.strip() in article.body
