@@ -45,17 +45,13 @@ def _bar(stream, length):
 
 
 def run_index(paths, index_dir, rebuild=False, quiet=False, commit_every=None):
-    from .curation import ingest_settings
+    from .curation import ingest_curation
     from .ingest import COMMIT_EVERY_ARTICLES, index_paths
 
-    curate, vocabularies, last_change = ingest_settings()
+    curation = ingest_curation()  # applied on the way in, then what is pending at the end
     report = index_paths(paths, index_dir, rebuild=rebuild, progress=None if quiet else _progress,
-                         curate=curate, vocabularies=vocabularies,
+                         curation=curation, vocabularies=curation and curation.vocabularies,
                          commit_every=commit_every or COMMIT_EVERY_ARTICLES)
-    if curate is not None:
-        from .curation import catch_up
-
-        catch_up(_engine(index_dir), last_change)
     for err in report.skipped:
         click.echo(f"skipped {err.source}: {err.reason}", err=True)
     click.echo(report.summary(), err=quiet)
