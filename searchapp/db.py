@@ -80,6 +80,11 @@ MIGRATIONS = [
     CREATE INDEX login_failures_account ON login_failures(account, at);
     CREATE INDEX login_failures_address ON login_failures(address, at);
     """,
+    """
+    -- Part of every session id: raised to end all of a user's sessions (logging out, a new
+    -- password or role), which a signed cookie alone cannot do.
+    ALTER TABLE users ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 

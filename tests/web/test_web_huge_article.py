@@ -32,7 +32,7 @@ def huge_body() -> str:
         paragraphs.append("The volcano spilled lava and magma in one more eruption: "
                           + " ".join(words) + ".")
         size += len(paragraphs[-1]) + 2
-    return "\n\n".join(paragraphs + [LAST_WORDS])
+    return "\n\n".join([*paragraphs, LAST_WORDS])
 
 
 @pytest.fixture(scope="module")
