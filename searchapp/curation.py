@@ -173,13 +173,10 @@ class Curator:
         source, target = self._tag(facet, from_value), self._tag(facet, to_value)
         if source.value == target.value:
             raise CurationError(N_("A value cannot be merged into itself."))
-        # Only the merges matter here, not every librarian's tag edit.
-        merged = Snapshot(_merges(self.conn), {}).resolve(facet, target.value)
-        if merged and merged[0] == source.value:
-            raise CurationError(N_("%(target)r is already merged into %(source)r."),
-                                target=target.label, source=source.label)
 
         def do(ch: Change):
+            # In the change's transaction: two merges made at once cannot close a loop.
+            _refuse_a_merge_loop(_merges(self.conn), facet, source, target)
             key = {"facet": facet, "from_value": source.value}
             ch.put("value_merges", key, {**key, "to_value": target.value, "to_label": target.label})
             # Librarians' own edits follow the value to its new name.
@@ -322,6 +319,18 @@ class Curator:
         if facet == "topic":
             tag = replace(tag, label=topic_label(tag.value, topics=topic_labels(self.conn)))
         return tag
+
+
+def _refuse_a_merge_loop(merges, facet: str, source: Tag, target: Tag) -> None:
+    """Merging `source` into `target` must not lead back to `source` through the merges
+    already made (A into B, B into C, then C into A): its articles would have no value."""
+    value, seen = target.value, set()
+    while (facet, value) in merges and value not in seen:
+        seen.add(value)
+        value = merges[(facet, value)][0]
+        if value == source.value:
+            raise CurationError(N_("%(target)r is already merged into %(source)r."),
+                                target=target.label, source=source.label)
 
 
 def canonical_tag(facet: str, value: str) -> Tag:

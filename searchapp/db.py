@@ -93,6 +93,11 @@ MIGRATIONS = [
         heartbeat REAL            -- Unix time of its last progress
     );
     """,
+    """
+    -- Part of every session id: raised to end all of a user's sessions (logging out, a new
+    -- password or role), which a signed cookie alone cannot do.
+    ALTER TABLE users ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 

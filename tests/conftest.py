@@ -37,6 +37,7 @@ SLOW_MODULES = {
     "tests/test_query_fuzz.py",  # property-based: hundreds of generated queries
     "tests/web/test_web_fuzz.py",
     "tests/web/test_production_server.py",  # gunicorn with two workers
+    "tests/web/test_web_huge_article.py",  # indexes a 20 MB article
 }
 SLOW_TESTS = {
     # bulk taggings killed at random moments, each trial checked against a rebuild
