@@ -67,22 +67,30 @@ def session_stamp(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
-def _user(row) -> User | None:
-    if row is None:
-        return None
+def _user(row) -> User:
     return User(row["id"], row["name"], row["role"], row["created"], row["password_hash"],
                 row["session_generation"])
+
+
+def _maybe_user(row) -> User | None:
+    return None if row is None else _user(row)
+
+
+def _written_user(conn: sqlite3.Connection, user_id: int | None) -> User:
+    """A user this connection has just written (so the row exists)."""
+    return _user(conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone())
 
 
 # -- reading ---------------------------------------------------------------------------------
 
 
 def get_user(conn: sqlite3.Connection, user_id: int) -> User | None:
-    return _user(conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone())
+    return _maybe_user(conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone())
 
 
 def find_user(conn: sqlite3.Connection, name: str) -> User | None:
-    return _user(conn.execute("SELECT * FROM users WHERE name = ?", (name.strip(),)).fetchone())
+    return _maybe_user(conn.execute("SELECT * FROM users WHERE name = ?",
+                                    (name.strip(),)).fetchone())
 
 
 def list_users(conn: sqlite3.Connection) -> list[User]:
@@ -147,7 +155,7 @@ def create_user(conn: sqlite3.Connection, name: str, password: str, role: str = 
                            (name, generate_password_hash(check_password(password)), role))
     except sqlite3.IntegrityError:
         raise AccountError(N_("There is already a user called %(name)r."), name=name) from None
-    return get_user(conn, cur.lastrowid)
+    return _written_user(conn, cur.lastrowid)
 
 
 def set_password(conn: sqlite3.Connection, user: User, password: str) -> None:
@@ -166,7 +174,7 @@ def set_role(conn: sqlite3.Connection, user: User, role: str) -> User:
             _keep_an_admin(conn, user)
         conn.execute("UPDATE users SET role = ?, session_generation = session_generation + 1"
                      " WHERE id = ?", (role, user.id))
-    return get_user(conn, user.id)
+    return _written_user(conn, user.id)
 
 
 def end_sessions(conn: sqlite3.Connection, user: User) -> None:

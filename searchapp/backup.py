@@ -66,7 +66,6 @@ def restore(src: Path, db_file: Path, index_dir: Path) -> dict:
 def reapply_curation(db_file: Path, index_dir: Path) -> int:
     """Make the index agree with the database's curation; returns the article count."""
     from .curation import snapshot
-
     from .journal import last_entry
 
     engine = _engine(index_dir)

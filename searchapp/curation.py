@@ -18,10 +18,10 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from . import journal
 from .db import connect, db_path, transaction
@@ -265,6 +265,7 @@ class Curator:
                 "INSERT INTO audit (user_id, action, summary, change, undoes) VALUES (?, ?, ?, ?, ?)",
                 (user_id, action, summary, ch.to_json(), undoes))
             audit_id = cur.lastrowid
+            assert audit_id is not None  # an INSERT's row id
             if undoes:
                 self.conn.execute("UPDATE audit SET undone_by = ? WHERE id = ?", (audit_id, undoes))
             size = self._size(ch)
@@ -365,7 +366,7 @@ def shipped_vocabulary(name: str) -> list[dict]:
     return json.loads(_shipped_json(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shipped_json(name: str) -> str:
     entries = load_authority() if name == "persons" else load_taxonomy()
     return json.dumps(entries, ensure_ascii=False)

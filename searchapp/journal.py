@@ -25,8 +25,8 @@ import socket
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .db import transaction
 from .search import SearchEngine
@@ -53,7 +53,7 @@ class Entry:
     job: bool = False
 
     @classmethod
-    def from_row(cls, row) -> "Entry":
+    def from_row(cls, row) -> Entry:
         change = json.loads(row["change"])
         return cls(row["id"], change.get("articles", []),
                    [tuple(v) for v in change.get("values", [])], bool(row["job"]))
@@ -79,7 +79,7 @@ def pending_count(conn: sqlite3.Connection, engine: SearchEngine) -> int:
 
 
 def article_pending(conn: sqlite3.Connection, engine: SearchEngine, article_id: str,
-                    tags: list[tuple[str, str]] = ()) -> bool:
+                    tags: Sequence[tuple[str, str]] = ()) -> bool:
     """Whether a pending entry touches the article (directly, or one of its values)."""
     mark = engine.journal_mark().change
     rows = conn.execute("SELECT audit.*, jobs.audit_id IS NOT NULL AS job FROM audit "
@@ -130,7 +130,8 @@ def next_group(conn: sqlite3.Connection, after: int) -> list[Entry]:
         "SELECT audit.id, audit.change, jobs.audit_id IS NOT NULL AS job FROM audit "
         "LEFT JOIN jobs ON jobs.audit_id = audit.id WHERE audit.id > ? ORDER BY audit.id "
         "LIMIT ?", (after, LOOKAHEAD))
-    group, size = [], 0
+    group: list[Entry] = []
+    size = 0
     for entry in map(Entry.from_row, rows):
         if group and (entry.job or size + len(entry.articles) > GROUP_ARTICLES):
             break
@@ -142,12 +143,12 @@ def next_group(conn: sqlite3.Connection, after: int) -> list[Entry]:
 
 
 def _apply(conn, engine: SearchEngine, group: list[Entry], get_curate, job, chunk) -> int:
-    ids = set()
+    wanted: set[str] = set()
     for entry in group:
-        ids.update(entry.articles)
+        wanted.update(entry.articles)
         for facet, value in entry.values:
-            ids.update(engine.ids_with_value(facet, value))
-    ids = sorted(ids)
+            wanted.update(engine.ids_with_value(facet, value))
+    ids = sorted(wanted)
     if job is not None:
         _progress(conn, job, 0, len(ids))
     changed = 0

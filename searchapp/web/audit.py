@@ -92,7 +92,8 @@ def _applied() -> int:
 @bp.get("/curation")
 @role_required("librarian")
 def home():
-    entries, titles, applied = curator().log(limit=5), {}, _applied()
+    entries, applied = curator().log(limit=5), _applied()
+    titles: dict[str, str] = {}
     return render_template("curation.html",
                            vocabularies=[vocabulary_state(n) for n in VOCABULARIES],
                            recent=[describe_entry(e, titles, applied) for e in entries])
@@ -101,7 +102,8 @@ def home():
 @bp.get("/curation/audit")
 @role_required("librarian")
 def audit():
-    titles, applied = {}, _applied()
+    titles: dict[str, str] = {}
+    applied = _applied()
     entries = [describe_entry(e, titles, applied) for e in curator().log(limit=AUDIT_LIMIT)]
     return render_template("audit.html", entries=entries, limit=AUDIT_LIMIT)
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import LoginManager, current_user, login_user, logout_user
 
@@ -63,6 +62,7 @@ def unauthorized():
     if wants_json():
         return error_response(401)
     flash(gettext("Please log in to continue."), "info")
+    back: str | None
     if request.method == "GET":
         back = request.full_path.rstrip("?")
     else:  # after logging in, go back to the page the form was on, not to the POST address

@@ -161,7 +161,8 @@ def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:
     """1 … 4 5 [6] 7 8 … 20: page numbers with None for a gap."""
     last = min(last, MAX_PAGE)
     wanted = {1, last} | set(range(max(1, current - around), min(last, current + around) + 1))
-    out, previous = [], 0
+    out: list[int | None] = []
+    previous = 0
     for n in sorted(wanted):
         if n - previous > 1:
             out.append(None)
