@@ -45,12 +45,13 @@ def _bar(stream, length):
 
 
 def run_index(paths, index_dir, rebuild=False, quiet=False, commit_every=None):
-    from .curation import ingest_settings
+    from .curation import ingest_settings, rekey_articles
     from .ingest import COMMIT_EVERY_ARTICLES, index_paths
 
     curate, vocabularies, last_change = ingest_settings()
     report = index_paths(paths, index_dir, rebuild=rebuild, progress=None if quiet else _progress,
                          curate=curate, vocabularies=vocabularies,
+                         rekey=rekey_articles if curate is not None else None,
                          commit_every=commit_every or COMMIT_EVERY_ARTICLES)
     if curate is not None:
         from .curation import catch_up

@@ -379,6 +379,56 @@ def ingest_settings(instance_dir=None) -> tuple:
         conn.close()
 
 
+def rekey_articles(moves: dict[str, str], instance_dir=None):
+    """Move the librarians' tag edits from old to new article ids ({old: new}: a source's
+    ids changed, as JSON Lines ids did when they stopped being line numbers), in one
+    transaction with its entry in the change log. Earlier log entries are re-keyed too, so
+    that they can still be undone. Returns the curation as it now stands, for ingest to
+    write the new ids with, or None when there was nothing to move (or no database)."""
+    path = db_path(instance_dir)
+    if not path.exists():
+        return None
+    conn = connect(path)
+    try:
+        ch = Change(conn)
+        with transaction(conn):
+            for old, new in moves.items():
+                for row in conn.execute("SELECT * FROM tag_edits WHERE article_id = ?",
+                                        (old,)).fetchall():
+                    key = {"article_id": old, "facet": row["facet"], "value": row["value"]}
+                    moved = {**key, "article_id": new}
+                    ch.put("tag_edits", key, None)
+                    if _get(conn, "tag_edits", moved) is None:  # else: a newer decision there
+                        ch.put("tag_edits", moved, {**dict(row), "article_id": new})
+                    ch.articles.add(new)
+            if not ch.rows:
+                return None
+            moved_ids = {old: new for old, new in moves.items() if new in ch.articles}
+            for entry in conn.execute("SELECT id, change FROM audit").fetchall():
+                change = _rekeyed(entry["change"], moved_ids)
+                if change != entry["change"]:
+                    conn.execute("UPDATE audit SET change = ? WHERE id = ?", (change, entry["id"]))
+            conn.execute("INSERT INTO audit (user_id, action, summary, change) VALUES (?, ?, ?, ?)",
+                         (None, "move_ids", f"moved the curation of {len(moved_ids)} articles "
+                          "to their new ids", ch.to_json()))
+        return snapshot(conn).apply
+    finally:
+        conn.close()
+
+
+def _rekeyed(change_json: str, moves: dict[str, str]) -> str:
+    """A change log entry's JSON with its article ids moved (unchanged text when none is)."""
+    if not any(old in change_json for old in moves):
+        return change_json
+    change = json.loads(change_json)
+    for row in change["rows"]:
+        for part in (row["key"], row["before"], row["after"]):
+            if part and "article_id" in part:
+                part["article_id"] = moves.get(part["article_id"], part["article_id"])
+    change["articles"] = sorted({moves.get(a, a) for a in change["articles"]})
+    return json.dumps(change)
+
+
 def stored_topic_labels(instance_dir=None) -> dict[str, str] | None:
     """`topic_labels` of the instance's database, for the command line (None: no database)."""
     path = db_path(instance_dir)
