@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable
@@ -379,7 +380,8 @@ def ingest_settings(instance_dir=None) -> tuple:
         conn.close()
 
 
-def rekey_articles(moves: dict[str, str], instance_dir=None):
+def rekey_articles(moves: dict[str, str],
+                   instance_dir=None) -> Callable[[Article], Article] | None:
     """Move the librarians' tag edits from old to new article ids ({old: new}: a source's
     ids changed, as JSON Lines ids did when they stopped being line numbers), in one
     transaction with its entry in the change log. Earlier log entries are re-keyed too, so
@@ -393,27 +395,35 @@ def rekey_articles(moves: dict[str, str], instance_dir=None):
         ch = Change(conn)
         with transaction(conn):
             for old, new in moves.items():
-                for row in conn.execute("SELECT * FROM tag_edits WHERE article_id = ?",
-                                        (old,)).fetchall():
-                    key = {"article_id": old, "facet": row["facet"], "value": row["value"]}
-                    moved = {**key, "article_id": new}
-                    ch.put("tag_edits", key, None)
-                    if _get(conn, "tag_edits", moved) is None:  # else: a newer decision there
-                        ch.put("tag_edits", moved, {**dict(row), "article_id": new})
-                    ch.articles.add(new)
+                _move_edits(ch, old, new)
             if not ch.rows:
                 return None
-            moved_ids = {old: new for old, new in moves.items() if new in ch.articles}
-            for entry in conn.execute("SELECT id, change FROM audit").fetchall():
-                change = _rekeyed(entry["change"], moved_ids)
-                if change != entry["change"]:
-                    conn.execute("UPDATE audit SET change = ? WHERE id = ?", (change, entry["id"]))
+            moved = {old: new for old, new in moves.items() if new in ch.articles}
+            _rekey_log(conn, moved)
             conn.execute("INSERT INTO audit (user_id, action, summary, change) VALUES (?, ?, ?, ?)",
-                         (None, "move_ids", f"moved the curation of {len(moved_ids)} articles "
-                          "to their new ids", ch.to_json()))
+                         (None, "move_ids", f"moved the curation of {len(moved)} "
+                          f"article{'s' if len(moved) > 1 else ''} to new ids", ch.to_json()))
         return snapshot(conn).apply
     finally:
         conn.close()
+
+
+def _move_edits(ch: Change, old: str, new: str) -> None:
+    for row in ch.conn.execute("SELECT * FROM tag_edits WHERE article_id = ?", (old,)).fetchall():
+        key = {"article_id": old, "facet": row["facet"], "value": row["value"]}
+        moved = {**key, "article_id": new}
+        ch.put("tag_edits", key, None)
+        if _get(ch.conn, "tag_edits", moved) is None:  # else a newer decision is there: it stays
+            ch.put("tag_edits", moved, {**dict(row), "article_id": new})
+        ch.articles.add(new)
+
+
+def _rekey_log(conn: sqlite3.Connection, moves: dict[str, str]) -> None:
+    """Earlier change log entries name the new ids, so that they can still be undone."""
+    for entry in conn.execute("SELECT id, change FROM audit").fetchall():
+        change = _rekeyed(entry["change"], moves)
+        if change != entry["change"]:
+            conn.execute("UPDATE audit SET change = ? WHERE id = ?", (change, entry["id"]))
 
 
 def _rekeyed(change_json: str, moves: dict[str, str]) -> str:
@@ -421,11 +431,11 @@ def _rekeyed(change_json: str, moves: dict[str, str]) -> str:
     if not any(old in change_json for old in moves):
         return change_json
     change = json.loads(change_json)
-    for row in change["rows"]:
+    for row in change.get("rows", []):
         for part in (row["key"], row["before"], row["after"]):
             if part and "article_id" in part:
                 part["article_id"] = moves.get(part["article_id"], part["article_id"])
-    change["articles"] = sorted({moves.get(a, a) for a in change["articles"]})
+    change["articles"] = sorted({moves.get(a, a) for a in change.get("articles", [])})
     return json.dumps(change)
 
 

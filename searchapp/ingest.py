@@ -3,6 +3,8 @@
 Only files whose content hash changed are read again; articles of files that are
 gone are removed. A file's articles are written and committed together, so an
 interrupted run leaves an index that opens, and the next run picks up the rest.
+A JSON Lines file indexed when its ids were line numbers is read again once, and its
+articles' curation moved to their new ids (see `id_moves`).
 """
 
 from __future__ import annotations
