@@ -45,18 +45,14 @@ def _bar(stream, length):
 
 
 def run_index(paths, index_dir, rebuild=False, quiet=False, commit_every=None):
-    from .curation import ingest_settings, rekey_articles
+    from .curation import ingest_curation, rekey_articles
     from .ingest import COMMIT_EVERY_ARTICLES, index_paths
 
-    curate, vocabularies, last_change = ingest_settings()
+    curation = ingest_curation()  # applied on the way in, then what is pending at the end
     report = index_paths(paths, index_dir, rebuild=rebuild, progress=None if quiet else _progress,
-                         curate=curate, vocabularies=vocabularies,
-                         rekey=rekey_articles if curate is not None else None,
+                         curation=curation, vocabularies=curation and curation.vocabularies,
+                         rekey=rekey_articles if curation is not None else None,
                          commit_every=commit_every or COMMIT_EVERY_ARTICLES)
-    if curate is not None:
-        from .curation import catch_up
-
-        catch_up(_engine(index_dir), last_change)
     for err in report.skipped:
         click.echo(f"skipped {err.source}: {err.reason}", err=True)
     click.echo(report.summary(), err=quiet)

@@ -1,21 +1,30 @@
 """Librarians' curation: tag edits, renames and merges, bulk tagging, vocabularies, audit and undo.
 
-The database holds the decisions; `Curator.apply` turns an article's tags as ingested
+The database holds the decisions; `Snapshot.apply` turns an article's tags as ingested
 into its curated tags. Ingest calls it for every article, so curation survives every
-re-index and rebuild, and every change here also re-tags the affected articles in the
-index at once. Each change is one audit entry that records the rows it touched before
-and after, so any change can be undone while no later change touched the same rows.
+re-index and rebuild. Each change is one audit entry that records the rows it touched
+before and after, so any change can be undone while no later change touched the same rows.
+The audit entries are also the journal through which changes reach the index
+(searchapp.journal): a small change is applied at once and acknowledged by the index; a
+big one (a bulk tagging) becomes a background job; whatever could not be applied (an
+indexer or a backup held the index, the process was killed) stays pending until the next
+catch-up: a librarian's request, a server start or an indexer run.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterable
 
+from . import journal
 from .db import connect, db_path, transaction
 from .model import FACETS, Article, Tag
 from .search import N_
@@ -27,6 +36,11 @@ from .tagging.topics import load_taxonomy, validate_taxonomy
 
 MAX_MERGE_CHAIN = 20
 VOCABULARIES = ("persons", "topics")
+# A change touching more articles than this is applied to the index by a background job,
+# so that no request (and no worker timeout) can cut it in half.
+JOB_ARTICLES = 200
+
+log = logging.getLogger(__name__)
 
 
 class CurationError(ValueError):
@@ -127,9 +141,10 @@ class Change:
 class Curator:
     """Curation operations; `index` (optional) is re-tagged at once after each change."""
 
-    def __init__(self, conn: sqlite3.Connection, index=None):
+    def __init__(self, conn: sqlite3.Connection, index=None, job_articles: int | None = None):
         self.conn = conn
         self.index = index
+        self.job_articles = JOB_ARTICLES if job_articles is None else job_articles
 
     def snapshot(self) -> Snapshot:
         return snapshot(self.conn)
@@ -159,13 +174,10 @@ class Curator:
         source, target = self._tag(facet, from_value), self._tag(facet, to_value)
         if source.value == target.value:
             raise CurationError(N_("A value cannot be merged into itself."))
-        # Only the merges matter here, not every librarian's tag edit.
-        merged = Snapshot(_merges(self.conn), {}).resolve(facet, target.value)
-        if merged and merged[0] == source.value:
-            raise CurationError(N_("%(target)r is already merged into %(source)r."),
-                                target=target.label, source=source.label)
 
         def do(ch: Change):
+            # In the change's transaction: two merges made at once cannot close a loop.
+            _refuse_a_merge_loop(_merges(self.conn), facet, source, target)
             key = {"facet": facet, "from_value": source.value}
             ch.put("value_merges", key, {**key, "to_value": target.value, "to_label": target.label})
             # Librarians' own edits follow the value to its new name.
@@ -212,9 +224,14 @@ class Curator:
 
     def log(self, limit: int = 100) -> list[dict]:
         rows = self.conn.execute(
-            "SELECT audit.*, users.name AS user FROM audit LEFT JOIN users ON users.id = user_id "
+            "SELECT audit.*, users.name AS user, jobs.audit_id IS NOT NULL AS job FROM audit "
+            "LEFT JOIN users ON users.id = user_id LEFT JOIN jobs ON jobs.audit_id = audit.id "
             "ORDER BY audit.id DESC LIMIT ?", (limit,))
         return [dict(r) for r in rows]
+
+    def entry(self, audit_id: int) -> dict | None:
+        row = self.conn.execute("SELECT * FROM audit WHERE id = ?", (audit_id,)).fetchone()
+        return dict(row) if row else None
 
     def undo(self, user_id: int, audit_id: int) -> dict:
         entry = self.conn.execute("SELECT * FROM audit WHERE id = ?", (audit_id,)).fetchone()
@@ -240,6 +257,8 @@ class Curator:
     # plumbing
 
     def _record(self, user_id, action, summary, do, undoes=None) -> dict:
+        """Record the change and its audit entry in one transaction, then apply it to the
+        index: at once when it is small, by a background job (`job` in the result) when not."""
         ch = Change(self.conn)
         with transaction(self.conn):
             do(ch)
@@ -249,8 +268,37 @@ class Curator:
             audit_id = cur.lastrowid
             if undoes:
                 self.conn.execute("UPDATE audit SET undone_by = ? WHERE id = ?", (audit_id, undoes))
-        retagged = self.retag(ch)
-        return {"id": audit_id, "summary": summary, "rows": len(ch.rows), "retagged": retagged}
+            size = self._size(ch)
+            if size > self.job_articles:
+                journal.add_job(self.conn, audit_id, size)
+        result = {"id": audit_id, "summary": summary, "rows": len(ch.rows), "retagged": 0,
+                  "job": audit_id if size > self.job_articles else None}
+        if result["job"] is None:
+            result["retagged"] = self._apply_now(ch, audit_id)
+        return result
+
+    def _size(self, ch: Change) -> int:
+        """About how many articles the change re-tags."""
+        size = len(ch.articles)
+        if self.index is not None:
+            size += sum(len(self.index.ids_with_value(f, v)) for f, v in ch.values)
+        return size
+
+    def _apply_now(self, ch: Change, audit_id: int) -> int:
+        """Apply the pending entries up to this one; when a job ahead of it is still
+        running, re-tag this change's articles anyway (it stays pending until the job is
+        done, and is then acknowledged with the rest)."""
+        if self.index is None:
+            return 0
+        done = self.catch_up(stop_at_jobs=True)
+        if self.index.journal_mark().change >= audit_id:
+            return done.changed
+        return self.retag(ch)
+
+    def catch_up(self, claim: bool = True, stop_at_jobs: bool = False) -> journal.Progress:
+        """Apply the journal's pending entries to the index (see journal.apply_pending)."""
+        return journal.apply_pending(self.conn, self.index, lambda: self.snapshot().apply,
+                                     claim=claim, stop_at_jobs=stop_at_jobs)
 
     def retag(self, ch: Change) -> int:
         if self.index is None or not (ch.articles or ch.values):
@@ -263,16 +311,6 @@ class Curator:
     def last_change(self) -> int:
         return self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
 
-    def reapply_since(self, audit_id: int) -> int:
-        """Re-tag the articles touched by changes after `audit_id`: an edit made while an
-        indexer held the index was saved, but could not reach the index until now."""
-        ch = Change(self.conn)
-        for row in self.conn.execute("SELECT change FROM audit WHERE id > ?", (audit_id,)):
-            recorded = json.loads(row["change"])
-            ch.articles.update(recorded["articles"])
-            ch.values.update(tuple(v) for v in recorded["values"])
-        return self.retag(ch)
-
     def _value_exists(self, facet: str, value: str) -> bool:
         return bool(self.index and self.index.ids_with_value(facet, value))
 
@@ -282,6 +320,18 @@ class Curator:
         if facet == "topic":
             tag = replace(tag, label=topic_label(tag.value, topics=topic_labels(self.conn)))
         return tag
+
+
+def _refuse_a_merge_loop(merges, facet: str, source: Tag, target: Tag) -> None:
+    """Merging `source` into `target` must not lead back to `source` through the merges
+    already made (A into B, B into C, then C into A): its articles would have no value."""
+    value, seen = target.value, set()
+    while (facet, value) in merges and value not in seen:
+        seen.add(value)
+        value = merges[(facet, value)][0]
+        if value == source.value:
+            raise CurationError(N_("%(target)r is already merged into %(source)r."),
+                                target=target.label, source=source.label)
 
 
 def canonical_tag(facet: str, value: str) -> Tag:
@@ -366,16 +416,52 @@ def validate_vocabulary(name: str, content) -> None:
 
 def ingest_settings(instance_dir=None) -> tuple:
     """(curate, vocabularies, last change id) for ingest from the database, or
-    (None, None, 0) where there is none."""
+    (None, None, 0) where there is none. (`ingest_curation` is what `searchapp index` uses.)"""
     path = db_path(instance_dir)
     if not path.exists():
         return None, None, 0
     conn = connect(path)
     try:
         curator = Curator(conn)
+        last = curator.last_change()  # first: the snapshot is at least as new
         vocabularies = {name: curator.vocabulary(name) for name in VOCABULARIES}
-        return (snapshot(conn).apply, {k: v for k, v in vocabularies.items() if v},
-                curator.last_change())
+        return snapshot(conn).apply, {k: v for k, v in vocabularies.items() if v}, last
+    finally:
+        conn.close()
+
+
+@dataclass(frozen=True)
+class IngestCuration:
+    """The librarians' curation as an indexer run applies it (searchapp.ingest.Curation)."""
+
+    db_file: Path
+    start: int  # the last journal entry when the run began: a rebuilt index has applied it
+    vocabularies: dict
+
+    def curate(self):
+        """The curation as it is now. Ingest asks each time it (re)opens the index writer,
+        so that no article is written from a state older than an edit the index shows."""
+        conn = connect(self.db_file)
+        try:
+            return snapshot(conn).apply
+        finally:
+            conn.close()
+
+    def catch_up(self, index) -> int:
+        """After the run: apply what is pending (edits made while it ran, a killed job)."""
+        return catch_up(index, self.db_file.parent)
+
+
+def ingest_curation(instance_dir=None) -> IngestCuration | None:
+    """The curation for an indexer run, or None where there is no database."""
+    path = db_path(instance_dir)
+    if not path.exists():
+        return None
+    conn = connect(path)
+    try:
+        start = journal.last_entry(conn)
+        vocabularies = {name: stored_vocabulary(conn, name) for name in VOCABULARIES}
+        return IngestCuration(path, start, {k: v["entries"] for k, v in vocabularies.items() if v})
     finally:
         conn.close()
 
@@ -451,13 +537,65 @@ def stored_topic_labels(instance_dir=None) -> dict[str, str] | None:
         conn.close()
 
 
-def catch_up(index, since: int, instance_dir=None) -> int:
-    """After an ingest: apply the changes librarians made while it ran."""
+def catch_up(index, instance_dir=None) -> int:
+    """Apply every pending journal entry, jobs included, whoever started them (an indexer
+    run, a restore); returns how many articles changed."""
     path = db_path(instance_dir)
     if not path.exists():
         return 0
     conn = connect(path)
     try:
-        return Curator(conn, index).reapply_since(since)
+        return Curator(conn, index).catch_up(claim=False).changed
     finally:
         conn.close()
+
+
+def pending(db_file, index) -> int:
+    """How many journal entries the index has not applied yet (0 without a database)."""
+    if not Path(db_file).exists():
+        return 0
+    conn = connect(db_file)
+    try:
+        return journal.pending_count(conn, index)
+    finally:
+        conn.close()
+
+
+BLOCKED_RETRY_SECONDS = 5.0
+_appliers: set[int] = set()  # the indexes a thread of this process is catching up
+_appliers_lock = threading.Lock()
+
+
+def catch_up_in_background(db_file, index) -> bool:
+    """Apply the pending entries in a thread of this process (a server start, a librarian's
+    request, a new bulk job); False when one is already at work on this index."""
+    with _appliers_lock:
+        if id(index) in _appliers:
+            return False
+        _appliers.add(id(index))
+    threading.Thread(target=_apply_in_thread, args=(Path(db_file), index), daemon=True,
+                     name="curation-journal").start()
+    return True
+
+
+def _apply_in_thread(db_file: Path, index) -> None:
+    try:
+        conn = connect(db_file)
+        try:
+            curator = Curator(conn, index)
+            deadline = time.monotonic() + 2 * journal.LEASE_SECONDS
+            done = curator.catch_up()
+            # A job another applier holds: wait for it to finish, or for its lease to lapse
+            # (that applier died) and take it over.
+            while done.blocked and time.monotonic() < deadline:
+                time.sleep(BLOCKED_RETRY_SECONDS)
+                done = curator.catch_up()
+            log.info("applied curation up to change %d (%d articles re-tagged)",
+                     done.applied, done.changed)
+        finally:
+            conn.close()
+    except Exception:  # an indexer holds the index, or worse: the entries stay pending
+        log.warning("curation changes stay pending", exc_info=True)
+    finally:
+        with _appliers_lock:
+            _appliers.discard(id(index))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Protocol
 
 from .model import Article
 from .readers import (
@@ -37,6 +37,9 @@ from .timebudget import OverBudget, time_budget
 
 COMMIT_EVERY_ARTICLES = 5000
 COMMIT_EVERY_SECONDS = 60.0
+# How long the writer waits for a librarian's edit (re-tagging a few hundred articles at
+# most) that holds the index, at the start and at every commit.
+WRITER_WAIT_SECONDS = 60.0
 # Below this many files a worker pool costs more than it saves.
 POOL_MIN_FILES = 4
 # Files handed to each worker ahead of the writer: enough to keep it busy, few enough
@@ -230,11 +233,25 @@ def ingest_lock(index_dir: Path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+class Curation(Protocol):
+    """The librarians' curation as a run applies it (searchapp.curation.IngestCuration)."""
+
+    start: int  # the last curation journal entry when the run began
+
+    # The curation as it is now: asked each time the writer is (re)opened, so that an
+    # article is never written from a state older than an edit the index already shows.
+    def curate(self) -> Callable[[Article], Article]: ...
+    # After the run: apply the journal entries the index has not acknowledged.
+    def catch_up(self, engine: SearchEngine) -> int: ...
+
+
 @dataclass(frozen=True)
 class Settings:
     workers: int = 2
-    # Applies the librarians' changes to each article before it is written.
+    # Applies the librarians' changes to each article before it is written: a fixed
+    # function, or `curation`, read from the database as the run goes, with a catch-up.
     curate: Callable[[Article], Article] | None = None
+    curation: Curation | None = None
     # Wraps the stream of n parsed files, e.g. in a progress bar: progress(stream, n).
     progress: Callable[[Iterator, int], Iterator] | None = None
     # Moves the curation of articles whose ids changed, {old id: new id}, and returns the
@@ -265,8 +282,12 @@ def index_paths(
         if rebuild:
             with engine.rebuild() as fresh:  # swapped in only when complete
                 _update(fresh, files, [], report, run, previous=engine)
+                if run.curation is not None:  # built from states at least that new
+                    fresh.acknowledge(run.curation.start)
         else:
             _update(engine, files, _roots(paths), report, run)
+        if run.curation is not None:
+            run.curation.catch_up(engine)
     return report
 
 
@@ -289,7 +310,8 @@ def _update(ix: SearchEngine, files, roots, report: IngestReport, run: Settings,
         else:
             todo.append((f, digest))
     gone = [name for name in indexed if name not in wanted and _under(name, roots)]
-    writer = ix.writer()
+    # Only librarians' edits compete for the writer (one indexer at a time): wait for one.
+    writer = ix.writer(wait=WRITER_WAIT_SECONDS)
     try:
         for name in gone:
             report.articles_removed += writer.remove_file(name)
@@ -301,9 +323,14 @@ def _update(ix: SearchEngine, files, roots, report: IngestReport, run: Settings,
         raise
 
 
+def _curate(run: Settings):
+    """The curation to write with, read while the writer is held (see Curation.curate)."""
+    return run.curation.curate() if run.curation is not None else run.curate
+
+
 def _write_parsed(writer, todo, report: IngestReport, run: Settings, migration: _Migration) -> None:
     digests = {str(f.path): (f, d) for f, d in todo}
-    curate = run.curate
+    curate = _curate(run)
     stream = parse_all([f for f, _ in todo], run.workers, run.vocabularies, run.file_seconds)
     if run.progress is not None:
         stream = run.progress(stream, len(todo))
@@ -320,6 +347,7 @@ def _write_parsed(writer, todo, report: IngestReport, run: Settings, migration: 
         report.articles_indexed += len(articles)
         if pending >= run.commit_every or time.monotonic() - last_commit > COMMIT_EVERY_SECONDS:
             writer.checkpoint()
+            curate = _curate(run)  # a librarian's edit may have landed between the two
             pending, last_commit = 0, time.monotonic()
 
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from searchapp.cli import main
-from searchapp.curation import Curator, ingest_settings, rekey_articles
+from searchapp.curation import Curator, ingest_curation, rekey_articles
 from searchapp.db import connect, db_path
 from searchapp.ingest import content_hash, index_paths
 from searchapp.readers import ReadError, legacy_jsonl_id, read_file
@@ -104,10 +104,13 @@ def library(tmp_path, monkeypatch):
 
 def ingest(lib):
     """An indexer run as `searchapp index` makes it: curation from the database."""
-    curate, vocabularies, _ = ingest_settings(lib["instance"])
-    return index_paths([lib["corpus"]], lib["index_dir"], curate=curate,
-                       vocabularies=vocabularies,
-                       rekey=lambda moves: rekey_articles(moves, lib["instance"]))
+    return index_paths([lib["corpus"]], lib["index_dir"], **curation_settings(lib))
+
+
+def curation_settings(lib) -> dict:
+    curation = ingest_curation(lib["instance"])
+    return {"curation": curation, "vocabularies": curation.vocabularies,
+            "rekey": lambda moves: rekey_articles(moves, lib["instance"])}
 
 
 def engine(lib):
@@ -211,10 +214,8 @@ def test_an_old_index_migrates_when_lines_were_also_inserted_and_rebuilt(library
     write_old_index(library)
     curate_story_2_and_3(library)
     write_feed(library["feed"], [INSERTED, *STORIES])
-    curate, vocabularies, _ = ingest_settings(library["instance"])
-    index_paths([library["corpus"]], library["index_dir"], rebuild=True, curate=curate,
-                vocabularies=vocabularies,
-                rekey=lambda moves: rekey_articles(moves, library["instance"]))
+    index_paths([library["corpus"]], library["index_dir"], rebuild=True,
+                **curation_settings(library))
     assert_curation_on_its_articles(engine(library))
 
 

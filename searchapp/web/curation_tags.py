@@ -169,10 +169,12 @@ def bulk():
                       limit=current_app.config["BULK_LIMIT"]), "error")
         return redirect(back)
     lacking = len(ids) - _count_having(ids, facet, tag.value)
-    run_change(lambda: curator().bulk_tag(current_user.id, ids, facet, tag.value),
-               lambda r: ngettext("Tagged %(num)d article with “%(label)s” (%(new)d did not have it).",
-                                  "Tagged %(num)d articles with “%(label)s” (%(new)d did not have it).",
-                                  len(ids), label=tag_label(tag), new=lacking))
+    done = run_change(lambda: curator().bulk_tag(current_user.id, ids, facet, tag.value),
+                      lambda r: ngettext("Tagged %(num)d article with “%(label)s” (%(new)d did not have it).",
+                                         "Tagged %(num)d articles with “%(label)s” (%(new)d did not have it).",
+                                         len(ids), label=tag_label(tag), new=lacking))
+    if done and done.get("job"):  # a big one runs outside the request: show its progress
+        return redirect(url_for("curation.job", audit_id=done["job"], back=back))
     return redirect(back)
 
 
