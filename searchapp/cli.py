@@ -45,12 +45,13 @@ def _bar(stream, length):
 
 
 def run_index(paths, index_dir, rebuild=False, quiet=False, commit_every=None):
-    from .curation import ingest_curation
+    from .curation import ingest_curation, rekey_articles
     from .ingest import COMMIT_EVERY_ARTICLES, index_paths
 
     curation = ingest_curation()  # applied on the way in, then what is pending at the end
     report = index_paths(paths, index_dir, rebuild=rebuild, progress=None if quiet else _progress,
                          curation=curation, vocabularies=curation and curation.vocabularies,
+                         rekey=rekey_articles if curation is not None else None,
                          commit_every=commit_every or COMMIT_EVERY_ARTICLES)
     for err in report.skipped:
         click.echo(f"skipped {err.source}: {err.reason}", err=True)

@@ -18,7 +18,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
@@ -464,6 +464,65 @@ def ingest_curation(instance_dir=None) -> IngestCuration | None:
         return IngestCuration(path, start, {k: v["entries"] for k, v in vocabularies.items() if v})
     finally:
         conn.close()
+
+
+def rekey_articles(moves: dict[str, str],
+                   instance_dir=None) -> Callable[[Article], Article] | None:
+    """Move the librarians' tag edits from old to new article ids ({old: new}: a source's
+    ids changed, as JSON Lines ids did when they stopped being line numbers), in one
+    transaction with its entry in the change log. Earlier log entries are re-keyed too, so
+    that they can still be undone. Returns the curation as it now stands, for ingest to
+    write the new ids with, or None when there was nothing to move (or no database)."""
+    path = db_path(instance_dir)
+    if not path.exists():
+        return None
+    conn = connect(path)
+    try:
+        ch = Change(conn)
+        with transaction(conn):
+            for old, new in moves.items():
+                _move_edits(ch, old, new)
+            if not ch.rows:
+                return None
+            moved = {old: new for old, new in moves.items() if new in ch.articles}
+            _rekey_log(conn, moved)
+            conn.execute("INSERT INTO audit (user_id, action, summary, change) VALUES (?, ?, ?, ?)",
+                         (None, "move_ids", f"moved the curation of {len(moved)} "
+                          f"article{'s' if len(moved) > 1 else ''} to new ids", ch.to_json()))
+        return snapshot(conn).apply
+    finally:
+        conn.close()
+
+
+def _move_edits(ch: Change, old: str, new: str) -> None:
+    for row in ch.conn.execute("SELECT * FROM tag_edits WHERE article_id = ?", (old,)).fetchall():
+        key = {"article_id": old, "facet": row["facet"], "value": row["value"]}
+        moved = {**key, "article_id": new}
+        ch.put("tag_edits", key, None)
+        if _get(ch.conn, "tag_edits", moved) is None:  # else a newer decision is there: it stays
+            ch.put("tag_edits", moved, {**dict(row), "article_id": new})
+        ch.articles.add(new)
+
+
+def _rekey_log(conn: sqlite3.Connection, moves: dict[str, str]) -> None:
+    """Earlier change log entries name the new ids, so that they can still be undone."""
+    for entry in conn.execute("SELECT id, change FROM audit").fetchall():
+        change = _rekeyed(entry["change"], moves)
+        if change != entry["change"]:
+            conn.execute("UPDATE audit SET change = ? WHERE id = ?", (change, entry["id"]))
+
+
+def _rekeyed(change_json: str, moves: dict[str, str]) -> str:
+    """A change log entry's JSON with its article ids moved (unchanged text when none is)."""
+    if not any(old in change_json for old in moves):
+        return change_json
+    change = json.loads(change_json)
+    for row in change.get("rows", []):
+        for part in (row["key"], row["before"], row["after"]):
+            if part and "article_id" in part:
+                part["article_id"] = moves.get(part["article_id"], part["article_id"])
+    change["articles"] = sorted({moves.get(a, a) for a in change.get("articles", [])})
+    return json.dumps(change)
 
 
 def stored_topic_labels(instance_dir=None) -> dict[str, str] | None:

@@ -3,6 +3,8 @@
 Only files whose content hash changed are read again; articles of files that are
 gone are removed. A file's articles are written and committed together, so an
 interrupted run leaves an index that opens, and the next run picks up the rest.
+A JSON Lines file indexed when its ids were line numbers is read again once, and its
+articles' curation moved to their new ids (see `id_moves`).
 """
 
 from __future__ import annotations
@@ -11,16 +13,26 @@ import fcntl
 import hashlib
 import os
 import time
-from collections import deque
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Protocol
+from typing import Protocol
 
 from .model import Article
-from .readers import ReadError, UnreadableFile, bad_name, file_format, not_regular, read_file, valid_text
+from .readers import (
+    ReadError,
+    UnreadableFile,
+    bad_name,
+    file_format,
+    legacy_jsonl_id,
+    not_regular,
+    read_file,
+    valid_text,
+)
 from .search import EngineConfig, IndexLocked, SearchEngine, open_engine
 from .timebudget import OverBudget, time_budget
 
@@ -38,6 +50,13 @@ IN_FLIGHT_PER_WORKER = 2
 # skipped and reported, so that no file can hold the indexer (and its lock) for ever.
 # Generous: a 20 MB page takes about 30 s on a busy machine, and 64 MB are accepted.
 FILE_SECONDS = 300.0
+# How a format makes its article ids, where that changed: the stored digest of a file carries
+# it, so a file indexed under an older scheme is read again (once) and its curation moved.
+# JSON Lines ids were line numbers; they are now the line's own identity (readers.line_identity).
+ID_SCHEMES = {"jsonl": "ids:line-identity"}
+# Line-number ids of a file are looked up for each of its lines and on (the file may have
+# been longer) until this many numbers in a row hold no article.
+LEGACY_GAP = 100
 
 
 @dataclass(frozen=True)
@@ -102,6 +121,19 @@ def _walk(root: Path, report: IngestReport) -> Iterator[SourceFile]:
                 report.skipped.append(ReadError(valid_text(str(path)), problem))
                 continue
             yield SourceFile(path, f"{top.name}/{path.relative_to(root).as_posix()}")
+
+
+def file_digest(path: Path) -> str:
+    """The content hash, with the id scheme of formats whose ids changed (ID_SCHEMES)."""
+    scheme = ID_SCHEMES.get(file_format(path) or "")
+    digest = content_hash(path)
+    return f"{digest} {scheme}" if scheme else digest
+
+
+def has_old_ids(path: Path, stored: str | None) -> bool:
+    """True when the stored digest says the file was indexed before its format's ids changed."""
+    scheme = ID_SCHEMES.get(file_format(path) or "")
+    return scheme is not None and stored is not None and not stored.endswith(f" {scheme}")
 
 
 def content_hash(path: Path) -> str:
@@ -223,6 +255,9 @@ class Settings:
     curation: Curation | None = None
     # Wraps the stream of n parsed files, e.g. in a progress bar: progress(stream, n).
     progress: Callable[[Iterator, int], Iterator] | None = None
+    # Moves the curation of articles whose ids changed, {old id: new id}, and returns the
+    # curation as it now stands (None: keep `curate`). Called before the new ids are written.
+    rekey: Callable[[dict[str, str]], Callable[[Article], Article] | None] | None = None
     # {"persons": [...], "topics": [...]}: edited vocabularies replacing the shipped ones.
     vocabularies: dict | None = None
     # Commit after this many articles: what a crash can cost, against commit overhead.
@@ -247,7 +282,7 @@ def index_paths(
         engine = open_engine(EngineConfig.from_env(index_dir=index_dir))
         if rebuild:
             with engine.rebuild() as fresh:  # swapped in only when complete
-                _update(fresh, files, [], report, run)
+                _update(fresh, files, [], report, run, previous=engine)
                 if run.curation is not None:  # built from states at least that new
                     fresh.acknowledge(run.curation.start)
         else:
@@ -261,12 +296,16 @@ def _roots(paths) -> list[str]:
     return [str(Path(p).resolve()) for p in paths]
 
 
-def _update(ix: SearchEngine, files, roots, report: IngestReport, run: Settings) -> None:
+def _update(ix: SearchEngine, files, roots, report: IngestReport, run: Settings,
+            previous: SearchEngine | None = None) -> None:
+    """`previous`: the index being rebuilt, where articles under older ids are looked up."""
     indexed = ix.indexed_files()
+    before = indexed if previous is None else previous.indexed_files()
+    old_ids = {f.file for f in files if has_old_ids(f.path, before.get(f.file))}
     wanted = {f.file: f for f in files}
     todo = []
     for f in files:
-        digest = content_hash(f.path)
+        digest = file_digest(f.path)
         if indexed.get(f.file) == digest:
             report.unchanged += 1
         else:
@@ -278,7 +317,7 @@ def _update(ix: SearchEngine, files, roots, report: IngestReport, run: Settings)
         for name in gone:
             report.articles_removed += writer.remove_file(name)
             report.files_removed += 1
-        _write_parsed(writer, todo, report, run)
+        _write_parsed(writer, todo, report, run, _Migration(previous or ix, old_ids, run))
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -290,7 +329,7 @@ def _curate(run: Settings):
     return run.curation.curate() if run.curation is not None else run.curate
 
 
-def _write_parsed(writer, todo, report: IngestReport, run: Settings) -> None:
+def _write_parsed(writer, todo, report: IngestReport, run: Settings, migration: _Migration) -> None:
     digests = {str(f.path): (f, d) for f, d in todo}
     curate = _curate(run)
     stream = parse_all([f for f, _ in todo], run.workers, run.vocabularies, run.file_seconds)
@@ -303,6 +342,7 @@ def _write_parsed(writer, todo, report: IngestReport, run: Settings) -> None:
             report.skipped.append(ReadError(path, failure))
             continue
         f, digest = digests[path]
+        curate = migration.move_curation(f, articles) or curate
         pending += writer.replace_file(f.file, digest, articles, curate)
         report.files_indexed += 1
         report.articles_indexed += len(articles)
@@ -315,3 +355,55 @@ def _write_parsed(writer, todo, report: IngestReport, run: Settings) -> None:
 def _under(name: str, roots: list[str]) -> bool:
     return any(name == r or name.startswith(r.rstrip("/") + "/") for r in roots)
 
+
+
+# -- moving curation to new ids ------------------------------------------------------------
+
+
+@dataclass
+class _Migration:
+    """Files indexed under line-number ids: their articles' curation follows each article,
+    found by its content, to its new id before the file's articles are replaced."""
+
+    index: SearchEngine  # where the articles under the old ids are
+    files: set[str]  # SourceFile.file of the files indexed under the old ids
+    run: Settings
+
+    def move_curation(self, f: SourceFile, articles: list[Article]):
+        """The curation to write with from now on, or None to keep the one in use."""
+        if f.file not in self.files or self.run.rekey is None:
+            return None
+        lines = f.path.read_bytes().count(b"\n") + 1
+        moves = id_moves(self.index, f.key, articles, lines)
+        return self.run.rekey(moves) if moves else None
+
+
+def id_moves(index: SearchEngine, key: str, articles: list[Article], lines: int) -> dict[str, str]:
+    """{old id: new id} for the file `key`'s articles stored under line-number ids, each
+    matched to the new article with the same title, body and date (identical articles in
+    file order), never by line: a line inserted since must not move a tag to a neighbour."""
+    old = defaultdict(list)
+    for article in _line_numbered(index, key, lines):
+        old[_content(article)].append(article.id)
+    moves = {}
+    for article in articles:
+        ids = old.get(_content(article))
+        if ids:
+            moves[ids.pop(0)] = article.id
+    return moves
+
+
+def _line_numbered(index: SearchEngine, key: str, lines: int) -> Iterator[Article]:
+    """The articles stored under `key`'s line-number ids, in line order (`lines`: how many
+    the file has now)."""
+    number = last = 0
+    while number < lines or number - last < LEGACY_GAP:
+        number += 1
+        article = index.get(legacy_jsonl_id(key, number))
+        if article is not None:
+            last = number
+            yield article
+
+
+def _content(article: Article) -> tuple:
+    return article.title, article.body, article.published

@@ -25,6 +25,7 @@ ACTION_NAMES = {
     "bulk_tag": lazy_gettext("Bulk tagging"),
     "vocabulary": lazy_gettext("Vocabulary edited"),
     "undo": lazy_gettext("Undo"),
+    "move_ids": lazy_gettext("Ids moved"),  # a JSON Lines file re-keyed its articles
 }
 AUDIT_LIMIT = 200
 ROWS_SHOWN = 4  # rows of one audit entry described on the page; the JSON has them all
