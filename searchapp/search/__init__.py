@@ -73,6 +73,8 @@ class SearchRequest:
     facet_limit: int = 10  # values per facet (selected values are always among them); 0 = all
     # Date histogram resolution: "year", "month" or "day".
     date_granularity: str = "year"
+    # Plain words: only articles with every word, even when few or none have them all.
+    all_words: bool = False
 
     def validate(self) -> "SearchRequest":
         if len(self.query) > MAX_QUERY_CHARS:
@@ -94,6 +96,21 @@ class SearchRequest:
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise QueryError(N_("The start date is after the end date."))
         return self
+
+
+@dataclass(frozen=True)
+class Match:
+    """How the query's words were matched, for the reader to be told.
+
+    mode: "all" (articles with every word), "relaxed" (a keyword query whose words too
+    few articles have together: articles with at least `at_least` of them), "question" (a
+    long plain query, relaxed the same way), "operators" (AND / OR / NOT, phrases, fields
+    or wildcards decide).
+    """
+    mode: str
+    words: int = 0  # distinct words searched (after a question's stop words)
+    at_least: int = 0  # how many of them each article has at least
+    with_all: int = 0  # articles of the archive with every word (counted when relaxing)
 
 
 @dataclass
@@ -126,6 +143,7 @@ class SearchResult:
     # plus UNDATED last when undated articles match.
     dates: list[FacetCount]
     suggestion: str | None = None
+    match: Match | None = None  # None when browsing (no query)
 
 
 class IndexWriter(Protocol):

@@ -37,8 +37,9 @@ from .arrays import Evaluator, PostingsCache
 from .highlight import QueryTerms, highlighter
 from .internals import Unsupported
 from .matching import counts, evaluate, matching, page_order, top
-from .parsing import focus_question, parse, suggest
+from .parsing import parse, suggest
 from .schema import schema, to_article, to_document
+from .scoring import WEIGHTING
 from .snippets import snippet
 from .tables import Tables, build_segment_tables, global_tables
 
@@ -119,7 +120,7 @@ class WhooshEngine:
             # deletions made since (updated articles) would still show as live documents.
             if s is not None:
                 s.close()
-            s = self._ix.searcher()
+            s = self._ix.searcher(weighting=WEIGHTING)
         self._local.searcher = (self._ix, s)
         return s
 
@@ -224,8 +225,8 @@ class WhooshEngine:
         """Every article id matching the request (for bulk operations)."""
         request.validate()
         s = self.searcher()
-        user_q, _, loose = parse(s, focus_question(s, request.query))
-        matched = matching(s, user_q, request, self._tables(s), self._postings, loose)()
+        user_q, _, words = parse(s, request.query)
+        matched = matching(s, user_q, request, self._tables(s), self._postings, words)()
         return [s.stored_fields(int(d))["id"] for d in np.flatnonzero(matched)]
 
     def ids_with_value(self, facet: str, value: str) -> list[str]:
@@ -330,9 +331,9 @@ class WhooshEngine:
         return result
 
     def _search(self, s, request: SearchRequest) -> SearchResult:
-        user_q, terms, loose = parse(s, focus_question(s, request.query))
+        user_q, terms, words = parse(s, request.query)
         tables = self._tables(s)
-        docs_matching = matching(s, user_q, request, tables, self._postings, loose)
+        docs_matching = matching(s, user_q, request, tables, self._postings, words)
         docs = np.flatnonzero(docs_matching())
         # Counting is the costly part on big results and does not depend on the page or
         # the sort, so paging through a result or re-sorting it reuses the counts.
@@ -350,7 +351,7 @@ class WhooshEngine:
             hits = [self._hit(s, int(d), terms, float(scores[d]) if scored else None)
                     for d in page]
         return SearchResult(total=len(docs), hits=hits, facets=facets, facet_totals=totals,
-                            dates=dates, suggestion=suggestion)
+                            dates=dates, suggestion=suggestion, match=docs_matching.match)
 
     def _hit(self, s, docnum: int, terms: QueryTerms = QueryTerms(frozenset()),
              score=None) -> Hit:
