@@ -12,6 +12,7 @@ import click
 
 from .dates import parse_day, period_end
 from .search import SORTS, EngineConfig, IndexLocked, QueryError, SearchRequest, open_engine
+from .search.query import match_notice
 
 DEFAULT_INDEX = os.environ.get("SEARCHAPP_INDEX_DIR", "index")
 DEFAULT_CORPUS = os.environ.get("SEARCHAPP_CORPUS", "seeds")
@@ -127,12 +128,15 @@ def _day_option(value, end=False):
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @index_dir_option
+@click.option("--all-words", is_flag=True,
+              help="Only articles with every word of the query, even when few have them all.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def search_cmd(query, country, person, topic, date_from, date_to, sort, limit, index_dir, as_json):
+def search_cmd(query, country, person, topic, date_from, date_to, sort, limit, index_dir,
+               all_words, as_json):
     """Search the index: ranked hits with highlighted snippets and facet counts."""
     filters = {k: v for k, v in (("country", country), ("person", person), ("topic", topic)) if v}
     request = SearchRequest(
-        query=query, filters=filters, sort=sort, per_page=limit,
+        query=query, filters=filters, sort=sort, per_page=limit, all_words=all_words,
         date_from=_day_option(date_from), date_to=_day_option(date_to, end=True))
     try:
         result = _engine(index_dir).search(request)
@@ -144,6 +148,9 @@ def search_cmd(query, country, person, topic, date_from, date_to, sort, limit, i
         click.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
         return
     click.echo(f"{result.total} results")
+    if result.match and result.match.relaxed:
+        template, params = match_notice(result.match)
+        click.echo(f"{template % params} (--all-words: only articles with every word)")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
     for n, hit in enumerate(result.hits, start=1):
@@ -166,6 +173,7 @@ def result_json(result) -> dict:
     return {
         "total": result.total,
         "suggestion": result.suggestion,
+        "match": result.match.to_json() if result.match else None,
         "hits": [{"id": h.id, "source": h.source, "title": h.title, "url": h.url,
                   "published": h.published, "snippet": h.snippet, "tags": h.tags}
                  for h in result.hits],

@@ -112,6 +112,14 @@ class Match:
     at_least: int = 0  # how many of them each article has at least
     with_all: int = 0  # articles of the archive with every word (counted when relaxing)
 
+    @property
+    def relaxed(self) -> bool:
+        return self.mode in ("relaxed", "question")
+
+    def to_json(self) -> dict:
+        return {"mode": self.mode, "words": self.words, "at_least": self.at_least,
+                "with_all": self.with_all}
+
 
 @dataclass
 class Hit:

@@ -102,6 +102,25 @@ def plan_match(words: int, present: int, with_all: int, question: bool,
     return Match(QUESTION if question else RELAXED, words, need, with_all)
 
 
+def match_notice(match: Match | None) -> tuple[str, dict] | None:
+    """What the reader is told when the search relaxed: (template marked with N_, its
+    parameters), or None when every word was required."""
+    if match is None or match.mode not in (RELAXED, QUESTION):
+        return None
+    params = dict(words=match.words, at_least=match.at_least, with_all=match.with_all)
+    if match.mode == QUESTION:
+        return N_("Read as a question: showing articles with at least %(at_least)d of its "
+                  "%(words)d words, best matches first."), params
+    if match.with_all == 0:
+        return N_("No article has all %(words)d words; showing articles with at least "
+                  "%(at_least)d of them."), params
+    if match.with_all == 1:
+        return N_("Only one article has all %(words)d words; showing articles with at least "
+                  "%(at_least)d of them."), params
+    return N_("Only %(with_all)d articles have all %(words)d words; showing articles with at "
+              "least %(at_least)d of them."), params
+
+
 def check_syntax(text: str) -> None:
     """Catch the mistakes a parser would silently turn into a different query."""
     if text.count('"') % 2:
