@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 
 from .dates import parse_day, period_end
-from .search import SORTS, EngineConfig, IndexLocked, QueryError, SearchRequest, open_engine
+from .search import (SORTS, EngineConfig, IndexLocked, IndexOutdated, QueryError, SearchRequest,
+                     open_engine)
 from .search.query import match_notice
 
 DEFAULT_INDEX = os.environ.get("SEARCHAPP_INDEX_DIR", "index")
@@ -77,7 +78,7 @@ def index_cmd(paths, index_dir, rebuild, commit_every):
     """
     try:
         run_index(paths or (DEFAULT_CORPUS,), index_dir, rebuild=rebuild, commit_every=commit_every)
-    except IndexLocked as exc:
+    except (IndexLocked, IndexOutdated) as exc:
         raise click.ClickException(str(exc))
 
 
@@ -140,7 +141,7 @@ def search_cmd(query, country, person, topic, date_from, date_to, sort, limit, i
         date_from=_day_option(date_from), date_to=_day_option(date_to, end=True))
     try:
         result = _engine(index_dir).search(request)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, IndexOutdated) as exc:
         raise click.ClickException(str(exc))
     except QueryError as exc:
         raise click.UsageError(str(exc))
@@ -340,7 +341,7 @@ def backup_cmd(dest, index_dir):
 
     try:
         report = backup(db_path(), Path(index_dir), Path(dest))
-    except (IndexLocked, FileExistsError, FileNotFoundError) as exc:
+    except (IndexLocked, IndexOutdated, FileExistsError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc))
     click.echo(f"backed up {report['articles']} articles"
                + (" and the database" if report["database"] else "") + f" to {dest}")
@@ -356,7 +357,7 @@ def restore_cmd(src, index_dir):
 
     try:
         report = restore(Path(src), db_path(), Path(index_dir))
-    except (IndexLocked, FileNotFoundError) as exc:
+    except (IndexLocked, IndexOutdated, FileNotFoundError) as exc:
         raise click.ClickException(str(exc))
     click.echo(f"restored {report['articles']} articles from {src}")
 

@@ -57,6 +57,11 @@ class IndexLocked(RuntimeError):
     """Another process is writing to the index."""
 
 
+class IndexOutdated(RuntimeError):
+    """The index was written by another version, whose words this one would misread; the
+    message says to run `searchapp index --rebuild`."""
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     query: str = ""

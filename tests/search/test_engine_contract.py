@@ -224,3 +224,47 @@ def test_snapshot_and_restore(engine, tmp_path):
     assert engine.get("fed") is None
     assert engine.restore_from(tmp_path / "copy") == len(ARTICLES)
     assert engine.get("fed") is not None and ids(engine, "volcker") == ["fed"]
+
+
+# -- how plain words match, and saying so ---------------------------------------------------
+
+
+def test_plain_words_need_all_of_them_and_relaxing_is_reported(engine):
+    result = engine.search(SearchRequest(query="sanctions lavrov"))
+    assert [h.id for h in result.hits] == ["ru-cn"]
+    assert (result.match.mode, result.match.words) == ("all", 2)
+    # No article has all three words: the search relaxes to two of them, and says so.
+    result = engine.search(SearchRequest(query="sanctions oil lavrov", per_page=100))
+    assert {h.id for h in result.hits} == {"ru-cn", "iran-oil"}  # not "undated": one word only
+    assert result.match.to_json() == {"mode": "relaxed", "words": 3, "at_least": 2,
+                                      "with_all": 0}
+    # The strict search never relaxes.
+    strict = engine.search(SearchRequest(query="sanctions oil lavrov", all_words=True))
+    assert strict.total == 0 and strict.match.mode == "all"
+
+
+def test_a_long_question_drops_its_framing_words_and_needs_two_of_the_others(engine):
+    result = engine.search(SearchRequest(
+        query="which articles say what the ministers discussed in sochi", per_page=100))
+    assert [h.id for h in result.hits] == ["ru-cn"]
+    assert result.match.mode == "question" and result.match.at_least == 2
+
+
+def test_capital_operators_and_lower_case_words(engine):
+    assert set(ids(engine, "cocoa OR volcker")) == {"cocoa", "fed"}
+    # Lower-case "or", "and", "not" are words of the text, not operators: both words needed.
+    assert ids(engine, "cocoa or volcker") == []
+    assert ids(engine, "bahia and cocoa") == ["cocoa"]
+    assert engine.search(SearchRequest(query="cocoa OR volcker")).match.mode == "operators"
+
+
+def test_accents_are_folded_but_phrases_stay_exact(engine):
+    w = engine.writer()
+    w.replace_file("/files/pele", "hash", [art(
+        "pele", "Pelé opens the élection campaign", "Edson Arantes do Nascimento, Pelé, spoke.",
+        "2019-07-01")])
+    w.commit()
+    for q in ("pele", "Pelé", "PELE", "election pele", "élections"):
+        assert ids(engine, q) == ["pele"], q
+    assert ids(engine, '"Pelé opens"') == ["pele"]
+    assert ids(engine, '"pele opens"') == []  # a phrase is matched as written

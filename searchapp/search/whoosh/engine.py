@@ -30,7 +30,7 @@ from whoosh.index import LockError
 from whoosh.util.filelock import FileLock
 
 from ...model import Article
-from .. import Hit, IndexLocked, SearchRequest, SearchResult
+from .. import Hit, IndexLocked, IndexOutdated, SearchRequest, SearchResult
 from ..lru import LRU
 from . import internals  # noqa: F401  (applies the fix to the pinned Whoosh)
 from .arrays import Evaluator, PostingsCache
@@ -38,7 +38,7 @@ from .highlight import QueryTerms, highlighter
 from .internals import Unsupported
 from .matching import counts, evaluate, matching, page_order, top
 from .parsing import parse, suggest
-from .schema import schema, to_article, to_document
+from .schema import format_problem, schema, to_article, to_document, write_format
 from .scoring import WEIGHTING
 from .snippets import snippet
 from .tables import Tables, build_segment_tables, global_tables
@@ -76,6 +76,7 @@ class WhooshEngine:
         if lock_beside:
             self._remove_leftovers()
         self._ix, self._build = self._open(create)
+        self._outdated = format_problem(self.dir)
 
     # opening
 
@@ -91,10 +92,17 @@ class WhooshEngine:
                 raise FileNotFoundError(f"no index in {self.dir}; run `searchapp index` first")
             self.dir.mkdir(parents=True, exist_ok=True)
             ix = self._storage().create_index(schema())
+            write_format(self.dir)
             (self.dir / BUILD_FILE).write_text(uuid.uuid4().hex)
         else:
             ix = self._storage().open_index()
         return ix, self._read_build()
+
+    def _current(self) -> None:
+        """Refuse to write to an index of another format (its words were analysed otherwise:
+        mixing the two would make searches silently miss)."""
+        if self._outdated:
+            raise IndexOutdated(self._outdated)
 
     def _read_build(self) -> str | None:
         try:
@@ -103,17 +111,21 @@ class WhooshEngine:
             return None
 
     def searcher(self):
-        """This thread's searcher, refreshed when the index changed or was swapped."""
+        """This thread's searcher, refreshed when the index changed or was swapped. An
+        index of another format is refused (IndexOutdated), never searched."""
         build = self._read_build()
         if build is not None and build != self._build:
             with self._lock:
                 if build != self._build:
                     self._ix = self._storage().open_index()
                     self._build = build
+                    self._outdated = format_problem(self.dir)
                     self._segment_tables.clear()
                     self._postings.clear()
                     self._results.clear()
                     self._summaries.clear()
+        if self._outdated:
+            raise IndexOutdated(self._outdated)
         ix, s = getattr(self._local, "searcher", (None, None))
         if s is None or ix is not self._ix or not s.up_to_date():
             # Not `s.refresh()`: Whoosh 2.7 reuses segment readers by segment id there, so
@@ -144,6 +156,7 @@ class WhooshEngine:
 
     def writer(self, wait: float = 0.0) -> "WhooshWriter":
         """The index's one writer; waits up to `wait` seconds for another to finish."""
+        self._current()
         return WhooshWriter(self._ix, self.dir, timeout=wait)
 
     @contextmanager
@@ -162,11 +175,12 @@ class WhooshEngine:
         `wait` seconds for a running one); returns the copy's article count."""
         with self._write_lock(wait):
             shutil.copytree(self.dir, dest, ignore=shutil.ignore_patterns("*.lock", "*WRITELOCK"))
-        return WhooshEngine(dest, create=False, lock_beside=False).doc_count()
+        # Counted on Whoosh's index: a copy of an index of an older format is still a backup.
+        return WhooshEngine(dest, create=False, lock_beside=False)._ix.doc_count()
 
     def restore_from(self, src: Path) -> int:
         """Replace this index with the copy in `src`; every process reopens it."""
-        WhooshEngine(src, create=False, lock_beside=False)  # refuse a broken copy first
+        WhooshEngine(src, create=False, lock_beside=False)._current()  # refuse a broken copy first
         staging = self._scratch("restore")
         shutil.rmtree(staging, ignore_errors=True)
         try:
