@@ -11,6 +11,7 @@ from collections import Counter
 
 from . import MAX_EXPANSION, N_, Match, QueryError
 from .stoplist import QUESTION_STOPLIST
+from .values import Held, resolve
 
 # Plain queries (words only) need all their words. When fewer than RELAX_BELOW articles
 # have them all, the search relaxes to articles with at least AT_LEAST of them (the page
@@ -60,9 +61,28 @@ def negations(text: str) -> str:
     return re.sub(r"(^|[\s(])-(?=[^\s()\-])", r"\1NOT ", text)
 
 
-def for_parser(text: str) -> str:
-    """The checked query as an engine's parser takes it."""
-    return negations(route_phrases(text))
+_FACET_VALUE = re.compile(r'(?<![\w:/])(country|person|topic):("([^"]*)"|[^\s()"]+)')
+
+
+def resolve_fields(text: str, held: Held) -> str:
+    """`person:reagan`, `country:"soviet union"`, `topic:"central banks"`: each facet value
+    as written replaced by the index values it stands for (see `values`), OR'ed. Wildcards,
+    fuzzy words and ranges are left to the engine."""
+    def replace(m: re.Match) -> str:
+        facet, written = m.group(1), m.group(3) if m.group(3) is not None else m.group(2)
+        if not written.strip() or re.search(r'[*?~\[\]{}^]', written):
+            return m.group(0)
+        found = [f'{facet}:"{v}"' for v in resolve(facet, written.strip(), held)]
+        return found[0] if len(found) == 1 else f"({' OR '.join(found)})"
+
+    return _FACET_VALUE.sub(replace, text)
+
+
+def for_parser(text: str, held: Held | None = None) -> str:
+    """The checked query as an engine's parser takes it; with `held` (the values the index
+    holds per facet), facet values written as the reader sees them are resolved."""
+    text = negations(route_phrases(text))
+    return resolve_fields(text, held) if held is not None else text
 
 
 # -- plain queries: which words, how much each weighs, how many an article needs ---------

@@ -268,3 +268,21 @@ def test_accents_are_folded_but_phrases_stay_exact(engine):
         assert ids(engine, q) == ["pele"], q
     assert ids(engine, '"Pelé opens"') == ["pele"]
     assert ids(engine, '"pele opens"') == []  # a phrase is matched as written
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("person:lavrov", ["ru-cn"]),
+    ('person:"sergey lavrov"', ["ru-cn"]),
+    ('person:"Sergey Lavrov"', ["ru-cn"]),
+    ("person:Volcker", ["fed"]),
+    ('country:"united kingdom"', ["iran-oil"]),
+    ("country:gb", ["iran-oil"]),
+    ("country:Brazil", ["cocoa"]),
+    ('country:"Royaume-Uni"', ["iran-oil"]),  # the French label the reader may see
+    ('topic:"financial markets"', ["fed"]),  # the taxonomy's label
+    ("topic:Agriculture", ["cocoa"]),
+    ('topic:"diplomacy and international relations" sochi', ["ru-cn"]),
+    ("sanctions -person:lavrov -country:gb", ["undated"]),
+])
+def test_fields_take_the_values_the_reader_sees(engine, q, expected):
+    assert ids(engine, q) == expected

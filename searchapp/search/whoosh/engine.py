@@ -239,8 +239,9 @@ class WhooshEngine:
         """Every article id matching the request (for bulk operations)."""
         request.validate()
         s = self.searcher()
-        user_q, _, words = parse(s, request.query)
-        matched = matching(s, user_q, request, self._tables(s), self._postings, words)()
+        tables = self._tables(s)
+        user_q, _, words = parse(s, request.query, _held(tables))
+        matched = matching(s, user_q, request, tables, self._postings, words)()
         return [s.stored_fields(int(d))["id"] for d in np.flatnonzero(matched)]
 
     def ids_with_value(self, facet: str, value: str) -> list[str]:
@@ -345,8 +346,8 @@ class WhooshEngine:
         return result
 
     def _search(self, s, request: SearchRequest) -> SearchResult:
-        user_q, terms, words = parse(s, request.query)
         tables = self._tables(s)
+        user_q, terms, words = parse(s, request.query, _held(tables))
         docs_matching = matching(s, user_q, request, tables, self._postings, words)
         docs = np.flatnonzero(docs_matching())
         # Counting is the costly part on big results and does not depend on the page or
@@ -476,6 +477,11 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # someone else's process
         return True
     return True
+
+
+def _held(tables: Tables):
+    """facet -> the values the index holds (from the cached tables)."""
+    return lambda facet: tables.facets[facet].values
 
 
 def _leaves(reader):

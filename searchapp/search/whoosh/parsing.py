@@ -27,8 +27,9 @@ def _parser(s, group=AndGroup):
     return parser
 
 
-def parse(s, text: str) -> tuple[query.Query, QueryTerms, Words | None]:
-    """(query, words to mark in snippets, the words of a plain query or None).
+def parse(s, text: str, held=None) -> tuple[query.Query, QueryTerms, Words | None]:
+    """(query, words to mark in snippets, the words of a plain query or None). `held`:
+    facet -> the values the index holds (to resolve `person:reagan` and the like).
 
     A plain query (words only) is not parsed: its words are matched one by one (see
     `plain`), so that the search can tell how many of them each article has. Any other
@@ -41,7 +42,7 @@ def parse(s, text: str) -> tuple[query.Query, QueryTerms, Words | None]:
     if policy.is_plain(text):
         found = words(s, text)
         return found.query, terms_of_query(found.query), found
-    parsed = policy.for_parser(text)
+    parsed = policy.for_parser(text, held)
     try:
         q = _parser(s).parse(parsed)
     except OSError:  # the index, not the query: not the reader's mistake
