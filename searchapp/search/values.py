@@ -13,8 +13,8 @@ as written.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Callable, Iterable
 
 from ..tagging.labels import country_label, english_topic_label, shipped_topic_labels
 from ..tagging.normalize import resolve_country

@@ -84,8 +84,9 @@ def match_words(s, words: Words, postings: PostingsCache, all_words: bool):
     "no article has all the words" is about the archive."""
     count = np.zeros(s.doc_count_all(), dtype=np.int16)
     scores = np.zeros(s.doc_count_all(), dtype=np.float64)
+    deadline = time.monotonic() + MAX_SEARCH_SECONDS  # for all the words together
     for q in words.queries:
-        found, word_scores = evaluate(s, q, postings, None)
+        found, word_scores = evaluate(s, q, postings, None, deadline)
         count += found
         scores += word_scores
     n = len(words.queries)
@@ -95,11 +96,12 @@ def match_words(s, words: Words, postings: PostingsCache, all_words: bool):
     return found, np.where(found, scores, 0.0), match
 
 
-def evaluate(s, q, postings: PostingsCache, restrict):
+def evaluate(s, q, postings: PostingsCache, restrict, deadline: float | None = None):
     """(mask, scores) of the query over the index: on cached posting arrays, or by
-    Whoosh itself for the parts those don't cover (wildcards, ranges, fuzzy words)."""
+    Whoosh itself for the parts those don't cover (wildcards, ranges, fuzzy words).
+    `deadline` (a time.monotonic() value): by default MAX_SEARCH_SECONDS from now."""
+    deadline = deadline or time.monotonic() + MAX_SEARCH_SECONDS
     try:
-        deadline = time.monotonic() + MAX_SEARCH_SECONDS
         return Evaluator(s, postings, deadline).run(q, restrict)
     except Unsupported:
         pass

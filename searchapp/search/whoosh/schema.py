@@ -6,8 +6,14 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from whoosh import fields
-from whoosh.analysis import (CharsetFilter, LowercaseFilter, RegexTokenizer, StandardAnalyzer,
-                             StemFilter, StopFilter)
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StandardAnalyzer,
+    StemFilter,
+    StopFilter,
+)
 from whoosh.support.charset import accent_map
 
 from ...model import FACETS, Article, Tag
