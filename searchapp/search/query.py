@@ -21,7 +21,9 @@ from .values import Held, resolve
 RELAX_BELOW = 10
 AT_LEAST = 2
 # Plain queries of more words than this are questions: the stop list drops the words that
-# only frame them ("what", "which", "given") before the words are counted and matched.
+# only frame them ("what", "which", "given"), and articles with at least AT_LEAST of the
+# others are shown (few articles hold every word of a question, and those are not the
+# only good answers).
 QUESTION_WORDS = 5
 # A word repeated in the query weighs more, with diminishing returns: Okapi BM25's query
 # term frequency weight (k3 + 1) * qtf / (k3 + qtf), k3 = 1.2 (Robertson et al., TREC-4).
@@ -114,12 +116,17 @@ def at_least(present: int) -> int:
 def plan_match(words: int, present: int, with_all: int, question: bool,
                all_words: bool) -> Match:
     """How a plain query of `words` distinct words (`present` of them in the archive,
-    `with_all` articles having every one) is matched. `all_words`: the reader asked for
-    articles with every word (the strict link), never relaxed."""
+    `with_all` articles having every one) is matched: a keyword query needs every word
+    unless fewer than RELAX_BELOW articles have them all, a question needs AT_LEAST.
+    `all_words`: the reader asked for articles with every word (the strict link)."""
     need = at_least(present)
-    if all_words or with_all >= RELAX_BELOW or need >= words:
+    if all_words or need >= words:
         return Match(ALL, words, words, with_all)
-    return Match(QUESTION if question else RELAXED, words, need, with_all)
+    if question:  # ranked on its words: articles with every word come first anyway
+        return Match(QUESTION, words, need, with_all)
+    if with_all >= RELAX_BELOW:
+        return Match(ALL, words, words, with_all)
+    return Match(RELAXED, words, need, with_all)
 
 
 def match_notice(match: Match | None) -> tuple[str, dict] | None:
