@@ -6,6 +6,9 @@
   keeps the lock, so a writer that holds it (a librarian's edit) finishes before the swap
   and none starts on the old folder after it.
 - Results and facet counts are cached per index version.
+- A search has one deadline (MAX_SEARCH_SECONDS), for everything it does: expanding
+  wildcards and fuzzy words (through each field's `Lexicon`, see `lexicons`), ranking and
+  "did you mean". Past it the reader gets the policy's refusal, never a late answer.
 """
 
 from __future__ import annotations
@@ -31,13 +34,18 @@ from whoosh.util.filelock import FileLock
 
 from ...model import Article
 from .. import Hit, IndexLocked, SearchRequest, SearchResult
+from .. import query as policy
 from ..lru import LRU
 from . import internals  # noqa: F401  (applies the fix to the pinned Whoosh)
 from .arrays import Evaluator, PostingsCache
+from .expansion import expand, expands
 from .highlight import QueryTerms, highlighter
 from .internals import Unsupported
-from .matching import counts, evaluate, matching, page_order, top
-from .parsing import focus_question, parse, suggest
+from .lexicons import Lexicons
+from .matching import MAX_SEARCH_SECONDS, counts, evaluate, matching, page_order, top
+from .parsing import focus_question, parse
+from .suggestions import FIELD as SUGGESTION_FIELD
+from .suggestions import suggest
 from .schema import schema, to_article, to_document
 from .snippets import snippet
 from .tables import Tables, build_segment_tables, global_tables
@@ -71,6 +79,7 @@ class WhooshEngine:
         self._postings = PostingsCache()
         self._results = LRU(RESULT_CACHE_SIZE)
         self._summaries = LRU(RESULT_CACHE_SIZE)
+        self._lexicons = Lexicons()
         self._lock = threading.Lock()
         if lock_beside:
             self._remove_leftovers()
@@ -113,6 +122,7 @@ class WhooshEngine:
                     self._postings.clear()
                     self._results.clear()
                     self._summaries.clear()
+                    self._lexicons.clear()
         ix, s = getattr(self._local, "searcher", (None, None))
         if s is None or ix is not self._ix or not s.up_to_date():
             # Not `s.refresh()`: Whoosh 2.7 reuses segment readers by segment id there, so
@@ -224,8 +234,10 @@ class WhooshEngine:
         """Every article id matching the request (for bulk operations)."""
         request.validate()
         s = self.searcher()
-        user_q, _, loose = parse(s, focus_question(s, request.query))
-        matched = matching(s, user_q, request, self._tables(s), self._postings, loose)()
+        deadline = time.monotonic() + MAX_SEARCH_SECONDS
+        user_q, _, loose = self._parse(s, request.query, deadline)
+        matched = matching(s, user_q, request, self._tables(s), self._postings, loose,
+                           deadline)()
         return [s.stored_fields(int(d))["id"] for d in np.flatnonzero(matched)]
 
     def ids_with_value(self, facet: str, value: str) -> list[str]:
@@ -330,9 +342,10 @@ class WhooshEngine:
         return result
 
     def _search(self, s, request: SearchRequest) -> SearchResult:
-        user_q, terms, loose = parse(s, focus_question(s, request.query))
+        deadline = time.monotonic() + MAX_SEARCH_SECONDS
+        user_q, terms, loose = self._parse(s, request.query, deadline)
         tables = self._tables(s)
-        docs_matching = matching(s, user_q, request, tables, self._postings, loose)
+        docs_matching = matching(s, user_q, request, tables, self._postings, loose, deadline)
         docs = np.flatnonzero(docs_matching())
         # Counting is the costly part on big results and does not depend on the page or
         # the sort, so paging through a result or re-sorting it reuses the counts.
@@ -340,7 +353,9 @@ class WhooshEngine:
         summary = self._summaries.get(key)
         if summary is None:
             facets, totals, dates = counts(request, docs_matching, docs, tables)
-            summary = facets, totals, dates, suggest(s, request.query, user_q, len(docs))
+            suggestion = suggest(self._lexicon(s, SUGGESTION_FIELD), request.query, user_q,
+                                 deadline)
+            summary = facets, totals, dates, suggestion
             self._summaries.put(key, summary)
         facets, totals, dates, suggestion = _copy(summary)
         hits = []
@@ -349,8 +364,23 @@ class WhooshEngine:
             scores = docs_matching.scores
             hits = [self._hit(s, int(d), terms, float(scores[d]) if scored else None)
                     for d in page]
+        if time.monotonic() > deadline:
+            raise policy.too_slow()
         return SearchResult(total=len(docs), hits=hits, facets=facets, facet_totals=totals,
                             dates=dates, suggestion=suggestion)
+
+    def _parse(self, s, text: str, deadline: float):
+        """(query, words to mark, loose query) with wildcards, fuzzy words and ranges of
+        words replaced by the words of the archive they stand for."""
+        user_q, terms, loose = parse(s, focus_question(s, text))
+        if expands(user_q):
+            user_q = expand(user_q, lambda field: self._lexicon(s, field), deadline)
+        return user_q, terms, loose
+
+    def _lexicon(self, s, field: str):
+        """The field's word list for the searcher's index version."""
+        version = (self._build, s.reader().generation())
+        return self._lexicons.get(field, version, s, self._ix.searcher)
 
     def _hit(self, s, docnum: int, terms: QueryTerms = QueryTerms(frozenset()),
              score=None) -> Hit:

@@ -25,13 +25,14 @@ MAX_SEARCH_SECONDS = 8.0
 
 
 def matching(s, user_q, request: SearchRequest, tables: Tables, postings: PostingsCache,
-             loose=None):
+             loose=None, deadline: float | None = None):
     """A function giving the matching documents (a mask over doc numbers) with every
     filter, or with every filter but one facet's (`skip`: facets are OR within).
 
     Filters are masks from the cached tables, computed before the query so that phrases
     check word positions only in documents that could still be shown. `loose` is the
-    query to rank instead when the words of `user_q` never occur together.
+    query to rank instead when the words of `user_q` never occur together. `deadline`
+    (a time.monotonic() value, default MAX_SEARCH_SECONDS from now) bounds the ranking.
     """
     base = tables.live.copy()
     for facet, values in request.exclude.items():
@@ -57,9 +58,10 @@ def matching(s, user_q, request: SearchRequest, tables: Tables, postings: Postin
     if not isinstance(user_q, query.Every):
         # Plain words (which may fall back to `loose`) are looked up in the whole archive:
         # "never together" means nowhere, not just under these filters.
-        found, scores = evaluate(s, user_q, postings, restrict if loose is None else None)
+        found, scores = evaluate(s, user_q, postings, restrict if loose is None else None,
+                                 deadline)
         if loose is not None and not found.any():
-            found, scores = evaluate(s, loose, postings, None)
+            found, scores = evaluate(s, loose, postings, None, deadline)
         base = base & found
 
     def docs_matching(skip: str | None = None) -> np.ndarray:
@@ -74,11 +76,12 @@ def matching(s, user_q, request: SearchRequest, tables: Tables, postings: Postin
     return docs_matching
 
 
-def evaluate(s, q, postings: PostingsCache, restrict):
+def evaluate(s, q, postings: PostingsCache, restrict, deadline: float | None = None):
     """(mask, scores) of the query over the index: on cached posting arrays, or by
-    Whoosh itself for the parts those don't cover (wildcards, ranges, fuzzy words)."""
-    try:
+    Whoosh itself for the parts those don't cover (date ranges)."""
+    if deadline is None:
         deadline = time.monotonic() + MAX_SEARCH_SECONDS
+    try:
         return Evaluator(s, postings, deadline).run(q, restrict)
     except Unsupported:
         pass
@@ -86,7 +89,7 @@ def evaluate(s, q, postings: PostingsCache, restrict):
         raise policy.too_slow() from None
     found = np.zeros(s.doc_count_all(), dtype=bool)
     scores = np.zeros(s.doc_count_all(), dtype=np.float64)
-    by_doc = score_all(s, q)
+    by_doc = score_all(s, q, deadline)
     if by_doc:
         docs = np.fromiter(by_doc, dtype=np.int64, count=len(by_doc))
         found[docs] = True
@@ -116,9 +119,9 @@ class _ScoreAll(collectors.ScoredCollector):
         return None
 
 
-def score_all(s, q) -> dict[int, float]:
+def score_all(s, q, deadline: float | None = None) -> dict[int, float]:
     """Whoosh's own matching: global doc number -> score of every match."""
-    collector = _ScoreAll(time.monotonic() + MAX_SEARCH_SECONDS)
+    collector = _ScoreAll(deadline or time.monotonic() + MAX_SEARCH_SECONDS)
     try:
         s.search_with_collector(q, collector)
     except _PastDeadline:
