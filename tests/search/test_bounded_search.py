@@ -16,6 +16,7 @@ from searchapp.model import Article, Tag
 from searchapp.search import MAX_EXPANSION, EngineConfig, QueryError, SearchRequest, open_engine
 from searchapp.search.query import MAX_WORD_CHARS, QUERY_FIELDS
 from searchapp.search.whoosh import engine as whoosh_engine
+from searchapp.search.whoosh import matching
 from searchapp.search.whoosh.expansion import expand
 
 # A few frequent words, each in many articles, and typos of them in a few.
@@ -131,7 +132,7 @@ def test_an_over_long_word_is_refused_before_any_lookup(ix):
 def test_no_answer_after_the_deadline(ix, monkeypatch):
     # Fuzzy words that match nothing: the old code walked the word list, found no article
     # and answered, however late.
-    monkeypatch.setattr(whoosh_engine, "MAX_SEARCH_SECONDS", -1.0)
+    monkeypatch.setattr(matching, "MAX_SEARCH_SECONDS", -1.0)
     with pytest.raises(QueryError, match="in time"):
         search(ix, " ".join(f"qzxw{n}~2" for n in range(10)))
     with pytest.raises(QueryError, match="in time"):

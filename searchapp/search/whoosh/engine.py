@@ -42,7 +42,7 @@ from .expansion import expand, expands
 from .highlight import QueryTerms, highlighter
 from .internals import Unsupported
 from .lexicons import Lexicons
-from .matching import MAX_SEARCH_SECONDS, counts, evaluate, matching, page_order, top
+from .matching import counts, evaluate, matching, page_order, search_deadline, top
 from .parsing import focus_question, parse
 from .suggestions import FIELD as SUGGESTION_FIELD
 from .suggestions import suggest
@@ -234,7 +234,7 @@ class WhooshEngine:
         """Every article id matching the request (for bulk operations)."""
         request.validate()
         s = self.searcher()
-        deadline = time.monotonic() + MAX_SEARCH_SECONDS
+        deadline = search_deadline()
         user_q, _, loose = self._parse(s, request.query, deadline)
         matched = matching(s, user_q, request, self._tables(s), self._postings, loose,
                            deadline)()
@@ -342,7 +342,7 @@ class WhooshEngine:
         return result
 
     def _search(self, s, request: SearchRequest) -> SearchResult:
-        deadline = time.monotonic() + MAX_SEARCH_SECONDS
+        deadline = search_deadline()
         user_q, terms, loose = self._parse(s, request.query, deadline)
         tables = self._tables(s)
         docs_matching = matching(s, user_q, request, tables, self._postings, loose, deadline)

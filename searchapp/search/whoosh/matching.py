@@ -24,6 +24,11 @@ from .tables import Tables, date_mask
 MAX_SEARCH_SECONDS = 8.0
 
 
+def search_deadline() -> float:
+    """The time.monotonic() value past which a search starting now is refused."""
+    return time.monotonic() + MAX_SEARCH_SECONDS
+
+
 def matching(s, user_q, request: SearchRequest, tables: Tables, postings: PostingsCache,
              loose=None, deadline: float | None = None):
     """A function giving the matching documents (a mask over doc numbers) with every
@@ -80,7 +85,7 @@ def evaluate(s, q, postings: PostingsCache, restrict, deadline: float | None = N
     """(mask, scores) of the query over the index: on cached posting arrays, or by
     Whoosh itself for the parts those don't cover (date ranges)."""
     if deadline is None:
-        deadline = time.monotonic() + MAX_SEARCH_SECONDS
+        deadline = search_deadline()
     try:
         return Evaluator(s, postings, deadline).run(q, restrict)
     except Unsupported:
@@ -121,7 +126,7 @@ class _ScoreAll(collectors.ScoredCollector):
 
 def score_all(s, q, deadline: float | None = None) -> dict[int, float]:
     """Whoosh's own matching: global doc number -> score of every match."""
-    collector = _ScoreAll(deadline or time.monotonic() + MAX_SEARCH_SECONDS)
+    collector = _ScoreAll(deadline or search_deadline())
     try:
         s.search_with_collector(q, collector)
     except _PastDeadline:
