@@ -41,7 +41,7 @@ from .arrays import Evaluator, PostingsCache
 from .expansion import expand, expands
 from .highlight import QueryTerms, highlighter
 from .internals import Unsupported
-from .lexicons import Lexicons
+from .lexicons import Lexicons, save_lexicons
 from .matching import counts, evaluate, matching, page_order, search_deadline, top
 from .parsing import focus_question, parse
 from .suggestions import FIELD as SUGGESTION_FIELD
@@ -79,7 +79,7 @@ class WhooshEngine:
         self._postings = PostingsCache()
         self._results = LRU(RESULT_CACHE_SIZE)
         self._summaries = LRU(RESULT_CACHE_SIZE)
-        self._lexicons = Lexicons()
+        self._lexicons = Lexicons(self.dir)
         self._lock = threading.Lock()
         if lock_beside:
             self._remove_leftovers()
@@ -422,11 +422,13 @@ class WhooshEngine:
 
 
 class WhooshWriter:
-    """Writes whole files: a file's articles are replaced together, in one commit."""
+    """Writes whole files: a file's articles are replaced together, in one commit. A commit
+    that changed the articles' text saves the index's word lists (`lexicons`)."""
 
     def __init__(self, ix, where, timeout: float = 0.0):
-        self._ix, self._where, self._timeout = ix, where, timeout
+        self._ix, self._where, self._timeout = ix, Path(where), timeout
         self._w = self._open()
+        self._texts_changed = False
 
     def _open(self):
         try:
@@ -438,6 +440,7 @@ class WhooshWriter:
                      curate=None) -> int:
         """Replace the file's articles; `curate` gives each article's curated version."""
         self._w.delete_by_term("file", file)
+        self._texts_changed = True
         n = 0
         for article in articles:
             self._w.delete_by_term("id", article.id)
@@ -450,10 +453,15 @@ class WhooshWriter:
         self._w.update_document(**doc)
 
     def remove_file(self, file: str) -> int:
+        self._texts_changed = True
         return self._w.delete_by_term("file", file)
 
     def commit(self) -> None:
         self._w.commit()
+        if self._texts_changed:
+            # Not at checkpoints: each save reads every word again (seconds on a big index).
+            with self._ix.searcher() as s:
+                save_lexicons(s, self._where)
 
     def checkpoint(self) -> None:
         """Commit what is written so far and go on writing."""

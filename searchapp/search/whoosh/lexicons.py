@@ -1,19 +1,28 @@
-"""The index's word lists as `Lexicon`s, one per field, built once per index version.
+"""The index's word lists as `Lexicon`s, one per field.
 
 Fuzzy words, wildcards, ranges of words and "did you mean" look their words up here instead
-of walking Whoosh's word list in Python (seconds per word on a big archive). A lexicon is
-built from the engine's own words and document frequencies, on first use in each process
-(a fraction of a second on 17,000 articles, about 4 s on 200,000; bench/search_latency.py).
-After a commit the previous version's lexicon keeps answering while the new one is built in
-the background: a word added a moment ago is missing from suggestions and expansions for
-that long, and no search waits for a rebuild.
+of walking Whoosh's word list in Python (seconds per word on a big archive).
+
+Reading a field's words and document frequencies from Whoosh is slow (4 s for the 64,000
+words of 17,000 articles on a busy machine, most of it decoding Whoosh's term records),
+loading a saved lexicon six times faster: so the writer saves each field's lexicon in the
+index folder when a commit changed the articles' text (`save_lexicons`), and every process
+loads it once, then again only when a newer one is saved. A librarian's retagging changes
+no text and saves none. A commit's new words are missing until the new file is loaded,
+in the background while the previous lexicon answers; an index with no saved lexicon (made
+before they were saved) is read from Whoosh, once per version.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 
 from ..lexicon import Lexicon
+
+FIELDS = ("exact", "body", "title")  # the fields whose words are expanded or suggested
+FILE = "lexicon-{field}.tsv"
 
 
 def read_lexicon(searcher, field: str) -> Lexicon:
@@ -30,44 +39,73 @@ def read_lexicon(searcher, field: str) -> Lexicon:
     return Lexicon.from_counts(pairs)
 
 
-class Lexicons:
-    """Each field's lexicon for the current index version, shared by the threads of a
-    process. `version` names an index version; `open_searcher()` gives a searcher on it."""
+def save_lexicons(searcher, index_dir: Path) -> None:
+    """Each text field's lexicon, saved beside the index's segments (atomically: a unique
+    temporary file renamed into place)."""
+    for field in FIELDS:
+        path = index_dir / FILE.format(field=field)
+        temp = index_dir / f".{path.name}.{os.getpid()}.{threading.get_ident()}"
+        read_lexicon(searcher, field).save(temp)
+        os.replace(temp, path)
 
-    def __init__(self):
+
+def _saved(index_dir: Path, field: str) -> tuple[Path, int] | None:
+    path = index_dir / FILE.format(field=field)
+    try:
+        return path, path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+class Lexicons:
+    """Each field's lexicon, shared by the threads of a process."""
+
+    def __init__(self, index_dir: Path):
+        self.dir = index_dir
         self._lock = threading.Lock()
-        self._built: dict[str, tuple[object, Lexicon]] = {}  # field -> (version, lexicon)
-        self._building: set[str] = set()
+        # field -> (what it was made from: a saved file's time or an index version, lexicon)
+        self._held: dict[str, tuple[object, Lexicon]] = {}
+        self._loading: set[str] = set()
 
     def get(self, field: str, version, searcher, open_searcher) -> Lexicon:
-        """The field's lexicon: this version's, else (while it is built in the background)
-        the previous version's, else built now from `searcher`."""
+        """The field's lexicon: the newest saved one, else read from `searcher` (of index
+        `version`); a newer one than held is loaded in the background meanwhile."""
+        saved = _saved(self.dir, field) if field in FIELDS else None
+        source = ("file", saved[1]) if saved else ("index", version)
         with self._lock:
-            found = self._built.get(field)
-            if found is not None and found[0] == version:
-                return found[1]
-            stale = found is not None
-            if stale and field not in self._building:
-                self._building.add(field)
-                threading.Thread(target=self._rebuild, args=(field, version, open_searcher),
-                                 daemon=True, name=f"lexicon-{field}").start()
-        if stale:
-            return found[1]
-        lexicon = read_lexicon(searcher, field)
+            held = self._held.get(field)
+            if held is not None and held[0] == source:
+                return held[1]
+            if held is not None:
+                if field not in self._loading:
+                    self._loading.add(field)
+                    threading.Thread(target=self._load, daemon=True, name=f"lexicon-{field}",
+                                     args=(field, source, saved, open_searcher)).start()
+                return held[1]
+        lexicon = self._make(saved, searcher, field)
         with self._lock:
-            self._built[field] = (version, lexicon)
+            self._held[field] = (source, lexicon)
         return lexicon
 
-    def _rebuild(self, field: str, version, open_searcher) -> None:
+    @staticmethod
+    def _make(saved, searcher, field: str) -> Lexicon:
+        if saved:
+            try:
+                return Lexicon.load(saved[0])
+            except (OSError, ValueError):  # replaced or removed meanwhile: read the index
+                pass
+        return read_lexicon(searcher, field)
+
+    def _load(self, field: str, source, saved, open_searcher) -> None:
         try:
             with open_searcher() as s:
-                lexicon = read_lexicon(s, field)
+                lexicon = self._make(saved, s, field)
             with self._lock:
-                self._built[field] = (version, lexicon)
+                self._held[field] = (source, lexicon)
         finally:
             with self._lock:
-                self._building.discard(field)
+                self._loading.discard(field)
 
     def clear(self) -> None:
         with self._lock:
-            self._built.clear()
+            self._held.clear()
