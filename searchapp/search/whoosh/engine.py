@@ -45,6 +45,7 @@ from .lexicons import Lexicons, save_lexicons
 from .matching import counts, evaluate, matching, page_order, search_deadline, top
 from .parsing import focus_question, parse
 from .suggestions import FIELD as SUGGESTION_FIELD
+from .suggestions import SUGGEST_SECONDS
 from .suggestions import suggest
 from .schema import schema, to_article, to_document
 from .snippets import snippet
@@ -353,8 +354,10 @@ class WhooshEngine:
         summary = self._summaries.get(key)
         if summary is None:
             facets, totals, dates = counts(request, docs_matching, docs, tables)
-            suggestion = suggest(self._lexicon(s, SUGGESTION_FIELD), request.query, user_q,
-                                 deadline)
+            # A worker's first searches wait a moment for the word list, then go on without
+            # a suggestion while it is read.
+            lexicon = self._lexicon(s, SUGGESTION_FIELD, wait=SUGGEST_SECONDS)
+            suggestion = lexicon and suggest(lexicon, request.query, user_q, deadline)
             summary = facets, totals, dates, suggestion
             self._summaries.put(key, summary)
         facets, totals, dates, suggestion = _copy(summary)
@@ -377,10 +380,10 @@ class WhooshEngine:
             user_q = expand(user_q, lambda field: self._lexicon(s, field), deadline)
         return user_q, terms, loose
 
-    def _lexicon(self, s, field: str):
-        """The field's word list for the searcher's index version."""
+    def _lexicon(self, s, field: str, wait: float | None = None):
+        """The field's word list for the searcher's index version (see `lexicons`)."""
         version = (self._build, s.reader().generation())
-        return self._lexicons.get(field, version, s, self._ix.searcher)
+        return self._lexicons.get(field, version, s, self._ix.searcher, wait)
 
     def _hit(self, s, docnum: int, terms: QueryTerms = QueryTerms(frozenset()),
              score=None) -> Hit:

@@ -66,22 +66,29 @@ class Lexicons:
         # field -> (what it was made from: a saved file's time or an index version, lexicon)
         self._held: dict[str, tuple[object, Lexicon]] = {}
         self._loading: set[str] = set()
+        self._loaded = threading.Condition(self._lock)
 
-    def get(self, field: str, version, searcher, open_searcher) -> Lexicon:
+    def get(self, field: str, version, searcher, open_searcher,
+            wait: float | None = None) -> Lexicon | None:
         """The field's lexicon: the newest saved one, else read from `searcher` (of index
-        `version`); a newer one than held is loaded in the background meanwhile."""
+        `version`). A newer one than held is loaded in the background meanwhile. With no
+        lexicon held yet: made now, or with `wait` loaded in the background for at most
+        `wait` seconds (None when it takes longer)."""
         saved = _saved(self.dir, field) if field in FIELDS else None
         source = ("file", saved[1]) if saved else ("index", version)
         with self._lock:
             held = self._held.get(field)
             if held is not None and held[0] == source:
                 return held[1]
-            if held is not None:
+            if held is not None or wait is not None:
                 if field not in self._loading:
                     self._loading.add(field)
                     threading.Thread(target=self._load, daemon=True, name=f"lexicon-{field}",
                                      args=(field, source, saved, open_searcher)).start()
-                return held[1]
+                if held is None:
+                    self._loaded.wait_for(lambda: field in self._held, wait)
+                    held = self._held.get(field)
+                return held[1] if held is not None else None
         lexicon = self._make(saved, searcher, field)
         with self._lock:
             self._held[field] = (source, lexicon)
@@ -105,6 +112,7 @@ class Lexicons:
         finally:
             with self._lock:
                 self._loading.discard(field)
+                self._loaded.notify_all()
 
     def clear(self) -> None:
         with self._lock:
