@@ -24,6 +24,12 @@ from ..lexicon import DeadlineExceeded
 EXPANDED = (query.FuzzyTerm, query.Prefix, query.Wildcard, query.TermRange)
 
 
+class Expanded(query.Or):
+    """The words of the archive one wildcard, fuzzy word or range stands for: any of them
+    matches, the scores of those a document has are added. The posting arrays evaluate it
+    without a score array per word (up to MAX_EXPANSION of them); Whoosh as an OR."""
+
+
 def expands(q) -> bool:
     """The query has a wildcard, fuzzy word or range of words."""
     return any(isinstance(node, EXPANDED) for node in _nodes(q))
@@ -49,7 +55,7 @@ def expand(q, lexicon_of, deadline: float):
             raise policy.too_many_words(written(node))
         if not words:
             return query.NullQuery
-        return query.Or([query.Term(node.fieldname, w) for w in words], boost=node.boost)
+        return Expanded([query.Term(node.fieldname, w) for w in words], boost=node.boost)
 
     return _rewrite(q, replace)
 
