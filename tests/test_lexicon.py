@@ -100,7 +100,7 @@ def test_prefix_is_a_slice_of_the_sorted_words(lexicon):
 
 
 def test_counts_of_a_word_given_twice_are_added():
-    lexicon = Lexicon.from_counts([("oil", 2), ("oil", 3), ("gas", 0)])
+    lexicon = Lexicon.from_counts([("oil", 2), ("oil", 3), ("gas", 0), ("a\tb", 4)])
     assert lexicon.frequency("oil") == 5 and lexicon.frequency("gas") == 0 and len(lexicon) == 1
 
 

@@ -16,11 +16,12 @@ The engine builds a `Lexicon` from its own words (`from_counts`) once per index 
 
 Why rapidfuzz: its C distances over the words of the right lengths, pre-filtered by a
 letter-set bitmask (a necessary condition, checked with numpy), answer in milliseconds with
-nothing to build but sorted arrays. For a 200,000-article archive's 217,000 words: build 2.2 s,
-20 MB held per process; suggestions p95 5 ms, fuzzy ~2 p95 8 ms (the walk of the word list:
-4 to 8 s each). symspellpy (symmetric delete) answers in under 1 ms but took 34 s and 420 MB
-per process to build for 240,000 words (5.7 s and 100 MB for the 60,000 of Reuters + BBC), on
-every index version and in every server worker. Figures: bench/spelling_speed.py.
+nothing to build but sorted arrays. For a 200,000-article archive's 217,000 words: build 2-3 s,
+20 MB held per process; suggestions p95 5-6 ms, fuzzy ~2 p95 6 ms, prefixes 0.07 ms (walking
+the word list as Whoosh does: 2.5 to 20 s each). symspellpy (symmetric delete) answers in
+under 1 ms but took 34 s and 420 MB per process to build for 240,000 words (5.7 s and 100 MB
+for the 60,000 of Reuters + BBC), on every index version and in every server worker.
+Figures: bench/spelling_speed.py.
 """
 
 from __future__ import annotations
@@ -130,10 +131,12 @@ class Lexicon:
 
     @classmethod
     def from_counts(cls, pairs: Iterable[tuple[str, int]]) -> Lexicon:
-        """From (word, document frequency) pairs; a word given twice has its counts added."""
+        """From (word, document frequency) pairs, the words as the index holds them; a word
+        given twice has its counts added. Words with a tab or a line break are left out (no
+        query can hold one, and the saved file is a line per word)."""
         counts: dict[str, int] = defaultdict(int)
         for word, freq in pairs:
-            if word and freq > 0:
+            if word and freq > 0 and "\t" not in word and "\n" not in word:
                 counts[word] += int(freq)
         words = sorted(counts)
         return cls(words, np.fromiter((counts[w] for w in words), dtype=np.int64,
