@@ -53,7 +53,7 @@ def measure_engine(index_dir: Path, repeat: int, baseline_samples: int) -> None:
 
 def workloads(lexicon, engine) -> dict[str, list[SearchRequest]]:
     rng = random.Random(7)
-    common = [w for w, f in zip(lexicon.words, lexicon.freqs.tolist())
+    common = [w for w, f in zip(lexicon.words, lexicon.freqs.tolist(), strict=True)
               if f >= 50 and 5 <= len(w) <= 10 and w.isalpha()]
     words = rng.sample(common, min(40, len(common)))
     countries = [f.value for f in engine.search(SearchRequest(per_page=1)).facets["country"][:5]]

@@ -30,8 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from speedlib import (OUT_DIR, free_port, machine_info, percentile,  # noqa: E402
-                      start_gunicorn, stop, wait_http, write_json)
+from speedlib import OUT_DIR, free_port, machine_info, percentile, start_gunicorn, stop, wait_http, write_json
 
 PLAIN = ["oil", "trade deficit", "bank rates", '"interest rates"', "coffee prices",
          "opec output", "dollar yen", "wheat exports", "tax reform", "crude oil prices"]
