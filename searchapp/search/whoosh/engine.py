@@ -44,11 +44,10 @@ from .internals import Unsupported
 from .lexicons import Lexicons, save_lexicons
 from .matching import counts, evaluate, matching, page_order, search_deadline, top
 from .parsing import focus_question, parse
-from .suggestions import FIELD as SUGGESTION_FIELD
-from .suggestions import SUGGEST_SECONDS
-from .suggestions import suggest
 from .schema import schema, to_article, to_document
 from .snippets import snippet
+from .suggestions import FIELD as SUGGESTION_FIELD
+from .suggestions import SUGGEST_SECONDS, suggest
 from .tables import Tables, build_segment_tables, global_tables
 
 BUILD_FILE = "BUILD_ID"  # changes when a rebuilt or restored index is swapped in
