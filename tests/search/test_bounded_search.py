@@ -9,6 +9,8 @@ index's internal fields.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from whoosh import query as wq
 
@@ -166,3 +168,26 @@ def test_phrases_and_public_fields_still_work(ix):
     assert search(ix, "title:wine").total == 1
     assert search(ix, "published:2020").total > 0
     assert "exact" not in QUERY_FIELDS
+
+
+# -- the word lists follow the index -------------------------------------------------------
+
+
+def test_a_commit_saves_the_word_lists_and_searches_pick_them_up(tmp_path):
+    engine = open_engine(EngineConfig(tmp_path / "ix"))
+    w = engine.writer()
+    w.replace_file("/files/one", "hash", [art("one", "Coffee", "coffee prices rose")])
+    w.commit()
+    saved = sorted(p.name for p in (tmp_path / "ix").glob("lexicon-*.tsv"))
+    assert saved == ["lexicon-body.tsv", "lexicon-exact.tsv", "lexicon-title.tsv"]
+    assert search(engine, "cofee~").total == 1
+    w = engine.writer()
+    w.replace_file("/files/two", "hash", [art("two", "Zanzibar", "zanzibar cloves")])
+    w.commit()
+    # The previous list answers while the new one loads in the background.
+    for _ in range(100):
+        if search(engine, "zanzibr~").total:
+            break
+        time.sleep(0.05)
+    assert search(engine, "zanzibr~").total == 1
+    assert search(engine, "zanzibr").suggestion == "zanzibar"

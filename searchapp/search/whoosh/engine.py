@@ -333,7 +333,9 @@ class WhooshEngine:
         s = self.searcher()
         # Results are cached per index version: a repeated search (the front page, a
         # shared link, the next page's facets) costs a dictionary lookup.
-        key = (self._build, s.reader().generation(), _request_key(request))
+        # The word lists too: an answer expanded or corrected with an older one is not kept.
+        key = (self._build, s.reader().generation(), self._lexicons.stamp(),
+               _request_key(request))
         cached = self._results.get(key)
         if cached is not None:
             return _copy(cached)
@@ -349,7 +351,8 @@ class WhooshEngine:
         docs = np.flatnonzero(docs_matching())
         # Counting is the costly part on big results and does not depend on the page or
         # the sort, so paging through a result or re-sorting it reuses the counts.
-        key = (self._build, s.reader().generation(), _request_key(request, counts_only=True))
+        key = (self._build, s.reader().generation(), self._lexicons.stamp(),
+               _request_key(request, counts_only=True))
         summary = self._summaries.get(key)
         if summary is None:
             facets, totals, dates = counts(request, docs_matching, docs, tables)

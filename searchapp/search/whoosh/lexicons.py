@@ -114,6 +114,12 @@ class Lexicons:
                 self._loading.discard(field)
                 self._loaded.notify_all()
 
+    def stamp(self) -> tuple:
+        """What the lexicons held were made from: results computed with other lexicons
+        (an older list, or none yet) are not reused once these changed."""
+        with self._lock:
+            return tuple(sorted((field, held[0]) for field, held in self._held.items()))
+
     def clear(self) -> None:
         with self._lock:
             self._held.clear()
