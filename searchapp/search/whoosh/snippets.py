@@ -6,7 +6,8 @@ the stretches around the first places a query word may occur and finds the match
 words there (`highlight`: one regular expression, each word stemmed once). It keeps
 Whoosh's choices: words match by stem, passages of at most SNIPPET_CHARS around the
 matches, the two passages with the most different words (then the most matches), shown
-in text order. All article text is escaped; only our own <mark> is added.
+in text order; two passages whose context overlaps are shown as one, never the same
+text twice. All article text is escaped; only our own <mark> is added.
 """
 
 from __future__ import annotations
@@ -59,10 +60,23 @@ def _passages(text: str, terms: QueryTerms) -> str:
     groups.append(current)
     best = sorted(groups, key=lambda g: (-len({s for _a, _b, s in g}), -len(g), g[0][0]))
     chosen = sorted(best[:PASSAGES], key=lambda g: g[0][0])
-    return BETWEEN.join(_mark(text, group) for group in chosen)
+    return BETWEEN.join(_mark(text, group, lo, hi) for group, lo, hi in _joined(text, chosen))
 
 
-def _mark(text: str, group) -> str:
+def _joined(text: str, groups) -> list:
+    """(group, lo, hi) of each passage; passages whose context overlaps become one, so a
+    snippet never shows the same stretch of the article twice."""
+    out: list = []
+    for group in groups:
+        lo, hi = _bounds(text, group)
+        if out and lo < out[-1][2]:
+            prev, prev_lo, _hi = out.pop()
+            group, lo = prev + group, prev_lo
+        out.append((group, lo, hi))
+    return out
+
+
+def _bounds(text: str, group) -> tuple[int, int]:
     lo = max(0, group[0][0] - SURROUND)
     hi = min(len(text), group[-1][1] + SURROUND)
     # Whole words at the edges.
@@ -72,6 +86,10 @@ def _mark(text: str, group) -> str:
     if hi < len(text):
         space = text.rfind(" ", group[-1][1], hi)
         hi = space if space >= 0 else hi
+    return lo, hi
+
+
+def _mark(text: str, group, lo: int, hi: int) -> str:
     out, last = [], lo
     for start, end, _s in group:
         out.append(html.escape(text[last:start], quote=False))
