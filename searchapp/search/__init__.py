@@ -137,6 +137,7 @@ class Hit:
     snippet: str  # HTML: escaped article text, only <mark> added
     tags: list[dict]
     score: float | None = None
+    indexed: str | None = None  # when the article was indexed: UTC, "YYYY-MM-DDTHH:MM:SSZ"
 
 
 @dataclass

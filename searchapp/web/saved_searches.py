@@ -246,16 +246,18 @@ def feed(slug: str):
         request_ = saved_params(saved).request
     except QueryError as exc:
         abort(400, user_message(exc))
-    # The page's own search, newest first. Undated matches come last and are left out:
-    # a feed entry needs a date.
+    # The page's own search, newest first, undated matches last. An entry needs a date:
+    # an undated article's is the time it was indexed (and it has no <published>).
     request_ = replace(request_, sort="newest", page=1,
                        per_page=current_app.config["FEED_ENTRIES"])
-    hits = [h for h in engine().search(request_).hits if h.published]
+    hits = [h for h in engine().search(request_).hits if h.published or h.indexed]
     entries = [{"id": h.id, "title": xml_text(h.title) or gettext("(untitled)"),
                 "link": url_for("pages.article", article_id=h.id, _external=True),
-                "date": atom_date(h.published), "summary": xml_text(plain_snippet(h.snippet))}
+                "published": atom_date(h.published) if h.published else None,
+                "date": atom_date(h.published or h.indexed),
+                "summary": xml_text(plain_snippet(h.snippet))}
                for h in hits]
-    updated = entries[0]["date"] if entries else saved.created
+    updated = max((e["date"] for e in entries), default=saved.created)
     body = render_template("saved_feed.xml", saved=saved, entries=entries, updated=updated,
                            name=xml_text(saved.name), note=xml_text(saved.note))
     return Response(body, mimetype="application/atom+xml")

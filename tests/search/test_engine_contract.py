@@ -8,6 +8,7 @@ and "did you mean" only where one correction is plainly right.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -176,6 +177,18 @@ def test_retag_reapplies_curation_to_the_tags_as_ingested(engine):
     assert engine.retag(["fed"], lambda: (lambda article: article)) == 1
     assert ids(engine, filters={"country": ("CL",)}) == []
     assert engine.ids_with_value("country", "JP") == ["fed"]
+
+
+def _undated_hit(engine):
+    return next(h for h in engine.search(SearchRequest(per_page=100)).hits if h.id == "undated")
+
+
+def test_hits_carry_when_they_were_indexed_and_retagging_keeps_it(engine):
+    indexed = _undated_hit(engine).indexed
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", indexed)
+    add_chile = lambda a: Article(**{**a.__dict__, "tags": a.tags + [Tag("country", "CL", "Chile", "librarian")]})  # noqa: E731
+    assert engine.retag(["undated"], lambda: add_chile) == 1
+    assert _undated_hit(engine).indexed == indexed
 
 
 def test_remove_file_deletes_its_articles(engine):

@@ -128,17 +128,22 @@ def test_the_feed_lists_the_newest_matches_of_the_same_search(site):
     assert self_link == f"http://localhost/s/{entry.slug}/feed.atom"
 
     entries = feed.findall(f"{ATOM}entry")
-    # the page's own search sorted newest; the one undated match has no place in a feed
+    # the page's own search sorted newest, the undated match last, dated by its indexing
     newest = site.client().get(f"/api/search?q={MARKER}&sort=newest").get_json()
-    dated = [h for h in newest["hits"] if h["published"]]
-    assert len(entries) == len(dated) == 8
-    assert [e.findtext(f"{ATOM}title") for e in entries] == [h["title"] for h in dated]
+    assert len(entries) == len(newest["hits"]) == 9
+    assert [e.findtext(f"{ATOM}title") for e in entries] == [h["title"] for h in newest["hits"]]
     links = [e.find(f"{ATOM}link").get("href") for e in entries]
-    assert links == [h["links"]["html"] for h in dated]
-    assert feed.findtext(f"{ATOM}updated") == entries[0].findtext(f"{ATOM}updated")
-    published = [e.findtext(f"{ATOM}published") for e in entries]
+    assert links == [h["links"]["html"] for h in newest["hits"]]
+    published = [e.findtext(f"{ATOM}published") for e in entries[:8]]
     assert published == sorted(published, reverse=True)
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00Z", p) for p in published)
+    undated = entries[-1]
+    assert undated.find(f"{ATOM}published") is None  # no publication date is made up
+    indexed = undated.findtext(f"{ATOM}updated")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", indexed)
+    assert indexed > published[0]  # indexed now, after every fixture's publication
+    updated = [e.findtext(f"{ATOM}updated") for e in entries]
+    assert feed.findtext(f"{ATOM}updated") == max(updated)
     page = site.client().get(urlsplit(links[0]).path)
     assert page.status_code == 200
 
@@ -217,4 +222,5 @@ def test_searches_without_dated_matches(site, search, last_seen):
     assert new_counts(rita) == {"Odd": 0}
     assert rita.get(f"/s/{entry.slug}").status_code == 200
     feed = ET.fromstring(site.client().get(f"/s/{entry.slug}/feed.atom").data)
-    assert feed.findall(f"{ATOM}entry") == []
+    # an undated match is in the feed, dated by its indexing; no match, no entry
+    assert len(feed.findall(f"{ATOM}entry")) == (1 if "undated" in search else 0)

@@ -22,6 +22,7 @@ import shutil
 import threading
 import time
 import uuid
+from datetime import datetime, timezone
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -317,7 +318,8 @@ class WhooshEngine:
                 curated = curate(to_article(stored, raw=True))
                 if [t.to_dict() for t in curated.tags] == stored.get("tags"):
                     continue
-                writer.update(to_document(curated, stored["file"], stored["file_hash"], raw.tags))
+                writer.update(to_document(curated, stored["file"], stored["file_hash"], raw.tags,
+                                          stored.get("indexed")))
                 changed += 1
             if changed:
                 writer.commit()
@@ -448,7 +450,7 @@ class WhooshEngine:
         stored = s.stored_fields(docnum)
         return Hit(
             id=stored["id"], title=stored.get("title", ""), source=stored.get("source", ""),
-            url=stored.get("url"), published=stored.get("pubstr"),
+            url=stored.get("url"), published=stored.get("pubstr"), indexed=stored.get("indexed"),
             snippet=snippet(stored.get("body", ""), terms),
             tags=stored.get("tags", []), score=score,
         )
@@ -502,16 +504,22 @@ class WhooshWriter:
         """Replace the file's articles; `curate` gives each article's curated version."""
         self._w.delete_by_term("file", file)
         self._texts_changed = True
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         n = 0
         for article in articles:
             self._w.delete_by_term("id", article.id)
             shown = curate(article) if curate else article
-            self._w.add_document(**to_document(shown, file, file_hash, article.tags))
+            self._w.add_document(**self._fit(to_document(shown, file, file_hash, article.tags, now)))
             n += 1
         return n
 
     def update(self, doc: dict) -> None:
-        self._w.update_document(**doc)
+        self._w.update_document(**self._fit(doc))
+
+    def _fit(self, doc: dict) -> dict:
+        """The document without the fields an index made before them lacks (an index keeps
+        the schema it was created with)."""
+        return {k: v for k, v in doc.items() if k in self._w.schema}
 
     def remove_file(self, file: str) -> int:
         self._texts_changed = True

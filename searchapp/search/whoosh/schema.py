@@ -56,6 +56,7 @@ def schema() -> fields.Schema:
         byline=fields.STORED,
         language=fields.ID(stored=True),
         pubstr=fields.STORED,
+        indexed=fields.STORED,  # when the article was indexed (UTC, ISO): dates undated ones in feeds
         tags=fields.STORED,  # curated tags, shown
         # Tags as ingested, before curation: `retag` re-applies curation to these.
         raw_tags=fields.STORED,
@@ -87,7 +88,8 @@ def format_problem(index_dir: Path) -> str | None:
             "`searchapp index --rebuild`")
 
 
-def to_document(article: Article, file: str, file_hash: str, raw_tags: list[Tag] | None = None) -> dict:
+def to_document(article: Article, file: str, file_hash: str, raw_tags: list[Tag] | None = None,
+                indexed: str | None = None) -> dict:
     """`article` carries the curated tags; `raw_tags` the tags as ingested (default: the same)."""
     raw_tags = article.tags if raw_tags is None else raw_tags
     published = parse_published(article.published, utc=True)  # one time line for sorting
@@ -103,6 +105,8 @@ def to_document(article: Article, file: str, file_hash: str, raw_tags: list[Tag]
         pubkey=int(published.strftime("%Y%m%d%H%M%S")) if published else 0,
         undated=0 if published else 1,
     )
+    if indexed:
+        doc["indexed"] = indexed
     if published:
         doc["published"] = published
     for facet in FACETS:
