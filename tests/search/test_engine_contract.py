@@ -14,8 +14,7 @@ from datetime import date
 import pytest
 
 from searchapp.model import Article, Tag
-from searchapp.search import (ENGINES, UNDATED, EngineConfig, QueryError, SearchRequest,
-                              open_engine)
+from searchapp.search import ENGINES, UNDATED, EngineConfig, QueryError, SearchRequest, open_engine
 
 
 def art(id, title, body, published, countries=(), persons=(), topics=()):
@@ -186,7 +185,9 @@ def _undated_hit(engine):
 def test_hits_carry_when_they_were_indexed_and_retagging_keeps_it(engine):
     indexed = _undated_hit(engine).indexed
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", indexed)
-    add_chile = lambda a: Article(**{**a.__dict__, "tags": a.tags + [Tag("country", "CL", "Chile", "librarian")]})  # noqa: E731
+    def add_chile(a):
+        return Article(**{**a.__dict__, "tags": a.tags + [Tag("country", "CL", "Chile", "librarian")]})
+
     assert engine.retag(["undated"], lambda: add_chile) == 1
     assert _undated_hit(engine).indexed == indexed
 

@@ -11,7 +11,7 @@ def _clustered_article() -> str:
     # neighbouring passages whose context used to overlap.
     words = []
     for i in range(120):
-        words.append("oil" if i % 14 == 0 else "w%d" % i)
+        words.append("oil" if i % 14 == 0 else f"w{i}")
     return " ".join(words)
 
 
@@ -26,5 +26,5 @@ def test_passages_never_repeat_a_stretch_of_the_article():
     seen: set[str] = set()
     for fragment in fragments:
         unique = {w for w in _words(fragment) if w != "oil"}
-        assert not unique & seen, "repeated text: %s" % sorted(unique & seen)
+        assert not unique & seen, f"repeated text: {sorted(unique & seen)}"
         seen |= unique

@@ -22,9 +22,9 @@ import shutil
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -504,7 +504,7 @@ class WhooshWriter:
         """Replace the file's articles; `curate` gives each article's curated version."""
         self._w.delete_by_term("file", file)
         self._texts_changed = True
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         n = 0
         for article in articles:
             self._w.delete_by_term("id", article.id)
