@@ -1,4 +1,5 @@
-"""Names shown in the reader's language: facets, tag origins, and facet values.
+"""Names shown in the reader's language: facets, tag origins, facet values and the
+languages articles are written in.
 
 A value's label comes from the one label function (searchapp.tagging.labels), given the
 reader's locale, gettext, and the librarians' edited taxonomy, so a topic they add is called
@@ -7,6 +8,7 @@ the same here as in the index.
 
 from __future__ import annotations
 
+from babel import Locale
 from flask import g
 from flask_babel import gettext, lazy_gettext
 
@@ -42,6 +44,19 @@ ORIGIN_SHORT = {
 def label(facet: str, value: str, locale: str | None = None) -> str:
     topics = edited_topic_labels() if facet == "topic" else None
     return value_label(facet, value, locale or current_locale(), gettext, topics)
+
+
+def language_name(code: str | None) -> str:
+    """The name of an article's language ("en", "pt-BR") in the reader's language (Babel's
+    CLDR names); the code itself when CLDR has no name for it."""
+    if not code:
+        return ""
+    key = code.strip().replace("-", "_")
+    names = Locale.parse(current_locale()).languages
+    for candidate in (key, key.split("_")[0].lower()):
+        if candidate in names:
+            return names[candidate]
+    return code
 
 
 def edited_topic_labels() -> dict[str, str] | None:

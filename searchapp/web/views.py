@@ -15,7 +15,7 @@ from .database import get_db
 from .engine import engine
 from .errors import found_or_404, user_message
 from .highlight import highlight, paragraphs, query_terms
-from .labels import FACET_NAMES, FACET_PLURALS, ORIGIN_NAMES, ORIGIN_SHORT
+from .labels import FACET_NAMES, FACET_PLURALS, ORIGIN_NAMES, ORIGIN_SHORT, language_name
 from .languages import LANGUAGE_NAMES, LANGUAGES, current_locale
 from .links import SearchLinks
 from .params import search_params
@@ -126,7 +126,7 @@ def register_template_helpers(app) -> None:
         link_for=link_for, lang_url=lang_url, search_url=search_url,
         published=published, number=format_number, source_name=source_name,
         current_locale=current_locale, page_numbers=page_numbers, tag_views=tag_views,
-        timestamp=timestamp,
+        timestamp=timestamp, language_name=language_name,
     )
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from searchapp.ingest import index_paths
 
 MARKER = "quillfeather"  # a word found only in the fixture articles
 
@@ -184,3 +187,18 @@ def test_long_runs_of_empty_years_fold_into_one_row(client, reuters):
     assert ">1987<" in page and ">2019<" in page and ">1988<" not in page
     buckets = client.get("/api/search").get_json()["dates"]["buckets"]
     assert "" not in [b["value"] for b in buckets]
+
+
+def test_an_articles_language_is_named_in_the_readers_language(site, tmp_path):
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    line = {"title": "Hafenstreik in Hamburg", "published": "2020-03-01", "language": "de",
+            "body": f"Ein {MARKER} Bericht aus dem Hafen."}
+    (extra / "de.jsonl").write_text(json.dumps(line) + "\n")
+    index_paths([extra], site.index_dir, workers=1)
+    reader = site.client()
+    [hit] = reader.get("/api/search?q=Hafenstreik").get_json()["hits"]
+    assert reader.get(f"/api/articles/{hit['id']}").get_json()["language"] == "de"  # codes
+    english = html(reader, f"/articles/{hit['id']}?lang=en")
+    assert "<dd>German</dd>" in english and "<dd>de</dd>" not in english
+    assert "<dd>allemand</dd>" in html(reader, f"/articles/{hit['id']}?lang=fr")
