@@ -3,6 +3,7 @@ sees and can do. Skipped when playwright or Chromium is missing (see conftest)."
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -178,3 +179,30 @@ def test_a_relaxed_search_says_so_and_links_to_every_word(page, live_server, err
     assert text(page.locator(".match-notice")).startswith(
         "Showing only articles with all the words.")
     assert errors == []
+
+
+def _rgb(css: str) -> tuple[float, ...]:
+    return tuple(int(v) / 255 for v in re.findall(r"\d+", css)[:3])
+
+
+def _contrast(a: str, b: str) -> float:
+    def luminance(css):
+        c = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in _rgb(css)]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    low, high = sorted((luminance(a), luminance(b)))
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_search_button_looks_like_a_button(page, live_server):
+    # A pale tint with dark text reads as "disabled": the button is a full colour that stands
+    # out from the header (3:1, WCAG's bar for controls) with legible text on it (4.5:1).
+    page.goto(live_server + "/")
+    button = page.locator(".searchbox button")
+    style = button.evaluate("b => { const s = getComputedStyle(b); return {bg: s.backgroundColor,"
+                            " fg: s.color, cursor: s.cursor,"
+                            " header: getComputedStyle(b.closest('header')).backgroundColor} }")
+    lightness = (max(_rgb(style["bg"])) + min(_rgb(style["bg"]))) / 2
+    assert lightness <= 0.65, f"a washed-out tint: {style['bg']}"
+    assert _contrast(style["bg"], style["header"]) >= 3
+    assert _contrast(style["bg"], style["fg"]) >= 4.5
+    assert style["cursor"] == "pointer" and button.is_enabled()
