@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-
 MARKER = "quillfeather"  # a word found only in the fixture articles
 
 
