@@ -31,6 +31,8 @@ class Article:
     byline: str | None = None
     language: str | None = None
     tags: list[Tag] = field(default_factory=list)
+    # True when the source gave no title and `title` is the text's first sentence.
+    title_derived: bool = False
 
     def tag_values(self, facet: str) -> list[str]:
         return [t.value for t in self.tags if t.facet == facet]

@@ -552,6 +552,28 @@ READERS = {
 }
 
 
+# An untitled story is named by its first sentence, cut to this many characters.
+DERIVED_TITLE_CHARS = 120
+# A sentence ends at . ! or ? before a space, but not after an initial ("U.S.") or "Mr.".
+_SENTENCE_END = re.compile(r"(?<![A-Z][.!?])(?<![A-Z][a-z][.!?])(?<=[.!?])\s")
+
+
+def first_sentence(body: str) -> str:
+    paragraph = body.strip().split("\n\n", 1)[0]
+    sentence = _SENTENCE_END.split(paragraph, 1)[0].strip()
+    if len(sentence) > DERIVED_TITLE_CHARS:
+        sentence = sentence[:DERIVED_TITLE_CHARS].rsplit(" ", 1)[0] + " …"
+    return sentence
+
+
+def titled(article: Article) -> Article:
+    """An untitled article named by its first sentence, marked `title_derived` so pages can
+    say the title is not the source's (706 Reuters stories have none)."""
+    if article.title.strip() or not article.body.strip():
+        return article
+    return dataclasses.replace(article, title=first_sentence(article.body), title_derived=True)
+
+
 def read_file(path: Path, key: str, source: str) -> Iterator[Article | ReadError]:
     """Read one file; raises UnreadableFile when nothing of it can be read."""
     fmt = file_format(path)
@@ -559,6 +581,6 @@ def read_file(path: Path, key: str, source: str) -> Iterator[Article | ReadError
         raise UnreadableFile(f"unsupported file type {path.name!r}")
     try:
         for item in READERS[fmt](path, key, source):
-            yield valid_error(item) if isinstance(item, ReadError) else valid_article(item)
+            yield valid_error(item) if isinstance(item, ReadError) else valid_article(titled(item))
     except OSError as exc:
         raise UnreadableFile(exc.strerror or str(exc)) from None

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from searchapp.model import Tag
-from searchapp.readers import ReadError, UnreadableFile, read_file
+from searchapp.readers import DERIVED_TITLE_CHARS, ReadError, UnreadableFile, first_sentence, read_file
 from searchapp.tagging import Tagger
 
 from .conftest import FIXTURES, SEED
@@ -75,7 +75,8 @@ def test_json_lines_with_body_html_and_bad_lines():
             ("topic", "agriculture", "source"), ("person", "Ana Perez", "source")} <= tags
     assert "central bank of Norway" in page.body and "Copyright" not in page.body
     assert page.published == "2021-03-05T10:00:00+00:00"
-    assert untitled.title == "" and "football in Spain" in untitled.body
+    assert untitled.title == "An article with no title and no date, about football in Spain."
+    assert untitled.title_derived and "football in Spain" in untitled.body
     assert [e.source.rsplit("#", 1)[1] for e in errors] == ["3", "4"]
     assert "JSON" in errors[0].reason and "title" in errors[1].reason
 
@@ -184,3 +185,21 @@ def test_text_in_other_encodings_is_not_taken_for_binary(tmp_path, name, encodin
     path.write_bytes(text.encode(encoding))
     [article], errors = read(path)
     assert not errors and words.strip() in article.body
+
+
+def test_an_untitled_story_is_named_by_its_first_sentence_and_says_so():
+    articles, _errors = read(READERS / "stories.sgm")
+    by_source = {a.source.rsplit("#", 1)[1]: a for a in articles}
+    untitled = by_source["103"]
+    assert untitled.title_derived and untitled.body.startswith(untitled.title)
+    assert untitled.title and len(untitled.title) <= DERIVED_TITLE_CHARS + 2
+    assert not by_source["101"].title_derived and by_source["101"].title == "BAHIA COCOA REVIEW"
+
+
+@pytest.mark.parametrize("body, title", [
+    ("U.S. officials met Mr. Lavrov in Sochi. They talked.", "U.S. officials met Mr. Lavrov in Sochi."),
+    ("No full stop here\n\nSecond paragraph.", "No full stop here"),
+    ("word " * 60, ("word " * 24).strip() + " …"),
+])
+def test_first_sentence(body, title):
+    assert first_sentence(body) == title

@@ -138,6 +138,7 @@ class Hit:
     tags: list[dict]
     score: float | None = None
     indexed: str | None = None  # when the article was indexed: UTC, "YYYY-MM-DDTHH:MM:SSZ"
+    title_derived: bool = False  # the title is the text's first sentence (see Article)
 
 
 @dataclass

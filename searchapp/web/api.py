@@ -31,7 +31,8 @@ def article(article_id: str):
     locale = current_locale()
     similar = engine().more_like_this(article_id, current_app.config["MORE_LIKE_THIS"])
     return jsonify(
-        id=found.id, title=found.title, url=found.url, source=found.source,
+        id=found.id, title=found.title, title_derived=found.title_derived, url=found.url,
+        source=found.source,
         source_name=source_name(found.source, found.url), published=found.published,
         byline=found.byline, language=found.language, body=found.body,
         tags=tag_views(found.tags, locale),
@@ -59,7 +60,8 @@ def search_json(page: SearchPage) -> dict:
         "sort": request_.sort,
         "filters": filters_json(params),
         "hits": [
-            {"id": h.id, "title": h.title, "url": h.url, "source": h.source,
+            {"id": h.id, "title": h.title, "title_derived": h.title_derived, "url": h.url,
+             "source": h.source,
              "source_name": source_name(h.source, h.url), "published": h.published,
              "snippet": h.snippet, "tags": tag_views(h.tags, locale),
              "links": {"html": url_for("pages.article", article_id=h.id, _external=True),

@@ -76,6 +76,8 @@ SEARCH_RESULT = {"type": "object", "properties": {
     "filters": {"type": "object"},
     "hits": {"type": "array", "items": {"type": "object", "properties": {
         "id": STRING, "title": STRING, "url": NULLABLE_STRING, "source": STRING,
+        "title_derived": {"type": "boolean", "description": "the source gave no title: "
+                      "`title` is the text's first sentence"},
         "source_name": STRING,
         "published": {**NULLABLE_STRING, "description": "ISO 8601 date or date-time"},
         "snippet": {**STRING, "description": "HTML: escaped text, matches in <mark>"},
@@ -107,6 +109,8 @@ SEARCH_RESULT = {"type": "object", "properties": {
 
 ARTICLE = {"type": "object", "properties": {
     "id": STRING, "title": STRING, "url": NULLABLE_STRING, "source": STRING,
+    "title_derived": {"type": "boolean", "description": "the source gave no title: "
+                  "`title` is the text's first sentence"},
     "source_name": STRING, "published": NULLABLE_STRING, "byline": NULLABLE_STRING,
     "language": NULLABLE_STRING, "body": {**STRING, "description": "paragraphs separated by "
                                           "a blank line"},

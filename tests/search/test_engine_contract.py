@@ -192,6 +192,16 @@ def test_hits_carry_when_they_were_indexed_and_retagging_keeps_it(engine):
     assert _undated_hit(engine).indexed == indexed
 
 
+def test_a_title_made_from_the_text_stays_marked(engine):
+    w = engine.writer()
+    w.replace_file("/files/derived", "hash", [Article(
+        id="derived", source="s", title="Gold rose.", body="Gold rose. Silver fell.",
+        title_derived=True)])
+    w.commit()
+    assert engine.get("derived").title_derived and not engine.get("fed").title_derived
+    assert [h.title_derived for h in engine.search(SearchRequest(query="silver")).hits] == [True]
+
+
 def test_remove_file_deletes_its_articles(engine):
     assert engine.indexed_files()["/files/cocoa"] == "hash"
     w = engine.writer()

@@ -202,3 +202,21 @@ def test_an_articles_language_is_named_in_the_readers_language(site, tmp_path):
     english = html(reader, f"/articles/{hit['id']}?lang=en")
     assert "<dd>German</dd>" in english and "<dd>de</dd>" not in english
     assert "<dd>allemand</dd>" in html(reader, f"/articles/{hit['id']}?lang=fr")
+
+
+def test_an_untitled_article_is_named_by_its_first_sentence_marked_as_such(site, tmp_path):
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    line = {"title": "", "published": "2020-03-02",
+            "body": f"Dockers in Lagos walked out over {MARKER} pay. Talks resume on Monday."}
+    (extra / "untitled.jsonl").write_text(json.dumps(line) + "\n")
+    index_paths([extra], site.index_dir, workers=1)
+    reader = site.client()
+    [hit] = reader.get("/api/search?q=Lagos").get_json()["hits"]
+    title = f"Dockers in Lagos walked out over {MARKER} pay."
+    assert hit["title"] == title and hit["title_derived"] is True
+    assert reader.get(f"/api/articles/{hit['id']}").get_json()["title_derived"] is True
+    results = html(reader, "/?q=Lagos")
+    assert title in results and "(from the text)" in results and "(untitled)" not in results
+    page = html(reader, f"/articles/{hit['id']}")
+    assert re.search(r'<h1 class="article__title">[^<]*Lagos.*\(from the text\)</span></h1>', page)

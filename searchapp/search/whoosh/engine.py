@@ -453,6 +453,7 @@ class WhooshEngine:
             url=stored.get("url"), published=stored.get("pubstr"), indexed=stored.get("indexed"),
             snippet=snippet(stored.get("body", ""), terms),
             tags=stored.get("tags", []), score=score,
+            title_derived=bool(stored.get("title_derived")),
         )
 
     # tables

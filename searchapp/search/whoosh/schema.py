@@ -56,6 +56,7 @@ def schema() -> fields.Schema:
         byline=fields.STORED,
         language=fields.ID(stored=True),
         pubstr=fields.STORED,
+        title_derived=fields.STORED,  # True: the title is the text's first sentence
         indexed=fields.STORED,  # when the article was indexed (UTC, ISO): dates undated ones in feeds
         tags=fields.STORED,  # curated tags, shown
         # Tags as ingested, before curation: `retag` re-applies curation to these.
@@ -107,6 +108,8 @@ def to_document(article: Article, file: str, file_hash: str, raw_tags: list[Tag]
     )
     if indexed:
         doc["indexed"] = indexed
+    if article.title_derived:
+        doc["title_derived"] = True
     if published:
         doc["published"] = published
     for facet in FACETS:
@@ -123,5 +126,5 @@ def to_article(stored: dict, raw: bool = False) -> Article:
         id=stored["id"], source=stored.get("source", ""), title=stored.get("title", ""),
         body=stored.get("body", ""), published=stored.get("pubstr"), url=stored.get("url"),
         byline=stored.get("byline"), language=stored.get("language") or None,
-        tags=[Tag(**t) for t in tags],
+        tags=[Tag(**t) for t in tags], title_derived=bool(stored.get("title_derived")),
     )
