@@ -29,6 +29,7 @@ from .readers import (
     bad_name,
     file_format,
     legacy_jsonl_id,
+    not_an_article,
     not_regular,
     read_file,
     valid_text,
@@ -93,8 +94,9 @@ def discover(paths: Iterable[str | os.PathLike], report: IngestReport) -> list[S
         if root.is_file():
             if file_format(root) is None:
                 report.skipped.append(ReadError(str(root), "unsupported file type"))
-            elif bad_name(root):
-                report.skipped.append(ReadError(valid_text(str(root)), bad_name(root)))
+            elif bad_name(root) or not_an_article(root):
+                problem = bad_name(root) or not_an_article(root)
+                report.skipped.append(ReadError(valid_text(str(root)), problem))
             else:
                 found.append(SourceFile(root, f"{root.resolve().parent.name}/{root.name}"))
         elif root.is_dir():
@@ -116,7 +118,7 @@ def _walk(root: Path, report: IngestReport) -> Iterator[SourceFile]:
             if path.is_symlink() and not path.resolve().is_relative_to(top):
                 report.skipped.append(ReadError(str(path), "symbolic link pointing outside the folder"))
                 continue
-            problem = not_regular(path) or bad_name(path)
+            problem = not_regular(path) or bad_name(path) or not_an_article(path)
             if problem:  # never opened: a FIFO would block the indexer
                 report.skipped.append(ReadError(valid_text(str(path)), problem))
                 continue

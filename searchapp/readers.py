@@ -95,6 +95,20 @@ def bad_name(path: Path) -> str | None:
     return None
 
 
+# Files that come with a collection but are not articles (the BBC set's README.TXT was
+# indexed as one), by name before the first dot, in any case. Names a story could have in
+# a news archive ("NEWS", "HISTORY") are left out.
+NOT_ARTICLES = frozenset({"README", "LICENSE", "LICENCE", "COPYING", "NOTICE", "CHANGES",
+                          "CHANGELOG", "AUTHORS", "CONTRIBUTORS", "CONTRIBUTING"})
+
+
+def not_an_article(path: Path) -> str | None:
+    """Why the file is not read as an article (a README, LICENSE, CHANGES... file), or None."""
+    if path.name.split(".", 1)[0].upper() in NOT_ARTICLES:
+        return "not an article (a README, LICENSE or CHANGES file)"
+    return None
+
+
 def read_bytes(path: Path) -> bytes:
     special = not_regular(path)
     if special:

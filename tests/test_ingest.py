@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from searchapp.ingest import index_paths, ingest_lock
+from searchapp.model import Article
 from searchapp.search import IndexLocked, SearchRequest
 from searchapp.search import EngineConfig, open_engine
 
@@ -138,3 +139,33 @@ def test_parallel_and_serial_runs_agree(corpus, tmp_path):
 def test_missing_path_is_reported(tmp_path):
     report = index_paths([tmp_path / "nope"], tmp_path / "ix")
     assert report.skipped[0].reason == "no such file or folder"
+
+
+def test_files_that_are_not_articles_are_skipped_with_a_reason(tmp_path):
+    bbc = tmp_path / "bbc"
+    (bbc / "business").mkdir(parents=True)
+    (bbc / "business" / "001.txt").write_text("Ad sales boost profit\n\nQuarterly profits rose.")
+    for name in ("README.TXT", "license.txt", "Changes.html", "CHANGELOG.txt"):
+        (bbc / name).write_text("Consists of 2225 documents from the BBC news website.\n")
+    report = index_paths([bbc, bbc / "README.TXT"], tmp_path / "ix", workers=1)
+    assert report.articles_indexed == 1
+    skipped = {Path(e.source).name: e.reason for e in report.skipped}
+    assert set(skipped) == {"README.TXT", "license.txt", "Changes.html", "CHANGELOG.txt"}
+    assert all("not an article" in reason for reason in skipped.values())
+    ix = open_engine(EngineConfig(tmp_path / "ix", create=False))
+    assert ix.search(SearchRequest("documents")).total == 0
+
+
+def test_a_readme_indexed_before_is_removed(tmp_path):
+    folder = tmp_path / "bbc"
+    folder.mkdir()
+    (folder / "001.txt").write_text("Ad sales boost Time Warner profit\n\nQuarterly profits rose.")
+    (folder / "README.TXT").write_text("Consists of 2225 documents.\n")
+    engine = open_engine(EngineConfig(tmp_path / "ix"))
+    w = engine.writer()
+    w.replace_file(str((folder / "README.TXT").resolve()), "old", [Article(
+        id="readme", source="README.TXT", title="README", body="Consists of documents.")])
+    w.commit()
+    index_paths([folder], tmp_path / "ix", workers=1)
+    left = ids(tmp_path / "ix")
+    assert "readme" not in left and len(left) == 1
