@@ -220,3 +220,4 @@ def test_an_untitled_article_is_named_by_its_first_sentence_marked_as_such(site,
     assert title in results and "(from the text)" in results and "(untitled)" not in results
     page = html(reader, f"/articles/{hit['id']}")
     assert re.search(r'<h1 class="article__title">[^<]*Lagos.*\(from the text\)</span></h1>', page)
+    assert "(d’après le texte)" in html(reader, "/?q=Lagos&lang=fr")
