@@ -22,7 +22,7 @@ def test_extract_prints_json_lines_and_exit_0(tmp_path):
     [line] = result.stdout.splitlines()
     article = json.loads(line)
     assert set(article) == {"id", "source", "title", "body", "published", "url", "byline",
-                            "language", "tags"}
+                            "language", "tags", "title_derived"}
     assert article["published"] is None
     persons = {t["value"] for t in article["tags"] if t["facet"] == "person"}
     assert {"Sergey Lavrov", "Wang Yi", "Maria Zakharova", "Xi Jinping", "Vladimir Putin",
