@@ -80,6 +80,15 @@ MIGRATIONS = [
     CREATE INDEX login_failures_account ON login_failures(account, at);
     CREATE INDEX login_failures_address ON login_failures(address, at);
     """,
+    """
+    -- The folders (or files) the archive is indexed from: `searchapp index` with no path and
+    -- `--rebuild` read them all, so that no source is forgotten.
+    CREATE TABLE sources (
+        path TEXT PRIMARY KEY,   -- absolute and resolved
+        name TEXT,               -- the publication given for it (NULL: read from the files)
+        added TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    """,
 ]
 
 
