@@ -122,9 +122,9 @@ def index_cmd(paths, index_dir, source, rebuild, commit_every, yes):
         run_index(targets, index_dir, rebuild=rebuild, commit_every=commit_every, names=names,
                   confirmed=yes)
     except IndexLocked as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     except TooManyRemovals as exc:
-        raise _too_many(exc)
+        raise _too_many(exc) from None
 
 
 @main.group("sources", invoke_without_command=True)
@@ -177,7 +177,7 @@ def sources_remove(path, index_dir, yes):
         try:
             _files, removed = remove_source(found.path, index_dir)
         except IndexLocked as exc:
-            raise click.ClickException(str(exc))
+            raise click.ClickException(str(exc)) from None
     unregister(conn, found.path)
     click.echo(f"removed the source {found.path} and its {removed} articles")
 

@@ -24,8 +24,15 @@ from .body import extract_body
 from .decoding import decode_html, split_raw
 from .jsonld import json_ld_objects, ld_article_body
 from .markup import all_tags
-from .metadata import (canonical_url, meta_values, page_byline, page_language, page_published,
-                       page_site_name, page_title)
+from .metadata import (
+    canonical_url,
+    meta_values,
+    page_byline,
+    page_language,
+    page_published,
+    page_site_name,
+    page_title,
+)
 
 __all__ = ["CleanedPage", "clean_html", "decode_html", "extract_body", "parse_date"]
 
