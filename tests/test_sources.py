@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from searchapp import ingest
 from searchapp.cli import main
 from searchapp.db import connect, db_path
 from searchapp.ingest import index_paths
@@ -23,6 +24,9 @@ from .conftest import FIXTURES
 def instance(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("SEARCHAPP_INSTANCE", str(tmp_path / "instance"))
     monkeypatch.chdir(tmp_path)  # the default seeds folder is looked for here
+    # Files parsed in this process: a worker pool per run would cost seconds, and the
+    # parallel path has tests of its own (test_ingest).
+    monkeypatch.setattr(ingest, "POOL_MIN_FILES", 1_000_000)
     return tmp_path / "instance"
 
 
@@ -250,7 +254,6 @@ def test_search_shows_the_publication(tmp_path):
 
 
 def test_an_index_made_before_publications_takes_them_at_the_next_run(tmp_path, monkeypatch):
-    from searchapp import ingest
     from searchapp.search.whoosh import engine as whoosh_engine
     from searchapp.search.whoosh import schema as whoosh_schema
 
