@@ -70,7 +70,7 @@ def index_targets(conn, paths, source=None, rebuild=False) -> tuple[list[str], d
     """Register `paths` (with the publication name `source`); -> the paths this run reads
     and the publication names given for registered paths. No paths, or a rebuild, read
     every registered path; with none registered, the seeds folder (registered then)."""
-    from .sources import given_names, register, registered
+    from .sources import given_names, outermost, register, registered
 
     for path in paths:
         if Path(path).exists():  # a missing path is reported by the indexer, not recorded
@@ -81,7 +81,7 @@ def index_targets(conn, paths, source=None, rebuild=False) -> tuple[list[str], d
     if not known and Path(DEFAULT_CORPUS).exists():
         known = [register(conn, DEFAULT_CORPUS)]
     missing = [p for p in paths if not Path(p).exists()]  # reported as such by the indexer
-    return [s.path for s in known] + missing or [DEFAULT_CORPUS], given_names(known)
+    return outermost([s.path for s in known]) + missing or [DEFAULT_CORPUS], given_names(known)
 
 
 def _too_many(exc) -> click.ClickException:

@@ -82,25 +82,31 @@ def discover(paths: Iterable[str | os.PathLike], report: IngestReport,
              names: dict[str, str] | None = None) -> list[SourceFile]:
     """The files to read under `paths`; `names` maps a (resolved) path to the publication
     name given for it."""
-    found = []
+    found, names = [], names or {}
     for root in map(Path, paths):
-        given = (names or {}).get(str(root.resolve()))
         if root.is_file():
             if file_format(root) is None:
                 report.skipped.append(ReadError(str(root), "unsupported file type"))
             elif bad_name(root):
                 report.skipped.append(ReadError(valid_text(str(root)), bad_name(root)))
             else:
+                given = given_name(str(root.resolve()), names)
                 found.append(SourceFile(root, f"{root.resolve().parent.name}/{root.name}", given))
         elif root.is_dir():
-            found.extend(_walk(root, report, given))
+            found.extend(_walk(root, report, names))
         else:
             reason = not_regular(root) or "no such file or folder"
             report.skipped.append(ReadError(str(root), reason))
     return found
 
 
-def _walk(root: Path, report: IngestReport, given: str | None) -> Iterator[SourceFile]:
+def given_name(path: str, names: dict[str, str]) -> str | None:
+    """The name given for the deepest named path that holds `path` (resolved), if any."""
+    holders = [p for p in names if is_under(path, p)]
+    return names[max(holders, key=len)] if holders else None
+
+
+def _walk(root: Path, report: IngestReport, names: dict[str, str]) -> Iterator[SourceFile]:
     top = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -115,7 +121,9 @@ def _walk(root: Path, report: IngestReport, given: str | None) -> Iterator[Sourc
             if problem:  # never opened: a FIFO would block the indexer
                 report.skipped.append(ReadError(valid_text(str(path)), problem))
                 continue
-            yield SourceFile(path, f"{top.name}/{path.relative_to(root).as_posix()}", given)
+            inside = path.relative_to(root).as_posix()
+            given = given_name(f"{top}/{inside}", names) if names else None
+            yield SourceFile(path, f"{top.name}/{inside}", given)
 
 
 def content_hash(path: Path) -> str:

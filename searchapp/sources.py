@@ -64,6 +64,12 @@ def given_names(sources: list[Source]) -> dict[str, str]:
     return {s.path: s.name for s in sources if s.name}
 
 
+def outermost(paths: list[str]) -> list[str]:
+    """The paths not inside another of them: a folder registered inside a registered folder
+    is read with it (once, and with the same article ids)."""
+    return [p for p in paths if not any(q != p and is_under(p, q) for q in paths)]
+
+
 # -- counting ------------------------------------------------------------------------------
 
 

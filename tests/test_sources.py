@@ -241,6 +241,19 @@ def test_a_new_name_for_a_folder_reads_it_again_and_is_remembered(tmp_path):
     assert set(publications(tmp_path / "ix").values()) == {"BBC News"}
 
 
+def test_a_folder_registered_inside_another_is_read_once_with_its_own_name(tmp_path):
+    archive = text_folder(tmp_path / "archive", 2)
+    text_folder(archive / "bbc", 2, word="vote")
+    run("index", archive, "--index-dir", tmp_path / "ix")
+    ids = {h.id for h in hits(tmp_path / "ix")}
+    run("index", archive / "bbc", "--source", "BBC News", "--index-dir", tmp_path / "ix")
+    rebuilt = run("index", "--rebuild", "--index-dir", tmp_path / "ix")
+    assert "indexed 4 articles from 4 files" in rebuilt.stdout
+    assert {h.id for h in hits(tmp_path / "ix")} == ids  # the ids the whole archive gives
+    assert {h.publication for h in hits(tmp_path / "ix", "vote")} == {"BBC News"}
+    assert {h.publication for h in hits(tmp_path / "ix", "harvest")} == {"archive"}
+
+
 def test_source_needs_paths():
     assert run("index", "--source", "BBC News").exit_code == 2
 
