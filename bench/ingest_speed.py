@@ -33,8 +33,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from speedlib import (OUT_DIR, REPO, WORK_DIR, dir_size, machine_info, mb,  # noqa: E402
-                      require_corpora, tree_rss, write_json)
+from speedlib import (
+    OUT_DIR,
+    REPO,
+    WORK_DIR,
+    dir_size,
+    machine_info,
+    mb,
+    require_corpora,
+    tree_rss,
+    write_json,
+)
 
 REUTERS_TARGET = 300.0  # stories per second
 

@@ -27,10 +27,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import search_latency  # noqa: E402
-import workload  # noqa: E402
-from speedlib import (REPO, WORK_DIR, free_port, machine_info, mb, percentile,  # noqa: E402
-                      start_gunicorn, stop, tree_memory, tree_rss, wait_http, write_json)
+import search_latency
+import workload
+from speedlib import (
+    REPO,
+    WORK_DIR,
+    free_port,
+    machine_info,
+    mb,
+    percentile,
+    start_gunicorn,
+    stop,
+    tree_memory,
+    tree_rss,
+    wait_http,
+    write_json,
+)
 
 RSS_TARGET = 1_000_000_000  # bytes
 REQUEST_TIMEOUT = 60.0

@@ -51,11 +51,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import workload  # noqa: E402
-from ingest_speed import ensure_corpus  # noqa: E402
-from speedlib import (REPO, WORK_DIR, free_port, machine_info, mb, percentile,  # noqa: E402
-                      require_corpora, start_gunicorn, stop, tree_memory, tree_rss,
-                      wait_http, write_json)
+import workload
+from ingest_speed import ensure_corpus
+from speedlib import (
+    REPO,
+    WORK_DIR,
+    free_port,
+    machine_info,
+    mb,
+    percentile,
+    require_corpora,
+    start_gunicorn,
+    stop,
+    tree_memory,
+    tree_rss,
+    wait_http,
+    write_json,
+)
 
 sys.path.insert(0, str(REPO))
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from speedlib import REPO, require_corpora  # noqa: E402
+from speedlib import REPO, require_corpora
 
 PER_FILE = 1000
 FIRST_YEAR, LAST_YEAR = 1987, 2025

@@ -172,7 +172,8 @@ def start_gunicorn(index_dir: Path, port: int, log_path: Path, instance: Path,
                SEARCHAPP_BIND=f"127.0.0.1:{port}", SEARCHAPP_INSTANCE=str(instance),
                SEARCHAPP_SECRET_KEY=secrets.token_hex(32))
     env.update(extra_env or {})
-    log = open(log_path, "w")
+    # Not a `with`: the server process writes to the log after this function returns.
+    log = open(log_path, "w")  # noqa: SIM115
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py")],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -72,7 +72,7 @@ def top_level(topic_id: str, parents: dict[str, str | None]) -> str:
 def evaluate(articles: list[dict], tagger: TopicTagger, parents: dict[str, str | None]) -> dict:
     classes = sorted(set(FOLDER_TOPIC.values()))
     columns = classes + ["other", "none"]
-    confusion = {c: {col: 0 for col in columns} for c in classes}
+    confusion = {c: dict.fromkeys(columns, 0) for c in classes}
     correct = tagged = 0
     start = time.perf_counter()
     for article in articles:

@@ -94,7 +94,7 @@ def query_mix(per_cell: int, seed: int, unique: bool = True,
     return out
 
 
-def _draw(rng: random.Random, kind: str, variant: str, pool: list[str]) -> "Query":
+def _draw(rng: random.Random, kind: str, variant: str, pool: list[str]) -> Query:
     q, filters, start, end = rng.choice(pool), (), "", ""
     if variant != "plain":
         facets = rng.choice([("country",), ("topic",), ("country", "topic"), ("person",)])

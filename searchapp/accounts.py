@@ -44,6 +44,7 @@ class User:
     role: str
     created: str
     password_hash: str = ""
+    session_generation: int = 0
 
     # what Flask-Login asks of a user
     is_authenticated = True
@@ -51,8 +52,9 @@ class User:
     is_anonymous = False
 
     def get_id(self) -> str:
-        """The session id: changing the password ends every session of the old one."""
-        return f"{self.id}:{session_stamp(self.password_hash)}"
+        """The session id: it no longer holds once the user's sessions are ended
+        (`end_sessions`) or the password changes."""
+        return f"{self.id}:{self.session_generation}:{session_stamp(self.password_hash)}"
 
     def can(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
@@ -65,21 +67,30 @@ def session_stamp(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
-def _user(row) -> User | None:
-    if row is None:
-        return None
-    return User(row["id"], row["name"], row["role"], row["created"], row["password_hash"])
+def _user(row) -> User:
+    return User(row["id"], row["name"], row["role"], row["created"], row["password_hash"],
+                row["session_generation"])
+
+
+def _maybe_user(row) -> User | None:
+    return None if row is None else _user(row)
+
+
+def _written_user(conn: sqlite3.Connection, user_id: int | None) -> User:
+    """A user this connection has just written (so the row exists)."""
+    return _user(conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone())
 
 
 # -- reading ---------------------------------------------------------------------------------
 
 
 def get_user(conn: sqlite3.Connection, user_id: int) -> User | None:
-    return _user(conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone())
+    return _maybe_user(conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone())
 
 
 def find_user(conn: sqlite3.Connection, name: str) -> User | None:
-    return _user(conn.execute("SELECT * FROM users WHERE name = ?", (name.strip(),)).fetchone())
+    return _maybe_user(conn.execute("SELECT * FROM users WHERE name = ?",
+                                    (name.strip(),)).fetchone())
 
 
 def list_users(conn: sqlite3.Connection) -> list[User]:
@@ -88,11 +99,11 @@ def list_users(conn: sqlite3.Connection) -> list[User]:
 
 def load_session_user(conn: sqlite3.Connection, session_id: str) -> User | None:
     """The user of a session id from `User.get_id`, or None when it no longer holds."""
-    user_id, _, stamp = session_id.partition(":")
+    user_id = session_id.partition(":")[0]
     if not user_id.isdigit():
         return None
     user = get_user(conn, int(user_id))
-    if user is None or stamp != session_stamp(user.password_hash):
+    if user is None or session_id != user.get_id():
         return None
     return user
 
@@ -144,22 +155,33 @@ def create_user(conn: sqlite3.Connection, name: str, password: str, role: str = 
                            (name, generate_password_hash(check_password(password)), role))
     except sqlite3.IntegrityError:
         raise AccountError(N_("There is already a user called %(name)r."), name=name) from None
-    return get_user(conn, cur.lastrowid)
+    return _written_user(conn, cur.lastrowid)
 
 
 def set_password(conn: sqlite3.Connection, user: User, password: str) -> None:
-    conn.execute("UPDATE users SET password_hash = ? WHERE id = ?",
-                 (generate_password_hash(check_password(password)), user.id))
+    """A new password, and every session of the account ends."""
+    conn.execute("UPDATE users SET password_hash = ?, session_generation = session_generation + 1"
+                 " WHERE id = ?", (generate_password_hash(check_password(password)), user.id))
 
 
 def set_role(conn: sqlite3.Connection, user: User, role: str) -> User:
+    """A new role, and every session of the account ends: an account taken away from
+    someone (or a stolen session) does not go on with what it was allowed before."""
     check_role(role)
 
     with transaction(conn):
         if role != "admin":
             _keep_an_admin(conn, user)
-        conn.execute("UPDATE users SET role = ? WHERE id = ?", (role, user.id))
-    return get_user(conn, user.id)
+        conn.execute("UPDATE users SET role = ?, session_generation = session_generation + 1"
+                     " WHERE id = ?", (role, user.id))
+    return _written_user(conn, user.id)
+
+
+def end_sessions(conn: sqlite3.Connection, user: User) -> None:
+    """End every session of the account, on every browser (logging out): the session
+    cookie is only signed, so a copy of it would stay valid without this."""
+    conn.execute("UPDATE users SET session_generation = session_generation + 1 WHERE id = ?",
+                 (user.id,))
 
 
 def remove_user(conn: sqlite3.Connection, user: User) -> None:

@@ -4,7 +4,9 @@ A backup folder holds `searchapp.sqlite` (SQLite's online backup: a consistent
 snapshot even while librarians write) and `index/` (the engine's snapshot, copied while
 no indexer and no librarian edit may write to it). Restoring puts both back and then
 re-applies the database's curation to every article, so the two agree even if an edit
-landed between the two copies.
+landed between the two copies, and the index acknowledges the database's last change.
+The index copy carries the journal mark it had (see searchapp.journal): an edit that a
+backup kept from the index is pending in both, and reaches the index at the next catch-up.
 """
 
 from __future__ import annotations
@@ -64,12 +66,17 @@ def restore(src: Path, db_file: Path, index_dir: Path) -> dict:
 def reapply_curation(db_file: Path, index_dir: Path) -> int:
     """Make the index agree with the database's curation; returns the article count."""
     from .curation import snapshot
+    from .journal import last_entry
 
     engine = _engine(index_dir)
     if Path(db_file).exists():
         conn = connect(db_file)
         try:
+            # Read first: every change up to it is in the snapshot the re-tagging reads.
+            last = last_entry(conn)
             engine.retag(engine.ids_for(SearchRequest()), lambda: snapshot(conn).apply)
+            # Unconditionally: the restored index may carry a mark from a newer database.
+            engine.acknowledge(last)
         finally:
             conn.close()
     return engine.doc_count()

@@ -48,18 +48,15 @@ def run_index(paths, index_dir, rebuild=False, quiet=False, commit_every=None, n
               confirmed=False):
     """Index `paths` (publication names for some of them in `names`); unless `confirmed`,
     stop with TooManyRemovals before removing more than REMOVAL_LIMIT of the archive."""
-    from .curation import ingest_settings
+    from .curation import ingest_curation, rekey_articles
     from .ingest import COMMIT_EVERY_ARTICLES, REMOVAL_LIMIT, index_paths
 
-    curate, vocabularies, last_change = ingest_settings()
+    curation = ingest_curation()  # applied on the way in, then what is pending at the end
     report = index_paths(paths, index_dir, rebuild=rebuild, progress=None if quiet else _progress,
-                         curate=curate, vocabularies=vocabularies, names=names,
+                         curation=curation, vocabularies=curation and curation.vocabularies,
+                         rekey=rekey_articles if curation is not None else None, names=names,
                          commit_every=commit_every or COMMIT_EVERY_ARTICLES,
                          removal_limit=None if confirmed else REMOVAL_LIMIT)
-    if curate is not None:
-        from .curation import catch_up
-
-        catch_up(_engine(index_dir), last_change)
     for err in report.skipped:
         click.echo(f"skipped {err.source}: {err.reason}", err=True)
     click.echo(report.summary(), err=quiet)

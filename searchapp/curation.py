@@ -1,20 +1,29 @@
 """Librarians' curation: tag edits, renames and merges, bulk tagging, vocabularies, audit and undo.
 
-The database holds the decisions; `Curator.apply` turns an article's tags as ingested
+The database holds the decisions; `Snapshot.apply` turns an article's tags as ingested
 into its curated tags. Ingest calls it for every article, so curation survives every
-re-index and rebuild, and every change here also re-tags the affected articles in the
-index at once. Each change is one audit entry that records the rows it touched before
-and after, so any change can be undone while no later change touched the same rows.
+re-index and rebuild. Each change is one audit entry that records the rows it touched
+before and after, so any change can be undone while no later change touched the same rows.
+The audit entries are also the journal through which changes reach the index
+(searchapp.journal): a small change is applied at once and acknowledged by the index; a
+big one (a bulk tagging) becomes a background job; whatever could not be applied (an
+indexer or a backup held the index, the process was killed) stays pending until the next
+catch-up: a librarian's request, a server start or an indexer run.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from typing import Iterable
+from functools import cache, lru_cache
+from pathlib import Path
 
+from . import journal
 from .db import connect, db_path, transaction
 from .model import FACETS, Article, Tag
 from .search import N_
@@ -26,6 +35,11 @@ from .tagging.topics import load_taxonomy, validate_taxonomy
 
 MAX_MERGE_CHAIN = 20
 VOCABULARIES = ("persons", "topics")
+# A change touching more articles than this is applied to the index by a background job,
+# so that no request (and no worker timeout) can cut it in half.
+JOB_ARTICLES = 200
+
+log = logging.getLogger(__name__)
 
 
 class CurationError(ValueError):
@@ -126,9 +140,10 @@ class Change:
 class Curator:
     """Curation operations; `index` (optional) is re-tagged at once after each change."""
 
-    def __init__(self, conn: sqlite3.Connection, index=None):
+    def __init__(self, conn: sqlite3.Connection, index=None, job_articles: int | None = None):
         self.conn = conn
         self.index = index
+        self.job_articles = JOB_ARTICLES if job_articles is None else job_articles
 
     def snapshot(self) -> Snapshot:
         return snapshot(self.conn)
@@ -158,13 +173,10 @@ class Curator:
         source, target = self._tag(facet, from_value), self._tag(facet, to_value)
         if source.value == target.value:
             raise CurationError(N_("A value cannot be merged into itself."))
-        # Only the merges matter here, not every librarian's tag edit.
-        merged = Snapshot(_merges(self.conn), {}).resolve(facet, target.value)
-        if merged and merged[0] == source.value:
-            raise CurationError(N_("%(target)r is already merged into %(source)r."),
-                                target=target.label, source=source.label)
 
         def do(ch: Change):
+            # In the change's transaction: two merges made at once cannot close a loop.
+            _refuse_a_merge_loop(_merges(self.conn), facet, source, target)
             key = {"facet": facet, "from_value": source.value}
             ch.put("value_merges", key, {**key, "to_value": target.value, "to_label": target.label})
             # Librarians' own edits follow the value to its new name.
@@ -211,9 +223,14 @@ class Curator:
 
     def log(self, limit: int = 100) -> list[dict]:
         rows = self.conn.execute(
-            "SELECT audit.*, users.name AS user FROM audit LEFT JOIN users ON users.id = user_id "
+            "SELECT audit.*, users.name AS user, jobs.audit_id IS NOT NULL AS job FROM audit "
+            "LEFT JOIN users ON users.id = user_id LEFT JOIN jobs ON jobs.audit_id = audit.id "
             "ORDER BY audit.id DESC LIMIT ?", (limit,))
         return [dict(r) for r in rows]
+
+    def entry(self, audit_id: int) -> dict | None:
+        row = self.conn.execute("SELECT * FROM audit WHERE id = ?", (audit_id,)).fetchone()
+        return dict(row) if row else None
 
     def undo(self, user_id: int, audit_id: int) -> dict:
         entry = self.conn.execute("SELECT * FROM audit WHERE id = ?", (audit_id,)).fetchone()
@@ -239,6 +256,8 @@ class Curator:
     # plumbing
 
     def _record(self, user_id, action, summary, do, undoes=None) -> dict:
+        """Record the change and its audit entry in one transaction, then apply it to the
+        index: at once when it is small, by a background job (`job` in the result) when not."""
         ch = Change(self.conn)
         with transaction(self.conn):
             do(ch)
@@ -246,10 +265,40 @@ class Curator:
                 "INSERT INTO audit (user_id, action, summary, change, undoes) VALUES (?, ?, ?, ?, ?)",
                 (user_id, action, summary, ch.to_json(), undoes))
             audit_id = cur.lastrowid
+            assert audit_id is not None  # an INSERT's row id
             if undoes:
                 self.conn.execute("UPDATE audit SET undone_by = ? WHERE id = ?", (audit_id, undoes))
-        retagged = self.retag(ch)
-        return {"id": audit_id, "summary": summary, "rows": len(ch.rows), "retagged": retagged}
+            size = self._size(ch)
+            if size > self.job_articles:
+                journal.add_job(self.conn, audit_id, size)
+        result = {"id": audit_id, "summary": summary, "rows": len(ch.rows), "retagged": 0,
+                  "job": audit_id if size > self.job_articles else None}
+        if result["job"] is None:
+            result["retagged"] = self._apply_now(ch, audit_id)
+        return result
+
+    def _size(self, ch: Change) -> int:
+        """About how many articles the change re-tags."""
+        size = len(ch.articles)
+        if self.index is not None:
+            size += sum(len(self.index.ids_with_value(f, v)) for f, v in ch.values)
+        return size
+
+    def _apply_now(self, ch: Change, audit_id: int) -> int:
+        """Apply the pending entries up to this one; when a job ahead of it is still
+        running, re-tag this change's articles anyway (it stays pending until the job is
+        done, and is then acknowledged with the rest)."""
+        if self.index is None:
+            return 0
+        done = self.catch_up(stop_at_jobs=True)
+        if self.index.journal_mark().change >= audit_id:
+            return done.changed
+        return self.retag(ch)
+
+    def catch_up(self, claim: bool = True, stop_at_jobs: bool = False) -> journal.Progress:
+        """Apply the journal's pending entries to the index (see journal.apply_pending)."""
+        return journal.apply_pending(self.conn, self.index, lambda: self.snapshot().apply,
+                                     claim=claim, stop_at_jobs=stop_at_jobs)
 
     def retag(self, ch: Change) -> int:
         if self.index is None or not (ch.articles or ch.values):
@@ -262,16 +311,6 @@ class Curator:
     def last_change(self) -> int:
         return self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
 
-    def reapply_since(self, audit_id: int) -> int:
-        """Re-tag the articles touched by changes after `audit_id`: an edit made while an
-        indexer held the index was saved, but could not reach the index until now."""
-        ch = Change(self.conn)
-        for row in self.conn.execute("SELECT change FROM audit WHERE id > ?", (audit_id,)):
-            recorded = json.loads(row["change"])
-            ch.articles.update(recorded["articles"])
-            ch.values.update(tuple(v) for v in recorded["values"])
-        return self.retag(ch)
-
     def _value_exists(self, facet: str, value: str) -> bool:
         return bool(self.index and self.index.ids_with_value(facet, value))
 
@@ -281,6 +320,18 @@ class Curator:
         if facet == "topic":
             tag = replace(tag, label=topic_label(tag.value, topics=topic_labels(self.conn)))
         return tag
+
+
+def _refuse_a_merge_loop(merges, facet: str, source: Tag, target: Tag) -> None:
+    """Merging `source` into `target` must not lead back to `source` through the merges
+    already made (A into B, B into C, then C into A): its articles would have no value."""
+    value, seen = target.value, set()
+    while (facet, value) in merges and value not in seen:
+        seen.add(value)
+        value = merges[(facet, value)][0]
+        if value == source.value:
+            raise CurationError(N_("%(target)r is already merged into %(source)r."),
+                                target=target.label, source=source.label)
 
 
 def canonical_tag(facet: str, value: str) -> Tag:
@@ -315,7 +366,7 @@ def shipped_vocabulary(name: str) -> list[dict]:
     return json.loads(_shipped_json(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shipped_json(name: str) -> str:
     entries = load_authority() if name == "persons" else load_taxonomy()
     return json.dumps(entries, ensure_ascii=False)
@@ -365,18 +416,113 @@ def validate_vocabulary(name: str, content) -> None:
 
 def ingest_settings(instance_dir=None) -> tuple:
     """(curate, vocabularies, last change id) for ingest from the database, or
-    (None, None, 0) where there is none."""
+    (None, None, 0) where there is none. (`ingest_curation` is what `searchapp index` uses.)"""
     path = db_path(instance_dir)
     if not path.exists():
         return None, None, 0
     conn = connect(path)
     try:
         curator = Curator(conn)
+        last = curator.last_change()  # first: the snapshot is at least as new
         vocabularies = {name: curator.vocabulary(name) for name in VOCABULARIES}
-        return (snapshot(conn).apply, {k: v for k, v in vocabularies.items() if v},
-                curator.last_change())
+        return snapshot(conn).apply, {k: v for k, v in vocabularies.items() if v}, last
     finally:
         conn.close()
+
+
+@dataclass(frozen=True)
+class IngestCuration:
+    """The librarians' curation as an indexer run applies it (searchapp.ingest.Curation)."""
+
+    db_file: Path
+    start: int  # the last journal entry when the run began: a rebuilt index has applied it
+    vocabularies: dict
+
+    def curate(self):
+        """The curation as it is now. Ingest asks each time it (re)opens the index writer,
+        so that no article is written from a state older than an edit the index shows."""
+        conn = connect(self.db_file)
+        try:
+            return snapshot(conn).apply
+        finally:
+            conn.close()
+
+    def catch_up(self, index) -> int:
+        """After the run: apply what is pending (edits made while it ran, a killed job)."""
+        return catch_up(index, self.db_file.parent)
+
+
+def ingest_curation(instance_dir=None) -> IngestCuration | None:
+    """The curation for an indexer run, or None where there is no database."""
+    path = db_path(instance_dir)
+    if not path.exists():
+        return None
+    conn = connect(path)
+    try:
+        start = journal.last_entry(conn)
+        vocabularies = {name: stored_vocabulary(conn, name) for name in VOCABULARIES}
+        return IngestCuration(path, start, {k: v["entries"] for k, v in vocabularies.items() if v})
+    finally:
+        conn.close()
+
+
+def rekey_articles(moves: dict[str, str],
+                   instance_dir=None) -> Callable[[Article], Article] | None:
+    """Move the librarians' tag edits from old to new article ids ({old: new}: a source's
+    ids changed, as JSON Lines ids did when they stopped being line numbers), in one
+    transaction with its entry in the change log. Earlier log entries are re-keyed too, so
+    that they can still be undone. Returns the curation as it now stands, for ingest to
+    write the new ids with, or None when there was nothing to move (or no database)."""
+    path = db_path(instance_dir)
+    if not path.exists():
+        return None
+    conn = connect(path)
+    try:
+        ch = Change(conn)
+        with transaction(conn):
+            for old, new in moves.items():
+                _move_edits(ch, old, new)
+            if not ch.rows:
+                return None
+            moved = {old: new for old, new in moves.items() if new in ch.articles}
+            _rekey_log(conn, moved)
+            conn.execute("INSERT INTO audit (user_id, action, summary, change) VALUES (?, ?, ?, ?)",
+                         (None, "move_ids", f"moved the curation of {len(moved)} "
+                          f"article{'s' if len(moved) > 1 else ''} to new ids", ch.to_json()))
+        return snapshot(conn).apply
+    finally:
+        conn.close()
+
+
+def _move_edits(ch: Change, old: str, new: str) -> None:
+    for row in ch.conn.execute("SELECT * FROM tag_edits WHERE article_id = ?", (old,)).fetchall():
+        key = {"article_id": old, "facet": row["facet"], "value": row["value"]}
+        moved = {**key, "article_id": new}
+        ch.put("tag_edits", key, None)
+        if _get(ch.conn, "tag_edits", moved) is None:  # else a newer decision is there: it stays
+            ch.put("tag_edits", moved, {**dict(row), "article_id": new})
+        ch.articles.add(new)
+
+
+def _rekey_log(conn: sqlite3.Connection, moves: dict[str, str]) -> None:
+    """Earlier change log entries name the new ids, so that they can still be undone."""
+    for entry in conn.execute("SELECT id, change FROM audit").fetchall():
+        change = _rekeyed(entry["change"], moves)
+        if change != entry["change"]:
+            conn.execute("UPDATE audit SET change = ? WHERE id = ?", (change, entry["id"]))
+
+
+def _rekeyed(change_json: str, moves: dict[str, str]) -> str:
+    """A change log entry's JSON with its article ids moved (unchanged text when none is)."""
+    if not any(old in change_json for old in moves):
+        return change_json
+    change = json.loads(change_json)
+    for row in change.get("rows", []):
+        for part in (row["key"], row["before"], row["after"]):
+            if part and "article_id" in part:
+                part["article_id"] = moves.get(part["article_id"], part["article_id"])
+    change["articles"] = sorted({moves.get(a, a) for a in change.get("articles", [])})
+    return json.dumps(change)
 
 
 def stored_topic_labels(instance_dir=None) -> dict[str, str] | None:
@@ -391,13 +537,65 @@ def stored_topic_labels(instance_dir=None) -> dict[str, str] | None:
         conn.close()
 
 
-def catch_up(index, since: int, instance_dir=None) -> int:
-    """After an ingest: apply the changes librarians made while it ran."""
+def catch_up(index, instance_dir=None) -> int:
+    """Apply every pending journal entry, jobs included, whoever started them (an indexer
+    run, a restore); returns how many articles changed."""
     path = db_path(instance_dir)
     if not path.exists():
         return 0
     conn = connect(path)
     try:
-        return Curator(conn, index).reapply_since(since)
+        return Curator(conn, index).catch_up(claim=False).changed
     finally:
         conn.close()
+
+
+def pending(db_file, index) -> int:
+    """How many journal entries the index has not applied yet (0 without a database)."""
+    if not Path(db_file).exists():
+        return 0
+    conn = connect(db_file)
+    try:
+        return journal.pending_count(conn, index)
+    finally:
+        conn.close()
+
+
+BLOCKED_RETRY_SECONDS = 5.0
+_appliers: set[int] = set()  # the indexes a thread of this process is catching up
+_appliers_lock = threading.Lock()
+
+
+def catch_up_in_background(db_file, index) -> bool:
+    """Apply the pending entries in a thread of this process (a server start, a librarian's
+    request, a new bulk job); False when one is already at work on this index."""
+    with _appliers_lock:
+        if id(index) in _appliers:
+            return False
+        _appliers.add(id(index))
+    threading.Thread(target=_apply_in_thread, args=(Path(db_file), index), daemon=True,
+                     name="curation-journal").start()
+    return True
+
+
+def _apply_in_thread(db_file: Path, index) -> None:
+    try:
+        conn = connect(db_file)
+        try:
+            curator = Curator(conn, index)
+            deadline = time.monotonic() + 2 * journal.LEASE_SECONDS
+            done = curator.catch_up()
+            # A job another applier holds: wait for it to finish, or for its lease to lapse
+            # (that applier died) and take it over.
+            while done.blocked and time.monotonic() < deadline:
+                time.sleep(BLOCKED_RETRY_SECONDS)
+                done = curator.catch_up()
+            log.info("applied curation up to change %d (%d articles re-tagged)",
+                     done.applied, done.changed)
+        finally:
+            conn.close()
+    except Exception:  # an indexer holds the index, or worse: the entries stay pending
+        log.warning("curation changes stay pending", exc_info=True)
+    finally:
+        with _appliers_lock:
+            _appliers.discard(id(index))

@@ -81,6 +81,24 @@ MIGRATIONS = [
     CREATE INDEX login_failures_address ON login_failures(address, at);
     """,
     """
+    -- A change too big for one request (a bulk tagging), applied to the index in the
+    -- background: its progress, and which process is applying it (a lease that lapses
+    -- when the heartbeat stops, so a killed process's job is taken over). The job is done
+    -- when the index acknowledges its audit entry (see searchapp.journal).
+    CREATE TABLE jobs (
+        audit_id INTEGER PRIMARY KEY REFERENCES audit(id) ON DELETE CASCADE,
+        total INTEGER NOT NULL,
+        done INTEGER NOT NULL DEFAULT 0,
+        owner TEXT,               -- 'host:pid:thread' applying it
+        heartbeat REAL            -- Unix time of its last progress
+    );
+    """,
+    """
+    -- Part of every session id: raised to end all of a user's sessions (logging out, a new
+    -- password or role), which a signed cookie alone cannot do.
+    ALTER TABLE users ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0;
+    """,
+    """
     -- The folders (or files) the archive is indexed from: `searchapp index` with no path and
     -- `--rebuild` read them all, so that no source is forgotten.
     CREATE TABLE sources (

@@ -3,6 +3,8 @@
 Only files whose content hash changed are read again; articles of files that are
 gone are removed. A file's articles are written and committed together, so an
 interrupted run leaves an index that opens, and the next run picks up the rest.
+A JSON Lines file indexed when its ids were line numbers is read again once, and its
+articles' curation moved to their new ids (see `id_moves`).
 """
 
 from __future__ import annotations
@@ -11,22 +13,35 @@ import fcntl
 import hashlib
 import os
 import time
-from collections import deque
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Protocol
 
 from .model import Article
-from .readers import ReadError, UnreadableFile, bad_name, file_format, not_regular, read_file, valid_text
+from .readers import (
+    ReadError,
+    UnreadableFile,
+    bad_name,
+    file_format,
+    legacy_jsonl_id,
+    not_regular,
+    read_file,
+    valid_text,
+)
 from .search import EngineConfig, IndexLocked, SearchEngine, open_engine
 from .sources import is_under, publication_of
 from .timebudget import OverBudget, time_budget
 
 COMMIT_EVERY_ARTICLES = 5000
 COMMIT_EVERY_SECONDS = 60.0
+# How long the writer waits for a librarian's edit (re-tagging a few hundred articles at
+# most) that holds the index, at the start and at every commit.
+WRITER_WAIT_SECONDS = 60.0
 # Below this many files a worker pool costs more than it saves.
 POOL_MIN_FILES = 4
 # Files handed to each worker ahead of the writer: enough to keep it busy, few enough
@@ -39,6 +54,13 @@ FILE_SECONDS = 300.0
 # A run (the command line's) that would remove more than this share of the archive stops
 # and asks: a rebuild from the wrong folder must not empty a live archive.
 REMOVAL_LIMIT = 0.1
+# How a format makes its article ids, where that changed: the stored digest of a file carries
+# it, so a file indexed under an older scheme is read again (once) and its curation moved.
+# JSON Lines ids were line numbers; they are now the line's own identity (readers.line_identity).
+ID_SCHEMES = {"jsonl": "ids:line-identity"}
+# Line-number ids of a file are looked up for each of its lines and on (the file may have
+# been longer) until this many numbers in a row hold no article.
+LEGACY_GAP = 100
 
 
 class TooManyRemovals(RuntimeError):
@@ -126,19 +148,29 @@ def _walk(root: Path, report: IngestReport, names: dict[str, str]) -> Iterator[S
             yield SourceFile(path, f"{top.name}/{inside}", given)
 
 
+def file_digest(f: SourceFile) -> str:
+    """What the file's articles are made of: its content, the id scheme of formats whose
+    ids changed (ID_SCHEMES), and the publication name given for its folder. A new name
+    re-reads the folder's files (as did the first run of a searchapp that reads names: the
+    manifest's older digests have no name part)."""
+    scheme = ID_SCHEMES.get(file_format(f.path) or "")
+    digest = content_hash(f.path)
+    return f"{digest} {scheme}|{f.given or ''}" if scheme else f"{digest}|{f.given or ''}"
+
+
+def has_old_ids(path: Path, stored: str | None) -> bool:
+    """True when the stored digest says the file was indexed before its format's ids changed."""
+    scheme = ID_SCHEMES.get(file_format(path) or "")
+    return (scheme is not None and stored is not None
+            and not stored.split("|", 1)[0].endswith(f" {scheme}"))
+
+
 def content_hash(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def file_digest(f: SourceFile) -> str:
-    """What the file's articles are made of: its content, and the publication name given
-    for its folder. A new name re-reads the folder's files (as did the first run of a
-    searchapp that reads names: the manifest's older digests hold the content alone)."""
-    return f"{content_hash(f.path)}|{f.given or ''}"
 
 
 # -- reading (runs in worker processes) ------------------------------------------------
@@ -235,13 +267,30 @@ def ingest_lock(index_dir: Path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+class Curation(Protocol):
+    """The librarians' curation as a run applies it (searchapp.curation.IngestCuration)."""
+
+    start: int  # the last curation journal entry when the run began
+
+    # The curation as it is now: asked each time the writer is (re)opened, so that an
+    # article is never written from a state older than an edit the index already shows.
+    def curate(self) -> Callable[[Article], Article]: ...
+    # After the run: apply the journal entries the index has not acknowledged.
+    def catch_up(self, engine: SearchEngine) -> int: ...
+
+
 @dataclass(frozen=True)
 class Settings:
     workers: int = 2
-    # Applies the librarians' changes to each article before it is written.
+    # Applies the librarians' changes to each article before it is written: a fixed
+    # function, or `curation`, read from the database as the run goes, with a catch-up.
     curate: Callable[[Article], Article] | None = None
+    curation: Curation | None = None
     # Wraps the stream of n parsed files, e.g. in a progress bar: progress(stream, n).
     progress: Callable[[Iterator, int], Iterator] | None = None
+    # Moves the curation of articles whose ids changed, {old id: new id}, and returns the
+    # curation as it now stands (None: keep `curate`). Called before the new ids are written.
+    rekey: Callable[[dict[str, str]], Callable[[Article], Article] | None] | None = None
     # {"persons": [...], "topics": [...]}: edited vocabularies replacing the shipped ones.
     vocabularies: dict | None = None
     # Commit after this many articles: what a crash can cost, against commit overhead.
@@ -281,6 +330,8 @@ def index_paths(
                     if f not in found and any(is_under(f, root) for root in roots)]
             _check_removals(sum(before[f] for f in gone), before, run)
             _update(engine, files, gone, before, report, run)
+        if run.curation is not None:
+            run.curation.catch_up(engine)
     return report
 
 
@@ -295,10 +346,12 @@ def _rebuild(engine: SearchEngine, files, before: dict[str, int], report: Ingest
     wanted = {f.file for f in files}
     _check_removals(sum(n for f, n in before.items() if f not in wanted), before, run)
     with engine.rebuild() as fresh:  # swapped in only when complete
-        written = _update(fresh, files, [], {}, report, run)
+        written = _update(fresh, files, [], {}, report, run, previous=engine)
         dropped = {f: n - written.get(f, 0) for f, n in before.items() if n > written.get(f, 0)}
         # Files that could not be read drop their articles too: checked again before the swap.
         _check_removals(sum(dropped.values()), before, run)
+        if run.curation is not None:  # built from states at least that new
+            fresh.acknowledge(run.curation.start)
     report.articles_removed = sum(dropped.values())
     report.files_removed = sum(1 for f in dropped if f not in written)
 
@@ -310,9 +363,13 @@ def _check_removals(count: int, before: dict[str, int], run: Settings) -> None:
 
 
 def _update(ix: SearchEngine, files, gone, before: dict[str, int], report: IngestReport,
-            run: Settings) -> dict[str, int]:
-    """Remove the `gone` files, (re)write the changed ones; -> articles written per file."""
+            run: Settings, previous: SearchEngine | None = None) -> dict[str, int]:
+    """Remove the `gone` files, (re)write the changed ones; -> articles written per file.
+    `before`: articles per file before the run; `previous`: the index being rebuilt, where
+    articles under older ids are looked up."""
     indexed = ix.indexed_files()
+    stored = indexed if previous is None else previous.indexed_files()
+    old_ids = {f.file for f in files if has_old_ids(f.path, stored.get(f.file))}
     todo = []
     for f in files:
         digest = file_digest(f)
@@ -320,12 +377,13 @@ def _update(ix: SearchEngine, files, gone, before: dict[str, int], report: Inges
             report.unchanged += 1
         else:
             todo.append((f, digest))
-    writer = ix.writer()
+    # Only librarians' edits compete for the writer (one indexer at a time): wait for one.
+    writer = ix.writer(wait=WRITER_WAIT_SECONDS)
     try:
         for name in gone:
             report.articles_removed += writer.remove_file(name)
             report.files_removed += 1
-        written = _write_parsed(writer, todo, report, run)
+        written = _write_parsed(writer, todo, report, run, _Migration(previous or ix, old_ids, run))
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -335,8 +393,15 @@ def _update(ix: SearchEngine, files, gone, before: dict[str, int], report: Inges
     return written
 
 
-def _write_parsed(writer, todo, report: IngestReport, run: Settings) -> dict[str, int]:
+def _curate(run: Settings):
+    """The curation to write with, read while the writer is held (see Curation.curate)."""
+    return run.curation.curate() if run.curation is not None else run.curate
+
+
+def _write_parsed(writer, todo, report: IngestReport, run: Settings,
+                  migration: _Migration) -> dict[str, int]:
     digests = {str(f.path): (f, d) for f, d in todo}
+    curate = _curate(run)
     stream = parse_all([f for f, _ in todo], run.workers, run.vocabularies, run.file_seconds)
     if run.progress is not None:
         stream = run.progress(stream, len(todo))
@@ -348,12 +413,14 @@ def _write_parsed(writer, todo, report: IngestReport, run: Settings) -> dict[str
             report.skipped.append(ReadError(path, failure))
             continue
         f, digest = digests[path]
-        written[f.file] = writer.replace_file(f.file, digest, articles, run.curate)
+        curate = migration.move_curation(f, articles) or curate
+        written[f.file] = writer.replace_file(f.file, digest, articles, curate)
         pending += written[f.file]
         report.files_indexed += 1
         report.articles_indexed += len(articles)
         if pending >= run.commit_every or time.monotonic() - last_commit > COMMIT_EVERY_SECONDS:
             writer.checkpoint()
+            curate = _curate(run)  # a librarian's edit may have landed between the two
             pending, last_commit = 0, time.monotonic()
     return written
 
@@ -365,7 +432,7 @@ def remove_source(path: str, index_dir: str | os.PathLike) -> tuple[int, int]:
     with ingest_lock(index_dir):
         engine = open_engine(EngineConfig.from_env(index_dir=index_dir))
         files = [f for f in engine.articles_per_file() if is_under(f, path)]
-        writer = engine.writer()
+        writer = engine.writer(wait=WRITER_WAIT_SECONDS)
         try:
             articles = sum(writer.remove_file(f) for f in files)
             writer.commit()
@@ -373,3 +440,55 @@ def remove_source(path: str, index_dir: str | os.PathLike) -> tuple[int, int]:
             writer.cancel()
             raise
     return len(files), articles
+
+
+# -- moving curation to new ids ------------------------------------------------------------
+
+
+@dataclass
+class _Migration:
+    """Files indexed under line-number ids: their articles' curation follows each article,
+    found by its content, to its new id before the file's articles are replaced."""
+
+    index: SearchEngine  # where the articles under the old ids are
+    files: set[str]  # SourceFile.file of the files indexed under the old ids
+    run: Settings
+
+    def move_curation(self, f: SourceFile, articles: list[Article]):
+        """The curation to write with from now on, or None to keep the one in use."""
+        if f.file not in self.files or self.run.rekey is None:
+            return None
+        lines = f.path.read_bytes().count(b"\n") + 1
+        moves = id_moves(self.index, f.key, articles, lines)
+        return self.run.rekey(moves) if moves else None
+
+
+def id_moves(index: SearchEngine, key: str, articles: list[Article], lines: int) -> dict[str, str]:
+    """{old id: new id} for the file `key`'s articles stored under line-number ids, each
+    matched to the new article with the same title, body and date (identical articles in
+    file order), never by line: a line inserted since must not move a tag to a neighbour."""
+    old = defaultdict(list)
+    for article in _line_numbered(index, key, lines):
+        old[_content(article)].append(article.id)
+    moves = {}
+    for article in articles:
+        ids = old.get(_content(article))
+        if ids:
+            moves[ids.pop(0)] = article.id
+    return moves
+
+
+def _line_numbered(index: SearchEngine, key: str, lines: int) -> Iterator[Article]:
+    """The articles stored under `key`'s line-number ids, in line order (`lines`: how many
+    the file has now)."""
+    number = last = 0
+    while number < lines or number - last < LEGACY_GAP:
+        number += 1
+        article = index.get(legacy_jsonl_id(key, number))
+        if article is not None:
+            last = number
+            yield article
+
+
+def _content(article: Article) -> tuple:
+    return article.title, article.body, article.published

@@ -4,6 +4,9 @@ next attempts are refused for a while (429 with Retry-After), right password or 
 The failures live in the SQLite database, so every gunicorn worker counts the same ones. A
 successful login clears its account's failures (and with them their weight on the address);
 an unknown name counts like a known one, so the answer never tells which names exist.
+A login attempt is checked and counted in one write transaction (`check_and_record`) before
+its password is checked: attempts made at the same moment are counted one after the other,
+so no more than the limit of passwords are ever checked.
 """
 
 from __future__ import annotations
@@ -46,14 +49,23 @@ def _wait(conn, column: str, value: str, limit: int, window: float, now: float) 
     return max(1, math.ceil(row["at"] + window - now))
 
 
-def record_failure(conn: sqlite3.Connection, name: str, address: str, config) -> None:
-    now = time.time()
+def check_and_record(conn: sqlite3.Connection, name: str, address: str, config) -> int:
+    """Seconds to wait (nothing recorded), or 0: go ahead, and the attempt counts as a
+    failure until a right password clears it. One BEGIN IMMEDIATE transaction: with a
+    check, then a record later, 16 parallel guesses all passed the check."""
     with transaction(conn):
-        # Forget what no longer counts, so the table stays as small as one window's failures.
-        conn.execute("DELETE FROM login_failures WHERE at <= ?",
-                     (now - config["LOGIN_WINDOW_SECONDS"],))
-        conn.execute("INSERT INTO login_failures (account, address, at) VALUES (?, ?, ?)",
-                     (account_key(name), address, now))
+        wait = retry_after(conn, name, address, config)
+        if not wait:
+            _record(conn, name, address, config)
+    return wait
+
+
+def _record(conn, name: str, address: str, config) -> None:
+    now = time.time()
+    # Forget what no longer counts, so the table stays as small as one window's failures.
+    conn.execute("DELETE FROM login_failures WHERE at <= ?", (now - config["LOGIN_WINDOW_SECONDS"],))
+    conn.execute("INSERT INTO login_failures (account, address, at) VALUES (?, ?, ?)",
+                 (account_key(name), address, now))
 
 
 def clear(conn: sqlite3.Connection, name: str) -> None:

@@ -13,6 +13,7 @@ import html
 import json
 import re
 import stat
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -292,21 +293,60 @@ def read_jsonl(path: Path, key: str, source: str) -> Iterator[Article | ReadErro
     # A line with NUL bytes (a block zeroed by a crash, say) is one damaged line, reported
     # below; whether the file is text at all is judged on the others.
     text = read_text(path, judge=_without_damaged_lines)
+    seen: Counter[str] = Counter()  # identity -> articles with it so far
     # Lines end at \n only: str.splitlines() would also split inside a JSON string at
     # U+2028 and other Unicode line separators.
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        where = f"{source}#{number}"
+        where = f"{source}#{number}"  # the line number is where it is, never what it is
         if "\x00" in line:  # a damaged line, not JSON text: only it is lost
             yield ReadError(where, "NUL byte in the line")
             continue
         try:
-            article = jsonl_article(json.loads(line), f"{key}#{number}", where)
+            record = json.loads(line)
+            identity = line_identity(record)
+            article = jsonl_article(record, jsonl_key(key, identity, seen[identity] + 1), where)
         except (ValueError, TypeError, UnreadableFile) as exc:
             yield ReadError(where, f"bad JSON line: {exc}")
             continue
+        seen[identity] += 1  # counted once read: a bad line never shifts a good one's id
         yield article
+
+
+def line_identity(record) -> str:
+    """What makes a line's article itself, wherever the line is in the file: its own `id`
+    (a string or a number), else its `url`, else a hash of its text.
+
+    The hash covers `title`, `body`, `html` and `published` as written in the line: not
+    the cleaned text, so that a better cleaner never moves an id, and not the whole line,
+    so that a feed re-exported with other keys order, bylines or source tags keeps its ids.
+    `published` is in it because a notice re-issued word for word on another day is
+    another article."""
+    if not isinstance(record, dict):
+        raise ValueError("a line must hold a JSON object")
+    own = record.get("id")
+    if isinstance(own, (str, int, float)) and not isinstance(own, bool) and str(own).strip():
+        return f"id:{str(own).strip()}"
+    url = _text_field(record, "url").strip()
+    if url:
+        return f"url:{url}"
+    text = "\x1f".join(_text_field(record, name) for name in ("title", "body", "html", "published"))
+    return "text:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def jsonl_key(key: str, identity: str, occurrence: int) -> str:
+    """The location key of the `occurrence`-th article with `identity` in the file `key`.
+    Scoped to the file: feeds number their own ids, and the index replaces a file's articles
+    by id. Identical lines are told apart by their order among themselves only, so a line
+    inserted elsewhere moves no id."""
+    return f"{key}#{identity}" + (f"~{occurrence}" if occurrence > 1 else "")
+
+
+def legacy_jsonl_id(key: str, number: int) -> str:
+    """The id line `number` of a JSON Lines file had when ids were line numbers; ingest
+    uses it to find such articles in an older index and move their curation."""
+    return article_id(f"{key}#{number}")
 
 
 def jsonl_article(record: dict, key: str, source: str) -> Article:

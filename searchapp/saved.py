@@ -47,9 +47,7 @@ class SavedSearch:
                 "last_seen": self.last_seen or None}
 
 
-def _row(row) -> SavedSearch | None:
-    if row is None:
-        return None
+def _row(row) -> SavedSearch:
     return SavedSearch(row["id"], row["slug"], row["owner_id"], row["owner"] or "", row["name"],
                        row["note"], row["params"], bool(row["shared"]), row["created"],
                        _seen_day(row["last_seen"]))
@@ -65,7 +63,8 @@ _SELECT = ("SELECT saved_searches.*, users.name AS owner FROM saved_searches "
 
 
 def get(conn: sqlite3.Connection, slug: str) -> SavedSearch | None:
-    return _row(conn.execute(_SELECT + "WHERE slug = ?", (slug,)).fetchone())
+    row = conn.execute(_SELECT + "WHERE slug = ?", (slug,)).fetchone()
+    return None if row is None else _row(row)
 
 
 def list_own(conn: sqlite3.Connection, user_id: int) -> list[SavedSearch]:
@@ -110,7 +109,7 @@ def create(conn: sqlite3.Connection, owner_id: int, name: str, params: str, note
                          (slug, owner_id, name, note, params, int(shared), last_seen))
         except sqlite3.IntegrityError:
             continue
-        return get(conn, slug)
+        return _saved(conn, slug)
     raise RuntimeError("could not find a free link for the saved search")
 
 
@@ -118,7 +117,12 @@ def update(conn: sqlite3.Connection, slug: str, name: str, note: str, shared: bo
     name, note = _check(name, note)
     conn.execute("UPDATE saved_searches SET name = ?, note = ?, shared = ? WHERE slug = ?",
                  (name, note, int(shared), slug))
-    return get(conn, slug)
+    return _saved(conn, slug)
+
+
+def _saved(conn: sqlite3.Connection, slug: str) -> SavedSearch:
+    """A saved search this connection has just written (so it exists)."""
+    return _row(conn.execute(_SELECT + "WHERE slug = ?", (slug,)).fetchone())
 
 
 def delete(conn: sqlite3.Connection, slug: str) -> None:

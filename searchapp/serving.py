@@ -3,9 +3,10 @@
 - `SyncWorker` and `ThreadWorker`: gunicorn's own workers, whose error pages (414 request line
   too long, 431/400 header fields too large or malformed, the 500 of a worker that timed out)
   carry the same security headers as every answer of the app.
-- `index_problem_in_child()`: why the index cannot be served (the engine's own check), checked once before gunicorn binds its
-  port, so that a damaged index stops the server with one clear line instead of workers that
-  crash at boot or answer 500. `python -m searchapp.serving` runs the check on its own.
+- `index_problem_in_child()`: why the index cannot be served (the engine's own check),
+  checked once before gunicorn binds its port, so that a damaged index stops the server with
+  one clear line instead of workers that crash at boot or answer 500. `python -m
+  searchapp.serving` runs the check on its own.
 
 Written against gunicorn 27.0.1 (pinned in setup.cfg): its workers write their error pages with
 `gunicorn.util.write_error`, one `sendall` of the whole answer, from `Worker.handle_error`.
@@ -18,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gunicorn.workers import gthread, sync
+from gunicorn.workers import base, gthread, sync
 
 from .search import EngineConfig, index_problem
 
@@ -42,7 +43,7 @@ def error_page_headers() -> dict[str, str]:
     return {"Content-Security-Policy": CSP, **FIXED_HEADERS}
 
 
-class SecureErrorPages:
+class SecureErrorPages(base.Worker):
     """Adds the security headers to the error pages gunicorn writes itself."""
 
     def init_process(self):

@@ -37,8 +37,11 @@ SLOW_MODULES = {
     "tests/test_query_fuzz.py",  # property-based: hundreds of generated queries
     "tests/web/test_web_fuzz.py",
     "tests/web/test_production_server.py",  # gunicorn with two workers
+    "tests/web/test_web_huge_article.py",  # indexes a 20 MB article
 }
 SLOW_TESTS = {
+    # bulk taggings killed at random moments, each trial checked against a rebuild
+    "tests/test_journal.py::test_a_bulk_tagging_killed_at_any_moment_is_finished_by_the_next_start_or_index_run",
     "tests/test_readers.py::test_a_20_mb_page_is_read",
     "tests/test_hostile_files.py::test_every_hostile_file_is_reported_and_the_good_one_indexed",
     "tests/test_cli.py::test_index_then_search",  # the command in subprocesses

@@ -94,3 +94,16 @@ def test_serve_refuses_debug_in_production(monkeypatch, tmp_path):
     monkeypatch.setenv("SEARCHAPP_ENV", "production")
     result = run("serve", "--debug", "--index-dir", tmp_path / "ix")
     assert result.exit_code == 2 and "--debug is refused" in result.stderr
+
+
+def test_an_empty_query_browses_everything(tmp_path):
+    """`searchapp search ""` lists the whole archive, newest first too, as the web's empty
+    search does."""
+    index_dir = tmp_path / "ix"
+    run("index", FIXTURES / "readers", "--index-dir", index_dir)
+    for args in ([""], ["", "--sort", "newest"], [" ", "--json"], []):
+        result = run("search", *args, "--index-dir", index_dir, "--limit", 100)
+        assert result.exit_code == 0, result.output
+    data = json.loads(run("search", "", "--index-dir", index_dir, "--json", "--limit", 100).stdout)
+    assert data["total"] == len(data["hits"]) == 8
+    assert run("search", "", "--index-dir", index_dir).stdout.startswith("8 results")

@@ -212,7 +212,8 @@ DEMONYMS["ZA"] += "|S. African"
 
 # English and former names of major cities that geonames spells otherwise. Kind "city".
 CITY_ALIASES = {
-    "New York": "US", "Washington": "US", "Washington D.C.": "US", "Washington DC": "US", "Cologne": "DE", "Hanover": "DE",
+    "New York": "US", "Washington": "US", "Washington D.C.": "US", "Washington DC": "US",
+    "Cologne": "DE", "Hanover": "DE",
     "Frankfurt": "DE", "Kiev": "UA", "Teheran": "IR", "Basle": "CH", "Geneva": "CH",
     "Montreal": "CA", "Quebec City": "CA", "Peking": "CN", "Canton": "CN",
     "Bombay": "IN", "Calcutta": "IN", "Madras": "IN", "Bangalore": "IN", "Dacca": "BD",

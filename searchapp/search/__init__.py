@@ -129,6 +129,14 @@ class SearchResult:
     suggestion: str | None = None
 
 
+@dataclass(frozen=True)
+class JournalMark:
+    """The last curation journal entry an index has applied (`change`, 0 for none), and
+    which index that was (`index`, engine-private: a rebuilt or restored index is another)."""
+    change: int
+    index: str = ""
+
+
 class IndexWriter(Protocol):
     """Writes whole source files: a file's articles are replaced together."""
 
@@ -169,6 +177,14 @@ class SearchEngine(Protocol):
     def doc_count(self) -> int: ...
     def warm(self) -> int: ...  # read ahead what first searches need; returns bytes read
     def highlighter(self, query: str) -> Highlighter: ...  # for article pages
+    # curation: the journal mark. The database's audit entries are the curation journal;
+    # the engine keeps the id of the last one it has applied, stored with the index (a
+    # snapshot and a restore carry it; a fresh rebuild has none until acknowledged).
+    def journal_mark(self) -> JournalMark: ...
+    # Record that entries up to `change` are applied (only once they are committed). With
+    # `since`, only if the mark is still `since` on the same index (another process may have
+    # moved it, or swapped in another index): returns whether it was recorded.
+    def acknowledge(self, change: int, since: JournalMark | None = None) -> bool: ...
     # curation: bulk selections and re-applying curated tags
     def ids_for(self, request: SearchRequest) -> list[str]: ...
     def ids_with_value(self, facet: str, value: str) -> list[str]: ...  # now or as ingested

@@ -23,7 +23,7 @@ class Tagger:
         self.topics = topics or TopicTagger()
 
     @classmethod
-    def from_vocabularies(cls, vocabularies: dict) -> "Tagger":
+    def from_vocabularies(cls, vocabularies: dict) -> Tagger:
         """A tagger using edited vocabularies ({"persons": [...], "topics": [...]}) where given."""
         from .persons import PersonTagger
         from .topics import TopicTagger
@@ -54,7 +54,7 @@ class Tagger:
 def complete_surnames(given: list[Tag], auto: list[Tag]) -> list[Tag]:
     """A surname-only person from the source ("Lyng") becomes the full name the article
     gives ("Richard Lyng"), keeping its origin, when exactly one full name ends with it."""
-    full = {}
+    full: dict[str, list[Tag]] = {}
     for tag in auto:
         if tag.facet == "person" and " " in tag.value:
             full.setdefault(tag.value.rsplit(" ", 1)[1].lower(), []).append(tag)

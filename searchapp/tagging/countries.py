@@ -214,16 +214,17 @@ class CountryTagger:
         after = toks[i + n] if i + n < len(toks) else None
         glued_before = before is not None and text[before.end():toks[i].start()] in (" ", "-")
         glued_after = after is not None and text[toks[i + n - 1].end():after.start()] == " "
+        word_before = before.group() if glued_before and before else ""  # the glued words only
+        word_after = after.group() if glued_after and after else ""
         if caps:  # in a headline every word is capitalised: only the food rule can tell
-            return not (form.rule == "food" and glued_after
-                        and after.group().lower() in self.food_words)
+            return not (form.rule == "food" and word_after.lower() in self.food_words)
         if form.kind in ("city", "region", "landmark") or form.rule in ("person", "surname"):
             # "Michael Jordan", "Jesse Jackson", "Sam Houston": part of a longer name.
-            if glued_before and self.is_name_word(before.group()):
+            if word_before and self.is_name_word(word_before):
                 return False
-        if form.rule == "person" and glued_after and self.is_name_word(after.group()):
+        if form.rule == "person" and word_after and self.is_name_word(word_after):
             return False  # "Chad Smith", "Jordan Henderson"
-        if form.rule == "food" and glued_after and after.group() in self.food_words:
+        if form.rule == "food" and word_after and word_after in self.food_words:
             return False  # "Turkey dinner"
         return True
 

@@ -158,7 +158,7 @@ def _tokenize(text: str) -> list[_Tok]:
     toks: list[_Tok] = []
     start = True
     for m in _TOKEN_RE.finditer(text):
-        kind = m.lastgroup
+        kind = m.lastgroup or ""
         s = m.group()
         tok = _Tok(s, kind)
         if kind == "word":
@@ -284,7 +284,8 @@ class PersonTagger:
                 t = toks[j]
                 # a sentence start or a capitalised "The", "For", "He" ends a name
                 if self._name_like(t) and not (t.kind == "word" and (
-                        t.text in self.lex.function_words or t.sentence_start and t.text in self.lex.common)):
+                        t.text in self.lex.function_words
+                        or (t.sentence_start and t.text in self.lex.common))):
                     j += 1
                 elif (t.kind == "word" and t.text in PARTICLES and j + 1 < n
                       and toks[j + 1].kind == "word" and _is_cap(toks[j + 1].text)):

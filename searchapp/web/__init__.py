@@ -29,6 +29,7 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ..curation import catch_up_in_background, pending
 from ..db import DEFAULT_INSTANCE, db_path
 from ..search import EngineConfig, open_engine
 from . import (api, audit, auth, curation, curation_tags, database, errors, saved_searches,
@@ -112,6 +113,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     app.extensions[EXTENSION] = open_engine(EngineConfig.from_flask(app.config))
+    catch_up_at_start(app)
     Babel(app, locale_selector=select_locale)
     app.after_request(security_headers)
     app.after_request(remember_language)
@@ -127,6 +129,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     views.register_template_helpers(app)
     return app
+
+
+def catch_up_at_start(app: Flask) -> None:
+    """Apply the librarians' changes the index has not acknowledged (a bulk job whose
+    worker was killed, an edit made during a backup) in a thread, so that starting never
+    waits for them. Each gunicorn worker does it; a job's lease keeps them from doing the
+    same job twice."""
+    try:
+        if pending(app.config["DATABASE"], app.extensions[EXTENSION]):
+            catch_up_in_background(app.config["DATABASE"], app.extensions[EXTENSION])
+    except Exception:  # a start must not fail for it: the next request or index run retries
+        app.logger.warning("pending curation changes could not be applied", exc_info=True)
 
 
 def instance_folder(test_config: dict | None = None) -> Path:

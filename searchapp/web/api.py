@@ -9,7 +9,7 @@ from ..search import QueryError
 from .engine import engine
 from .errors import error_response, found_or_404, user_message
 from .languages import current_locale
-from .openapi import openapi_document
+from .openapi import openapi_document, server_url
 from .presenter import source_name, tag_views
 from .searching import SearchPage, run_search
 
@@ -45,7 +45,7 @@ def article(article_id: str):
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(url_for("pages.search", _external=True).rstrip("/")))
+    return jsonify(openapi_document(server_url(current_app.config, request.script_root)))
 
 
 def search_json(page: SearchPage) -> dict:

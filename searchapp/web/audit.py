@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 
-from flask import jsonify, render_template, url_for
+from flask import jsonify, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user
 
 from ..curation import VOCABULARIES
-from .auth import redirect_back, role_required
+from ..journal import job_status
+from .auth import redirect_back, role_required, safe_next
 from .curation import bp, run_change
-from .database import curator
+from .database import curator, get_db
 from .engine import engine
+from .errors import found_or_404
 from .labels import FACET_NAMES, label
 from .vocabularies import VOCABULARY_NAMES, vocabulary_state
 
@@ -23,6 +25,7 @@ ACTION_NAMES = {
     "bulk_tag": lazy_gettext("Bulk tagging"),
     "vocabulary": lazy_gettext("Vocabulary edited"),
     "undo": lazy_gettext("Undo"),
+    "move_ids": lazy_gettext("Ids moved"),  # a JSON Lines file re-keyed its articles
 }
 AUDIT_LIMIT = 200
 ROWS_SHOWN = 4  # rows of one audit entry described on the page; the JSON has them all
@@ -57,9 +60,10 @@ def _row_what(row: dict, titles: dict) -> str:
     return row["table"]
 
 
-def describe_entry(entry: dict, titles: dict | None = None) -> dict:
+def describe_entry(entry: dict, titles: dict | None = None, applied: int | None = None) -> dict:
     """An audit entry for the page: action, who, when, and before → after of its rows.
-    `titles` (article id -> title), shared by a page's entries, looks each article up once."""
+    `titles` (article id -> title), shared by a page's entries, looks each article up once;
+    `applied` is the last entry the index has applied: later ones are pending."""
     change = json.loads(entry["change"])
     rows = change.get("rows", [])
     shown = rows[:ROWS_SHOWN]
@@ -78,32 +82,40 @@ def describe_entry(entry: dict, titles: dict | None = None) -> dict:
                   "article": r["key"].get("article_id") if r["table"] == "tag_edits" else None}
                  for r in shown],
         "more": len(rows) - len(shown), "total_rows": len(rows),
+        "pending": applied is not None and entry["id"] > applied, "job": bool(entry.get("job")),
     }
+
+
+def _applied() -> int:
+    return engine().journal_mark().change
 
 
 @bp.get("/curation")
 @role_required("librarian")
 def home():
-    entries, titles = curator().log(limit=5), {}
+    entries, applied = curator().log(limit=5), _applied()
+    titles: dict[str, str] = {}
     return render_template("curation.html",
                            vocabularies=[vocabulary_state(n) for n in VOCABULARIES],
-                           recent=[describe_entry(e, titles) for e in entries])
+                           recent=[describe_entry(e, titles, applied) for e in entries])
 
 
 @bp.get("/curation/audit")
 @role_required("librarian")
 def audit():
-    titles: dict = {}
-    entries = [describe_entry(e, titles) for e in curator().log(limit=AUDIT_LIMIT)]
+    titles: dict[str, str] = {}
+    applied = _applied()
+    entries = [describe_entry(e, titles, applied) for e in curator().log(limit=AUDIT_LIMIT)]
     return render_template("audit.html", entries=entries, limit=AUDIT_LIMIT)
 
 
 @bp.get("/api/audit")
 @role_required("librarian")
 def audit_json():
-    entries = curator().log(limit=AUDIT_LIMIT)
+    entries, applied = curator().log(limit=AUDIT_LIMIT), _applied()
     return jsonify(entries=[{**{k: e[k] for k in ("id", "at", "user", "action", "summary",
                                                   "undoes", "undone_by")},
+                             "pending": e["id"] > applied,
                              "change": json.loads(e["change"])} for e in entries])
 
 
@@ -113,3 +125,25 @@ def undo(audit_id: int):
     run_change(lambda: curator().undo(current_user.id, audit_id),
                lambda r: gettext("Undid change %(id)d.", id=audit_id))
     return redirect_back(url_for("curation.audit"))
+
+
+# -- changes applied in the background (big bulk taggings) ----------------------------------
+
+JOB_REFRESH_SECONDS = 2  # how often a job's page reloads itself while the job is pending
+
+
+@bp.get("/curation/jobs/<int:audit_id>")
+@role_required("librarian")
+def job(audit_id: int):
+    """A job's progress; the page reloads itself (a meta refresh, no script) until done."""
+    status = found_or_404(job_status(get_db(), engine(), audit_id))
+    entry = found_or_404(curator().entry(audit_id))
+    return render_template("job.html", job=status, refresh=JOB_REFRESH_SECONDS,
+                           action=ACTION_NAMES.get(entry["action"], entry["action"]),
+                           back=safe_next(request.args.get("back")))
+
+
+@bp.get("/api/curation/jobs/<int:audit_id>")
+@role_required("librarian")
+def job_json(audit_id: int):
+    return jsonify(found_or_404(job_status(get_db(), engine(), audit_id)))

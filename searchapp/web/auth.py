@@ -10,8 +10,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import LoginManager, current_user, login_user, logout_user
 
@@ -63,6 +62,7 @@ def unauthorized():
     if wants_json():
         return error_response(401)
     flash(gettext("Please log in to continue."), "info")
+    back: str | None
     if request.method == "GET":
         back = request.full_path.rstrip("?")
     else:  # after logging in, go back to the page the form was on, not to the POST address
@@ -124,7 +124,9 @@ def login():
     if request.method == "GET":
         return render_template("login.html", next_url=next_url, name="")
     name, conn, address = request.form.get("name", ""), get_db(), request.remote_addr or ""
-    wait = login_throttle.retry_after(conn, name, address, current_app.config)
+    # Checked and counted as a failure at once, before the password is checked, so that
+    # parallel guesses cannot all pass the check; a right password takes it back (`clear`).
+    wait = login_throttle.check_and_record(conn, name, address, current_app.config)
     if wait:  # refused before the password is checked: guessing on learns nothing
         flash(ngettext("Too many failed logins for this account or from this address. Try "
                        "again in %(num)d minute.",
@@ -134,7 +136,6 @@ def login():
         return page, 429, {"Retry-After": str(wait)}
     user = accounts.authenticate(conn, name, request.form.get("password", ""))
     if user is None:
-        login_throttle.record_failure(conn, name, address, current_app.config)
         flash(gettext("Wrong user name or password."), "error")
         return render_template("login.html", next_url=next_url, name=name), 200
     login_throttle.clear(conn, name)
@@ -147,6 +148,8 @@ def login():
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
+        # Server-side: a copy of the session cookie (or another browser) is logged out too.
+        accounts.end_sessions(get_db(), current_user)
         logout_user()
         session.clear()
         flash(gettext("You are logged out."), "success")
@@ -174,11 +177,12 @@ def set_role(user_id: int):
     user, role = _user_or_404(user_id), request.form.get("role", "")
     if role not in accounts.ROLES:
         abort(400)
-    if role != "admin" and accounts.is_last_admin(get_db(), user):
-        flash(gettext("%(name)s is the last admin: make someone else admin first.",
-                      name=user.name), "error")
-    elif role != user.role:
-        accounts.set_role(get_db(), user, role)
+    if role != user.role:
+        try:  # checked again in the change's transaction: two admins may demote at once
+            accounts.set_role(get_db(), user, role)
+        except accounts.AccountError:
+            _refuse_last_admin(user)
+            return redirect(url_for("auth.users"))
         flash(gettext("%(name)s is now %(role)s.", name=user.name, role=ROLE_NAMES[role]),
               "success")
     if user.id == current_user.id and role != "admin":
@@ -190,13 +194,22 @@ def set_role(user_id: int):
 @role_required("admin")
 def remove_user(user_id: int):
     user = _user_or_404(user_id)
-    if accounts.is_last_admin(get_db(), user):
-        flash(gettext("%(name)s is the last admin: make someone else admin first.",
-                      name=user.name), "error")
+    try:
+        accounts.remove_user(get_db(), user)
+    except accounts.AccountError:
+        _refuse_last_admin(user)
         return redirect(url_for("auth.users"))
-    accounts.remove_user(get_db(), user)
     flash(gettext("Removed the user %(name)s and their saved searches.", name=user.name),
           "success")
     if user.id == current_user.id:
         return redirect(url_for("pages.search"))
     return redirect(url_for("auth.users"))
+
+
+def _refuse_last_admin(user: accounts.User) -> None:
+    """The only refusals of a role change or removal: the last admin (a user removed
+    meanwhile is a 404 at the next look)."""
+    if accounts.get_user(get_db(), user.id) is None:
+        abort(404)
+    flash(gettext("%(name)s is the last admin: make someone else admin first.",
+                  name=user.name), "error")

@@ -6,22 +6,49 @@ tagging), vocabularies.py (the person authority file and the topic taxonomy) and
 
 Every change goes through `searchapp.curation.Curator`, which records it in the database
 (and the audit log) and re-tags the index at once, so results and facet counts show it on
-the next page. Forms post, then redirect back (post/redirect/get) with a flash message.
+the next page; a big one (a bulk tagging) is a background job whose page shows its
+progress. A change the index has not acknowledged yet (an indexer or a backup held it, a
+process was killed) is shown as pending, and a librarian's next request starts a thread
+that applies it (searchapp.journal). Forms post, then redirect back (post/redirect/get)
+with a flash message.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, flash
+from flask import Blueprint, current_app, flash, request
 from flask_babel import gettext
+from flask_login import current_user
 
-from ..curation import CurationError
+from ..curation import CurationError, catch_up_in_background
+from ..journal import article_pending, pending_count
 from ..model import FACETS, Tag
 from ..search import IndexLocked
 from ..tagging.normalize import normalize_tag
+from .database import get_db
+from .engine import engine
 from .errors import user_message
 from .labels import label
 
 bp = Blueprint("curation", __name__)
+
+
+@bp.before_app_request
+def catch_up_pending() -> None:
+    """A librarian's request finds the changes the index has not applied yet and has a
+    thread of this process apply them (one at a time), so no change waits for an indexer."""
+    if request.endpoint == "static":
+        return
+    if not (current_user.is_authenticated and current_user.can("librarian")):
+        return
+    if pending_count(get_db(), engine()):
+        catch_up_in_background(current_app.config["DATABASE"], engine())
+
+
+@bp.app_template_global()
+def curation_pending(article) -> bool:
+    """Whether a change to the article's tags has not reached the index yet."""
+    tags = [(t.facet, t.value) for t in article.tags]
+    return article_pending(get_db(), engine(), article.id, tags)
 
 
 def checked_tag(facet: str, value: str) -> Tag | None:
@@ -48,10 +75,15 @@ def run_change(change, success) -> dict | None:
         flash(user_message(exc), "error")
         return None
     except IndexLocked:
-        flash(gettext("The change is saved, but an indexing run holds the index, so results "
-                      "do not show it yet; they will after the next rebuild "
-                      "(searchapp index --rebuild)."), "warning")
+        flash(gettext("The change is saved, but an indexing run or a backup holds the index, "
+                      "so results do not show it yet: it is pending, and is applied as soon "
+                      "as the index is free."), "warning")
         return {}
+    if result.get("job"):
+        catch_up_in_background(current_app.config["DATABASE"], engine())
+        flash(gettext("The change is saved and is being applied to the index in the "
+                      "background; the change log shows its progress."), "success")
+        return result
     flash(success(result), "success")
     return result
 

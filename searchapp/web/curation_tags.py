@@ -4,6 +4,7 @@ tag every result of a search at once (after a preview)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
@@ -105,7 +106,7 @@ def merge():
     if done is None:
         return redirect(url_for("curation.merge_form", facet=facet, value=source.value,
                                 into=target.value))
-    return redirect(url_for("pages.search", **{facet: target.value}))
+    return redirect(url_for("pages.search") + "?" + urlencode({facet: target.value}))
 
 
 # -- bulk tagging ------------------------------------------------------------------------
@@ -152,7 +153,7 @@ def bulk_form():
 def bulk():
     form = request.form
     try:
-        params, query_string, total, ids = _bulk_search(MultiDict(param_pairs(form.get("params", ""))))
+        _, query_string, total, ids = _bulk_search(MultiDict(param_pairs(form.get("params", ""))))
     except QueryError as exc:
         flash(user_message(exc), "error")
         return redirect(url_for("pages.search"))
@@ -169,10 +170,13 @@ def bulk():
                       limit=current_app.config["BULK_LIMIT"]), "error")
         return redirect(back)
     lacking = len(ids) - _count_having(ids, facet, tag.value)
-    run_change(lambda: curator().bulk_tag(current_user.id, ids, facet, tag.value),
-               lambda r: ngettext("Tagged %(num)d article with “%(label)s” (%(new)d did not have it).",
-                                  "Tagged %(num)d articles with “%(label)s” (%(new)d did not have it).",
-                                  len(ids), label=tag_label(tag), new=lacking))
+    done = run_change(lambda: curator().bulk_tag(current_user.id, ids, facet, tag.value),
+                      lambda r: ngettext(
+                          "Tagged %(num)d article with “%(label)s” (%(new)d did not have it).",
+                          "Tagged %(num)d articles with “%(label)s” (%(new)d did not have it).",
+                          len(ids), label=tag_label(tag), new=lacking))
+    if done and done.get("job"):  # a big one runs outside the request: show its progress
+        return redirect(url_for("curation.job", audit_id=done["job"], back=back))
     return redirect(back)
 
 

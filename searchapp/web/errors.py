@@ -23,7 +23,7 @@ def user_message(exc: Exception) -> str:
     template = getattr(exc, "template", None)
     if template is None:
         return str(exc)
-    return gettext(template, **exc.params)
+    return gettext(template, **getattr(exc, "params", {}))
 
 
 def found_or_404(value):

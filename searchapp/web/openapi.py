@@ -150,6 +150,15 @@ ACCOUNT_PATHS = {
 }
 
 
+def server_url(config, script_root: str) -> str:
+    """Where the API is, as the document names it: relative to the document's own address,
+    or the configured SERVER_NAME, never the request's Host header (a forged Host would
+    have sent a client generated from the document to another site)."""
+    if config.get("SERVER_NAME"):
+        return f"{config['PREFERRED_URL_SCHEME']}://{config['SERVER_NAME']}{script_root}"
+    return script_root or "/"
+
+
 def openapi_document(server_url: str) -> dict:
     return {
         "openapi": "3.0.3",

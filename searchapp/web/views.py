@@ -57,20 +57,52 @@ def _doc_count(page) -> int | None:
     return None if page.result.total else engine().doc_count()
 
 
+# A long article is shown in parts of about this many characters, each with a link to the
+# next: a 20 MB article was a 20 MB page, and highlighting it took 15 s.
+ARTICLE_PART_CHARS = 100_000
+
+
 @bp.get("/articles/<article_id>")
 def article(article_id: str):
     found = found_or_404(engine().get(article_id))
     q = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
     terms = query_terms(q)
     locale = current_locale()
+    parts = part_count(found.body)
+    part = min(max(request.args.get("part", 1, type=int), 1), parts)
     return render_template(
-        "article.html", article=found, q=q,
+        "article.html", article=found, q=q, part=part, parts=parts,
         title_html=highlight(found.title, terms),
-        paragraphs=[highlight(p, terms) for p in paragraphs(found.body)],
+        paragraphs=[highlight(p, terms) for p in paragraphs(body_part(found.body, part))],
         tags=tag_views(found.tags, locale), original_url=web_url(found.url),
         similar=engine().more_like_this(article_id, current_app.config["MORE_LIKE_THIS"]),
         topic_choices=_topic_choices() if current_user.can("librarian") else None,
     )
+
+
+def part_count(body: str) -> int:
+    return max(1, -(-len(body) // ARTICLE_PART_CHARS))
+
+
+def body_part(body: str, part: int) -> str:
+    """The `part`-th (from 1) stretch of a long body, cut between paragraphs or words."""
+    if len(body) <= ARTICLE_PART_CHARS:
+        return body
+    return body[_part_start(body, part - 1):_part_start(body, part)]
+
+
+def _part_start(body: str, n: int) -> int:
+    """Where part n+1 starts: the last paragraph break, else space, in the half-part
+    before n parts' length (so the parts tile the body and each is found on its own)."""
+    at = n * ARTICLE_PART_CHARS
+    if at <= 0 or at >= len(body):
+        return min(max(at, 0), len(body))
+    lo = at - ARTICLE_PART_CHARS // 2
+    for sep in ("\n\n", "\n", " "):
+        cut = body.rfind(sep, lo, at)
+        if cut >= 0:
+            return cut + len(sep)
+    return at
 
 
 def _topic_choices() -> list[tuple[str, str]]:
@@ -129,7 +161,8 @@ def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:
     """1 … 4 5 [6] 7 8 … 20: page numbers with None for a gap."""
     last = min(last, MAX_PAGE)
     wanted = {1, last} | set(range(max(1, current - around), min(last, current + around) + 1))
-    out, previous = [], 0
+    out: list[int | None] = []
+    previous = 0
     for n in sorted(wanted):
         if n - previous > 1:
             out.append(None)

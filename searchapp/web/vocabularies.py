@@ -9,8 +9,7 @@ from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user
 
-from ..curation import (VOCABULARIES, CurationError, shipped_vocabulary, stored_vocabulary,
-                        validate_vocabulary)
+from ..curation import VOCABULARIES, CurationError, shipped_vocabulary, stored_vocabulary, validate_vocabulary
 from ..tagging import Tagger
 from .auth import role_required
 from .curation import bp, run_change

@@ -238,3 +238,25 @@ def test_snapshot_and_restore(engine, tmp_path):
     assert engine.get("fed") is None
     assert engine.restore_from(tmp_path / "copy") == len(ARTICLES)
     assert engine.get("fed") is not None and ids(engine, "volcker") == ["fed"]
+
+
+def test_the_journal_mark_is_kept_with_the_index(engine, tmp_path):
+    """The id of the last curation journal entry applied: 0 at first, moved only from the
+    value it was read at, carried by a snapshot and a restore; a rebuild starts without."""
+    assert engine.journal_mark().change == 0
+    mark = engine.journal_mark()
+    assert engine.acknowledge(3, since=mark) and engine.journal_mark().change == 3
+    assert not engine.acknowledge(5, since=mark)  # stale: another applier moved it meanwhile
+    assert engine.journal_mark().change == 3
+    assert engine.acknowledge(2)  # unconditionally (a restore re-applied everything)
+    assert engine.acknowledge(4) and engine.snapshot(tmp_path / "copy") == len(ARTICLES)
+    assert engine.acknowledge(9)
+    engine.restore_from(tmp_path / "copy")  # an older index: entries 5 to 9 are pending
+    assert engine.journal_mark().change == 4
+    before_rebuild = engine.journal_mark()
+    with engine.rebuild() as fresh:
+        assert fresh.journal_mark().change == 0
+        fresh.acknowledge(7)
+    assert engine.journal_mark().change == 7
+    assert not engine.acknowledge(8, since=before_rebuild)  # another index now
+    assert engine.journal_mark().change == 7

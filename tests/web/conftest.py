@@ -198,11 +198,11 @@ class Site:
 
     def rebuild(self):
         """A full rebuild, as `searchapp index --rebuild` does it: curation and vocabularies applied."""
-        from searchapp.curation import ingest_settings
+        from searchapp.curation import ingest_curation
 
-        curate, vocabularies, _ = ingest_settings(self.instance)
-        index_paths(self.sources, self.index_dir, rebuild=True, workers=1, curate=curate,
-                    vocabularies=vocabularies)
+        curation = ingest_curation(self.instance)
+        index_paths(self.sources, self.index_dir, rebuild=True, workers=1, curation=curation,
+                    vocabularies=curation.vocabularies)
 
 
 @pytest.fixture()

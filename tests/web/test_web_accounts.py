@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from searchapp import accounts
 from searchapp.cli import main
 from searchapp.db import connect, db_path
 from searchapp.web import create_app
+from tests.web.conftest import PASSWORD
 
 
 def logged_in_as(client) -> str | None:
@@ -106,12 +109,60 @@ def test_a_removed_user_is_logged_out(site):
     assert logged_in_as(client) is None
 
 
-def test_a_new_role_applies_at_the_next_request(site):
+def test_a_new_role_ends_the_sessions_and_applies_at_the_next_login(site):
     client = site.client("reader")
     assert client.get("/curation").status_code == 403
     conn = site.db()
     accounts.set_role(conn, accounts.find_user(conn, "rita"), "librarian")
+    assert logged_in_as(client) is None
+    assert site.login(client, "rita").status_code == 302
     assert client.get("/curation").status_code == 200
+
+
+def session_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def with_cookie(site, value: str):
+    """Another browser, given a copy of a session cookie."""
+    other = site.app.test_client()
+    other.set_cookie("session", value)
+    return other
+
+
+def test_logging_out_ends_the_session_on_the_server(site):
+    """The cookie is only signed: a copy of it stayed valid after logging out."""
+    client = site.client("reader")
+    copy = session_cookie(client)
+    assert logged_in_as(with_cookie(site, copy)) == "rita"
+    elsewhere = site.client("reader")  # the same account in another browser
+    site.post(client, "/logout")
+    assert logged_in_as(client) is None
+    assert logged_in_as(with_cookie(site, copy)) is None
+    assert with_cookie(site, copy).get("/saved").status_code == 302
+    assert logged_in_as(elsewhere) is None  # logging out ends every session of the account
+    assert site.login(client, "rita").status_code == 302 and logged_in_as(client) == "rita"
+
+
+def test_a_role_change_or_removal_by_an_admin_ends_the_users_sessions(site):
+    reader, admin = site.client("reader"), site.client("admin")
+    copy = session_cookie(reader)
+    rita = accounts.find_user(site.db(), "rita")
+    assert site.post(admin, f"/admin/users/{rita.id}/role", {"role": "librarian"}).status_code == 302
+    assert logged_in_as(reader) is None and logged_in_as(with_cookie(site, copy)) is None
+    owen_client = site.client("owen")
+    owen = accounts.find_user(site.db(), "owen")
+    site.post(admin, f"/admin/users/{owen.id}/remove")
+    assert logged_in_as(owen_client) is None
+    assert logged_in_as(admin) == "ada"  # the admin's own session goes on
+
+
+def test_a_new_password_ends_a_copied_session_too(site):
+    client = site.client("reader")
+    copy = session_cookie(client)
+    conn = site.db()
+    accounts.set_password(conn, accounts.find_user(conn, "rita"), "a brand new password")
+    assert logged_in_as(with_cookie(site, copy)) is None
 
 
 def test_the_session_cookie_is_http_only_and_same_site(site):
@@ -187,6 +238,37 @@ def test_the_last_admin_cannot_be_demoted_or_removed(site):
     assert accounts.find_user(site.db(), "ada").role == "admin"
     with pytest.raises(accounts.AccountError):
         accounts.remove_user(site.db(), ada)
+
+
+def test_two_admins_demoting_themselves_at_once_leave_one_admin_and_a_clear_refusal(site):
+    """Both pass the page's look at the admins, then change the role one after the other:
+    the second change is refused in its transaction (it was a 500)."""
+    conn = site.db()
+    accounts.create_user(conn, "abe", PASSWORD, "admin")
+    first, second = site.client("admin"), site.client("abe")
+    ids = {name: accounts.find_user(conn, name).id for name in ("ada", "abe")}
+    forms = [(first, ids["ada"], site.csrf_token(first)), (second, ids["abe"], site.csrf_token(second))]
+    answers = {}
+
+    def demote(client, user_id, token):
+        answers[user_id] = client.post(f"/admin/users/{user_id}/role",
+                                       data={"role": "reader", "csrf_token": token})
+
+    held = conn.execute("BEGIN IMMEDIATE")  # as a busy worker would: the changes wait for it
+    threads = [threading.Thread(target=demote, args=form) for form in forms]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)  # both requests have looked at the admins and wait to write
+    held.execute("COMMIT")
+    for t in threads:
+        t.join(30)
+    assert sorted(a.status_code for a in answers.values()) == [302, 302]
+    admins = [u.name for u in accounts.list_users(site.db()) if u.role == "admin"]
+    assert len(admins) == 1
+    [loser] = admins
+    client = first if loser == "ada" else second
+    page = client.get(answers[ids[loser]].location).get_data(as_text=True)
+    assert f"{loser} is the last admin: make someone else admin first." in site.flashes(page)
 
 
 # -- the command line ---------------------------------------------------------------------------

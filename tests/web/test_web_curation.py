@@ -385,3 +385,24 @@ def test_the_curation_pages_speak_french(site):
     aid = article_id(site)
     page = lena.get(f"/articles/{aid}?lang=fr").get_data(as_text=True)
     assert "étiqueté par la source" in page and "Ajouter" in page
+
+
+def test_a_merge_that_would_close_a_loop_is_refused(site):
+    """Brazil into France, France into Japan: Japan (or France) into Brazil would send the
+    values round in a circle, and their articles would lose them."""
+    lena = site.client("librarian")
+    for value, into in (("BR", "FR"), ("FR", "JP")):
+        site.post(lena, "/curation/merge", {"facet": "country", "value": value, "into": into})
+    merged = counts(site, "country")
+    assert "BR" not in merged and "FR" not in merged and merged["JP"]
+    for value, into, culprit in (("JP", "BR", "“Brazil” is already merged into “Japan”."),
+                                 ("FR", "BR", "“Brazil” is already merged into “France”."),
+                                 ("JP", "Japan", "A value cannot be merged into itself.")):
+        response = site.post(lena, "/curation/merge", {"facet": "country", "value": value,
+                                                       "into": into}, follow_redirects=True)
+        assert response.status_code == 200
+        assert page_flashes(site, response) == [culprit.replace("“", "'").replace("”", "'")]
+    conn = site.db()
+    merges = {r["from_value"]: r["to_value"] for r in conn.execute("SELECT * FROM value_merges")}
+    assert merges == {"BR": "FR", "FR": "JP"}
+    assert counts(site, "country") == merged

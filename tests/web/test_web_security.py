@@ -4,12 +4,15 @@ and where `next` may lead after a login."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import runpy
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -469,3 +472,57 @@ def test_a_forged_host_header_does_not_make_next_external(make_app):
                      base_url="http://evil.example")
     assert response.status_code == 302
     assert response.location == "/saved"  # only the path is kept, on whatever host served it
+
+
+# -- races and forged hosts ---------------------------------------------------------------------
+
+
+def hold_the_database(instance: Path):
+    """Another process's write transaction on the database (as a busy gunicorn worker holds
+    one): requests read past it, but wait for it to end before they write."""
+    conn = connect(db_path(instance))
+    conn.execute("BEGIN IMMEDIATE")
+    return conn
+
+
+def test_parallel_wrong_passwords_get_no_more_checks_than_the_limit(make_app):
+    """16 wrong passwords at once: 5 are checked, 11 refused. A check, then a record after
+    the password, let every one of them past the check."""
+    app = make_app()
+    clients = [app.test_client() for _ in range(16)]
+    tokens = [csrf_token(c) for c in clients]
+    answers, ready = [], threading.Barrier(17)
+
+    def guess(client, token):
+        ready.wait()
+        answers.append(client.post("/login", data={"name": "ann", "password": "wrong password",
+                                                   "csrf_token": token}).status_code)
+
+    threads = [threading.Thread(target=guess, args=pair) for pair in zip(clients, tokens, strict=True)]
+    for t in threads:
+        t.start()
+    held = hold_the_database(make_app.instance)
+    ready.wait()
+    time.sleep(1.5)  # every request is in, up to the database
+    held.execute("COMMIT")
+    held.close()
+    for t in threads:
+        t.join(30)
+    assert sorted(answers) == [200] * 5 + [429] * 11
+    conn = connect(db_path(make_app.instance))
+    assert conn.execute("SELECT COUNT(*) FROM login_failures").fetchone()[0] == 5
+    conn.close()
+
+
+def test_a_forged_host_header_is_not_in_the_openapi_document(make_app):
+    client = make_app().test_client()
+    doc = client.get("/api/openapi.json", headers={"Host": "evil.com"}).get_json()
+    assert doc["servers"] == [{"url": "/"}]
+    assert "evil.com" not in json_text(doc)
+    configured = make_app(SERVER_NAME="news.example.org").test_client()
+    doc = configured.get("/api/openapi.json", base_url="http://news.example.org").get_json()
+    assert doc["servers"] == [{"url": "http://news.example.org"}]
+
+
+def json_text(doc) -> str:
+    return json.dumps(doc)

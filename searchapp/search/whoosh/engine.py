@@ -31,7 +31,7 @@ from whoosh.index import LockError
 from whoosh.util.filelock import FileLock
 
 from ...model import Article
-from .. import Hit, IndexLocked, SearchRequest, SearchResult
+from .. import Hit, IndexLocked, JournalMark, SearchRequest, SearchResult
 from ..lru import LRU
 from . import internals  # noqa: F401  (applies the fix to the pinned Whoosh)
 from .arrays import Evaluator, PostingsCache
@@ -44,6 +44,9 @@ from .snippets import snippet
 from .tables import Tables, build_segment_tables, global_tables
 
 BUILD_FILE = "BUILD_ID"  # changes when a rebuilt or restored index is swapped in
+# The last curation journal entry this index has applied (see SearchEngine.journal_mark):
+# a file in the index folder, so snapshots, restores and rebuild swaps carry it.
+JOURNAL_FILE = "JOURNAL"
 # A librarian's edit waits this long for a running indexer to let go of the index.
 RETAG_WAIT_SECONDS = 15.0
 # Swapping a finished rebuild in waits this long for a librarian's edit to end.
@@ -55,6 +58,10 @@ WARM_WORDS = 300
 WARM_BYTES = 64 * 1024 * 1024
 WARM_SECONDS = 20.0
 WARM_MAX_WORD_BYTES = 4 * 1024 * 1024
+# "More like this" takes an article's key words from this much of its body: the body keeps
+# no term vectors, so its text is analysed again on every view, 7 s for a 20 MB article.
+# An article's opening says what it is about.
+MORE_LIKE_THIS_CHARS = 20_000
 # Folders beside the index that a process makes and removes: a killed one leaves them.
 _SCRATCH = re.compile(r"\.(?P<name>.+)\.(?:rebuild|old|restore)-(?P<pid>\d+)")
 
@@ -148,6 +155,36 @@ class WhooshEngine:
                 files = segreader.column_reader("file")
                 out.update(_decode(files[docnum]) for docnum in segreader.all_doc_ids())
         return dict(out)
+
+    # the curation journal's mark
+
+    def journal_mark(self) -> JournalMark:
+        """The last journal entry applied to the index on disk, and that index's build."""
+        for _ in range(100):
+            build = self._read_build()
+            change = self._read_journal()
+            if build is not None and build == self._read_build():
+                return JournalMark(change, build)
+            time.sleep(0.05)  # mid-swap: the folder is being replaced
+        raise IndexLocked(f"the index in {self.dir} is being replaced")
+
+    def acknowledge(self, change: int, since: JournalMark | None = None) -> bool:
+        """Record `change` as applied, under the write lock (a swap holds it too); with
+        `since`, only if the index and its mark are still the ones `since` was read from."""
+        with self._write_lock(RETAG_WAIT_SECONDS):
+            if since is not None and (self._read_build() != since.index
+                                      or self._read_journal() != since.change):
+                return False
+            temp = self.dir / f".{JOURNAL_FILE}.{os.getpid()}.{threading.get_ident()}"
+            temp.write_text(str(int(change)))
+            os.replace(temp, self.dir / JOURNAL_FILE)  # never half-written
+        return True
+
+    def _read_journal(self) -> int:
+        try:
+            return int((self.dir / JOURNAL_FILE).read_text().strip() or 0)
+        except (OSError, ValueError):  # none yet (a fresh or older index): nothing applied
+            return 0
 
     # writing
 
@@ -265,7 +302,10 @@ class WhooshEngine:
                     continue
                 writer.update(to_document(curated, stored["file"], stored["file_hash"], raw.tags))
                 changed += 1
-            writer.commit()
+            if changed:
+                writer.commit()
+            else:  # re-applied and already so: no new index generation for nothing
+                writer.cancel()
         except BaseException:
             writer.cancel()
             raise
@@ -317,7 +357,8 @@ class WhooshEngine:
             return []
         # Whoosh's more_like: the article's key words, OR'ed with their weights as boosts;
         # ranked on the posting arrays instead of by Whoosh's matchers (10x faster).
-        words = s.key_terms([docnum], "body", numterms=12, normalize=False)
+        opening = s.stored_fields(docnum).get("body", "")[:MORE_LIKE_THIS_CHARS]
+        words = s.key_terms_from_text("body", opening, numterms=12, normalize=False)
         if not words:
             return []
         q = query.Or([query.Term("body", word, boost=weight) for word, weight in words])
