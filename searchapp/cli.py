@@ -11,7 +11,9 @@ from pathlib import Path
 import click
 
 from .dates import parse_day, period_end
-from .search import SORTS, EngineConfig, IndexLocked, QueryError, SearchRequest, open_engine
+from .search import (SORTS, EngineConfig, IndexLocked, IndexOutdated, QueryError, SearchRequest,
+                     open_engine)
+from .search.query import match_notice
 
 DEFAULT_INDEX = os.environ.get("SEARCHAPP_INDEX_DIR", "index")
 DEFAULT_CORPUS = os.environ.get("SEARCHAPP_CORPUS", "seeds")
@@ -84,8 +86,8 @@ def index_targets(conn, paths, source=None, rebuild=False) -> tuple[list[str], d
 def _too_many(exc) -> click.ClickException:
     return click.ClickException(
         f"{exc}: more than a tenth of it. Nothing was changed. Check the registered sources "
-        "(`searchapp sources`; add a missing folder with `searchapp index PATH`), or run "
-        "again with --yes to remove them.")
+        "(`searchapp sources`): `searchapp index PATH...` (with --rebuild for a rebuild) "
+        "registers the folders the archive comes from. Or run again with --yes to remove them.")
 
 
 @main.command("index")
@@ -118,7 +120,7 @@ def index_cmd(paths, index_dir, source, rebuild, commit_every, yes):
     try:
         run_index(targets, index_dir, rebuild=rebuild, commit_every=commit_every, names=names,
                   confirmed=yes)
-    except IndexLocked as exc:
+    except (IndexLocked, IndexOutdated) as exc:
         raise click.ClickException(str(exc)) from None
     except TooManyRemovals as exc:
         raise _too_many(exc) from None
@@ -173,7 +175,7 @@ def sources_remove(path, index_dir, yes):
     if Path(index_dir).exists():
         try:
             _files, removed = remove_source(found.path, index_dir)
-        except IndexLocked as exc:
+        except (IndexLocked, IndexOutdated) as exc:
             raise click.ClickException(str(exc)) from None
     unregister(conn, found.path)
     click.echo(f"removed the source {found.path} and its {removed} articles")
@@ -226,16 +228,19 @@ def _day_option(value, end=False):
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @index_dir_option
+@click.option("--all-words", is_flag=True,
+              help="Only articles with every word of the query, even when few have them all.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def search_cmd(query, country, person, topic, date_from, date_to, sort, limit, index_dir, as_json):
+def search_cmd(query, country, person, topic, date_from, date_to, sort, limit, index_dir,
+               all_words, as_json):
     """Search the index: ranked hits with highlighted snippets and facet counts."""
     filters = {k: v for k, v in (("country", country), ("person", person), ("topic", topic)) if v}
     request = SearchRequest(
-        query=query, filters=filters, sort=sort, per_page=limit,
+        query=query, filters=filters, sort=sort, per_page=limit, all_words=all_words,
         date_from=_day_option(date_from), date_to=_day_option(date_to, end=True))
     try:
         result = _engine(index_dir).search(request)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, IndexOutdated) as exc:
         raise click.ClickException(str(exc))
     except QueryError as exc:
         raise click.UsageError(str(exc))
@@ -243,6 +248,9 @@ def search_cmd(query, country, person, topic, date_from, date_to, sort, limit, i
         click.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
         return
     click.echo(f"{result.total} results")
+    if result.match and result.match.relaxed:
+        template, params = match_notice(result.match)
+        click.echo(f"{template % params} (--all-words: only articles with every word)")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
     for n, hit in enumerate(result.hits, start=1):
@@ -265,6 +273,7 @@ def result_json(result) -> dict:
     return {
         "total": result.total,
         "suggestion": result.suggestion,
+        "match": result.match.to_json() if result.match else None,
         "hits": [{"id": h.id, "source": h.publication, "title": h.title, "url": h.url,
                   "published": h.published, "snippet": h.snippet, "tags": h.tags}
                  for h in result.hits],
@@ -433,7 +442,7 @@ def backup_cmd(dest, index_dir):
 
     try:
         report = backup(db_path(), Path(index_dir), Path(dest))
-    except (IndexLocked, FileExistsError, FileNotFoundError) as exc:
+    except (IndexLocked, IndexOutdated, FileExistsError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc))
     click.echo(f"backed up {report['articles']} articles"
                + (" and the database" if report["database"] else "") + f" to {dest}")
@@ -449,7 +458,7 @@ def restore_cmd(src, index_dir):
 
     try:
         report = restore(Path(src), db_path(), Path(index_dir))
-    except (IndexLocked, FileNotFoundError) as exc:
+    except (IndexLocked, IndexOutdated, FileNotFoundError) as exc:
         raise click.ClickException(str(exc))
     click.echo(f"restored {report['articles']} articles from {src}")
 

@@ -283,3 +283,13 @@ def test_generated_query_trees_match_whoosh(ix, text):
     assert set(np.flatnonzero(mask).tolist()) == set(expected), text
     for doc, score in expected.items():
         assert scores[doc] == pytest.approx(score, rel=1e-9), (text, doc)
+
+
+def test_the_comparisons_use_the_products_weighting(ix):
+    """Whoosh and the arrays above both score with the engine's BM25F and Okapi idf."""
+    from searchapp.search.whoosh.scoring import OkapiBM25F
+
+    s = ix.searcher()
+    assert isinstance(s.weighting, OkapiBM25F)
+    n, total = s.doc_frequency("body", "oil"), s.doc_count_all()
+    assert s.idf("body", "oil") == pytest.approx(np.log(1 + (total - n + 0.5) / (n + 0.5)))

@@ -57,6 +57,11 @@ class IndexLocked(RuntimeError):
     """Another process is writing to the index."""
 
 
+class IndexOutdated(RuntimeError):
+    """The index was written by another version, whose words this one would misread; the
+    message says to run `searchapp index --rebuild`."""
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     query: str = ""
@@ -73,6 +78,8 @@ class SearchRequest:
     facet_limit: int = 10  # values per facet (selected values are always among them); 0 = all
     # Date histogram resolution: "year", "month" or "day".
     date_granularity: str = "year"
+    # Plain words: only articles with every word, even when few or none have them all.
+    all_words: bool = False
 
     def validate(self) -> "SearchRequest":
         if len(self.query) > MAX_QUERY_CHARS:
@@ -94,6 +101,29 @@ class SearchRequest:
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise QueryError(N_("The start date is after the end date."))
         return self
+
+
+@dataclass(frozen=True)
+class Match:
+    """How the query's words were matched, for the reader to be told.
+
+    mode: "all" (articles with every word), "relaxed" (a keyword query whose words too
+    few articles have together: articles with at least `at_least` of them), "question" (a
+    long plain query, relaxed the same way), "operators" (AND / OR / NOT, phrases, fields
+    or wildcards decide).
+    """
+    mode: str
+    words: int = 0  # distinct words searched (after a question's stop words)
+    at_least: int = 0  # how many of them each article has at least
+    with_all: int = 0  # articles of the archive with every word (counted when relaxing)
+
+    @property
+    def relaxed(self) -> bool:
+        return self.mode in ("relaxed", "question")
+
+    def to_json(self) -> dict:
+        return {"mode": self.mode, "words": self.words, "at_least": self.at_least,
+                "with_all": self.with_all}
 
 
 @dataclass
@@ -127,6 +157,7 @@ class SearchResult:
     # plus UNDATED last when undated articles match.
     dates: list[FacetCount]
     suggestion: str | None = None
+    match: Match | None = None  # None when browsing (no query)
 
 
 @dataclass(frozen=True)

@@ -7,21 +7,33 @@ engine translates the checked text and reports its refusals through the function
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections import Counter
 
-from . import MAX_EXPANSION, N_, QueryError
+from . import MAX_EXPANSION, N_, Match, QueryError
+from .stoplist import QUESTION_STOPLIST
+from .values import Held, resolve
 
-# Plain queries with more words than this are treated as questions: any word may
-# match and articles matching more of them rank higher.
-QUESTION_WORDS = 3
-# Questions: words in more than this share of articles are left out, and at most this
-# many of the rarest words are kept.
-QUESTION_COMMON_SHARE = 0.2
-MAX_QUESTION_WORDS = 10
+# Plain queries (words only) need all their words. When fewer than RELAX_BELOW articles
+# have them all, the search relaxes to articles with at least AT_LEAST of them (the page
+# says so). Why not only when none has them all: three articles with every word of a
+# four-word query are often not the three best answers, and on the test collections
+# relaxing below ten ranks better than relaxing only on nothing.
+RELAX_BELOW = 10
+AT_LEAST = 2
+# Plain queries of more words than this are questions: the stop list drops the words that
+# only frame them ("what", "which", "given"), and articles with at least AT_LEAST of the
+# others are shown (few articles hold every word of a question, and those are not the
+# only good answers).
+QUESTION_WORDS = 5
+# A word repeated in the query weighs more, with diminishing returns: Okapi BM25's query
+# term frequency weight (k3 + 1) * qtf / (k3 + qtf), k3 = 1.2 (Robertson et al., TREC-4).
+K3 = 1.2
 MAX_FUZZY_EDITS = 2  # more matches nearly every short word
 # Fields a query may name; `exact` is internal (phrases are routed there).
 QUERY_FIELDS = ("title", "body", "country", "person", "topic", "published")
 BROWSE_ALL = ("", "*", "*:*")
+# How a query's words were matched (Match.mode).
+ALL, RELAXED, QUESTION, OPERATORS = "all", "relaxed", "question", "operators"
 
 TOO_SLOW = N_("This search matches too much of the archive to rank in time: add a word, a "
               "phrase or a filter.")
@@ -41,17 +53,6 @@ def is_plain(text: str) -> bool:
     return not _OPERATORS.search(text)
 
 
-def is_question(text: str) -> bool:
-    """A plain query of more than QUESTION_WORDS words: any word may match."""
-    return is_plain(text) and len(text.split()) > QUESTION_WORDS
-
-
-def falls_back(text: str) -> bool:
-    """A plain query of several words needing all of them: ranked on any of them instead
-    when they never occur together."""
-    return not is_question(text) and is_plain(text) and len(text.split()) > 1
-
-
 def route_phrases(text: str) -> str:
     """Send "phrases" with no field, or on the body, to the exact-words field."""
     return _PHRASE.sub(lambda m: f'{m.group(1)}exact:"{m.group(2)}"', text)
@@ -62,26 +63,89 @@ def negations(text: str) -> str:
     return re.sub(r"(^|[\s(])-(?=[^\s()\-])", r"\1NOT ", text)
 
 
-def for_parser(text: str) -> str:
-    """The checked query as an engine's parser takes it."""
-    return negations(route_phrases(text))
+_FACET_VALUE = re.compile(r'(?<![\w:/])(country|person|topic):("([^"]*)"|[^\s()"]+)')
 
 
-def focus_question(text: str, total: int, share: Callable[[str], float]) -> str:
-    """A long plain question keeps its informative words: words in more than
-    QUESTION_COMMON_SHARE of the archive ("said", "year", "new") would match most
-    articles, add little to the ranking and cost the most time. `share(word)` is the
-    share of the `total` articles that have the word (1.0 for a word the index drops)."""
-    words = text.split()
-    if not is_plain(text) or len(words) <= QUESTION_WORDS:
-        return text
-    if total < 1000:  # a small archive is cheap to search, and its shares mean little
-        return text
-    ranked = sorted(words, key=share)
-    keep = {w for w in ranked[:MAX_QUESTION_WORDS] if share(w) <= QUESTION_COMMON_SHARE}
-    if len(keep) < 2:  # a question of common words only: its rarest words still count
-        keep = set(ranked[:3])
-    return " ".join(w for w in words if w in keep)
+def resolve_fields(text: str, held: Held) -> str:
+    """`person:reagan`, `country:"soviet union"`, `topic:"central banks"`: each facet value
+    as written replaced by the index values it stands for (see `values`), OR'ed. Wildcards,
+    fuzzy words and ranges are left to the engine."""
+    def replace(m: re.Match) -> str:
+        facet, written = m.group(1), m.group(3) if m.group(3) is not None else m.group(2)
+        if not written.strip() or re.search(r'[*?~\[\]{}^]', written):
+            return m.group(0)
+        found = [f'{facet}:"{v}"' for v in resolve(facet, written.strip(), held)]
+        return found[0] if len(found) == 1 else f"({' OR '.join(found)})"
+
+    return _FACET_VALUE.sub(replace, text)
+
+
+def for_parser(text: str, held: Held | None = None) -> str:
+    """The checked query as an engine's parser takes it; with `held` (the values the index
+    holds per facet), facet values written as the reader sees them are resolved."""
+    text = negations(route_phrases(text))
+    return resolve_fields(text, held) if held is not None else text
+
+
+# -- plain queries: which words, how much each weighs, how many an article needs ---------
+
+
+def is_question(words: list[str]) -> bool:
+    """A plain query of more than QUESTION_WORDS words (as the engine's tokenizer splits it)."""
+    return len(words) > QUESTION_WORDS
+
+
+def question_words(words: list[str]) -> list[str]:
+    """A question's words without the stop list's, unless nothing would be left."""
+    kept = [w for w in words if w not in QUESTION_STOPLIST]
+    return kept or words
+
+
+def query_weights(terms: list[str]) -> dict[str, float]:
+    """Each distinct term (in first-seen order) with its weight: a term written twice counts
+    more than once, less than twice."""
+    return {term: (K3 + 1) * n / (K3 + n) for term, n in Counter(terms).items()}
+
+
+def at_least(present: int) -> int:
+    """How many of the query's words a relaxed search needs: AT_LEAST, or fewer when the
+    archive holds fewer of them (a word it lacks never counts against one it has)."""
+    return max(1, min(AT_LEAST, present))
+
+
+def plan_match(words: int, present: int, with_all: int, question: bool,
+               all_words: bool) -> Match:
+    """How a plain query of `words` distinct words (`present` of them in the archive,
+    `with_all` articles having every one) is matched: a keyword query needs every word
+    unless fewer than RELAX_BELOW articles have them all, a question needs AT_LEAST.
+    `all_words`: the reader asked for articles with every word (the strict link)."""
+    need = at_least(present)
+    if all_words or need >= words:
+        return Match(ALL, words, words, with_all)
+    if question:  # ranked on its words: articles with every word come first anyway
+        return Match(QUESTION, words, need, with_all)
+    if with_all >= RELAX_BELOW:
+        return Match(ALL, words, words, with_all)
+    return Match(RELAXED, words, need, with_all)
+
+
+def match_notice(match: Match | None) -> tuple[str, dict] | None:
+    """What the reader is told when the search relaxed: (template marked with N_, its
+    parameters), or None when every word was required."""
+    if match is None or match.mode not in (RELAXED, QUESTION):
+        return None
+    params = dict(words=match.words, at_least=match.at_least, with_all=match.with_all)
+    if match.mode == QUESTION:
+        return N_("Read as a question: showing articles with at least %(at_least)d of its "
+                  "%(words)d words, best matches first."), params
+    if match.with_all == 0:
+        return N_("No article has all %(words)d words; showing articles with at least "
+                  "%(at_least)d of them."), params
+    if match.with_all == 1:
+        return N_("Only one article has all %(words)d words; showing articles with at least "
+                  "%(at_least)d of them."), params
+    return N_("Only %(with_all)d articles have all %(words)d words; showing articles with at "
+              "least %(at_least)d of them."), params
 
 
 def check_syntax(text: str) -> None:

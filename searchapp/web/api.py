@@ -72,6 +72,8 @@ def search_json(page: SearchPage) -> dict:
         "facet_totals": {name: view.total for name, view in page.facets.items()},
         "dates": page.dates.to_json(),
         "suggestion": result.suggestion,
+        # How the words were matched: all of them, or (relaxed) at least some.
+        "match": result.match.to_json() if result.match else None,
     }
 
 

@@ -24,6 +24,8 @@ FACET_NAME = {"type": "string", "enum": ["country", "person", "topic"]}
 SEARCH_PARAMETERS = [
     _param("q", "Query; see the help page for the language (AND/OR/NOT, \"phrases\", "
            "fields, wildcards, fuzzy and proximity search, date ranges).", STRING),
+    _param("all", "1: plain words need every word, never relaxed (see `match`).",
+           {"type": "string", "enum": ["1"]}),
     _param("country", "ISO 3166 country code; repeat to OR values.", STRING, True),
     _param("person", "Person name; repeat to OR values.", STRING, True),
     _param("topic", "Topic id; repeat to OR values.", STRING, True),
@@ -92,6 +94,17 @@ SEARCH_RESULT = {"type": "object", "properties": {
             "label": STRING, "count": {"type": "integer"},
             "from": STRING, "to": STRING}}}}},
     "suggestion": NULLABLE_STRING,
+    "match": {"type": "object", "nullable": True, "description": (
+        "How the query's words were matched (null when browsing). all: articles with every "
+        "word; relaxed: fewer than ten articles have every word of this keyword query, so "
+        "articles with at least `at_least` of its `words` are shown (the page says so; "
+        "all=1 asks for every word); question: a long plain query, matched the same way; "
+        "operators: AND / OR / NOT, phrases, fields or wildcards decide."),
+        "properties": {
+            "mode": {"type": "string", "enum": ["all", "relaxed", "question", "operators"]},
+            "words": {"type": "integer", "description": "distinct words searched"},
+            "at_least": {"type": "integer", "description": "words each article has at least"},
+            "with_all": {"type": "integer", "description": "articles with every word"}}},
 }}
 
 ARTICLE = {"type": "object", "properties": {

@@ -4,6 +4,7 @@ The page (`/`) and the API (`/api/search`) read exactly the same parameters, so 
 permalink to either shows the same result:
 
   q                          the query (see the help page for the language)
+  all                        1 = plain words: only articles with every word, never relaxed
   country, person, topic     repeatable; values of one facet are OR'ed, facets AND'ed
   not_country, not_person, not_topic   repeatable exclusions
   from, to                   YYYY, YYYY-MM or YYYY-MM-DD; `to` means the end of that period
@@ -38,7 +39,7 @@ MAX_FIND_CHARS = 100
 GRANULARITIES = ("auto", "year", "month", "day")
 # What a search is (what a saved search or a bulk tagging keeps); paging, page layout and
 # language are left out.
-SEARCH_KEYS = ("q", *FACETS, *(f"not_{f}" for f in FACETS), "from", "to", "undated", "sort")
+SEARCH_KEYS = ("q", "all", *FACETS, *(f"not_{f}" for f in FACETS), "from", "to", "undated", "sort")
 # An "only undated" search is a date range no article can fall in, plus the undated ones.
 # The engine has no such filter yet; publication dates before 1800 are never indexed.
 _NO_DAY = date(1000, 1, 1)
@@ -108,7 +109,7 @@ def parse_search_args(args: MultiDict) -> SearchParams:
     # (It lists selected values even when they are not among the most frequent.)
     engine_limit = 0 if 0 in limits.values() else max(limits.values())
     request = SearchRequest(
-        query=q,
+        query=q, all_words=args.get("all", "").strip() == "1",
         filters={f: v for f, v in filters.items() if v},
         exclude={f: v for f, v in exclude.items() if v},
         date_from=date_from, date_to=date_to, include_undated=include_undated,

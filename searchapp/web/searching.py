@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from ..search import MAX_PAGE, SearchResult
+from ..search.query import match_notice
 from .engine import engine
 from .languages import current_locale
 from .params import SearchParams, parse_search_args
@@ -26,6 +28,19 @@ class SearchPage:
         """Pages of results, at most the engine's MAX_PAGE."""
         per_page = self.params.request.per_page
         return min(MAX_PAGE, max(1, -(-self.result.total // per_page)))
+
+    @property
+    def match_notice(self) -> str | None:
+        """The sentence telling the reader the search relaxed (never silently), or None."""
+        notice = match_notice(self.result.match)
+        return gettext(notice[0], **notice[1]) if notice else None
+
+    @property
+    def strict(self) -> bool:
+        """The reader asked for articles with every word of a query of several."""
+        match = self.result.match
+        return bool(self.params.request.all_words and match and match.mode == "all"
+                    and match.words > 1)
 
 
 def run_search(args: MultiDict) -> SearchPage:

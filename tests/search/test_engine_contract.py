@@ -260,3 +260,65 @@ def test_the_journal_mark_is_kept_with_the_index(engine, tmp_path):
     assert engine.journal_mark().change == 7
     assert not engine.acknowledge(8, since=before_rebuild)  # another index now
     assert engine.journal_mark().change == 7
+
+
+# -- how plain words match, and saying so ---------------------------------------------------
+
+
+def test_plain_words_need_all_of_them_and_relaxing_is_reported(engine):
+    result = engine.search(SearchRequest(query="sanctions lavrov"))
+    assert [h.id for h in result.hits] == ["ru-cn"]
+    assert (result.match.mode, result.match.words) == ("all", 2)
+    # No article has all three words: the search relaxes to two of them, and says so.
+    result = engine.search(SearchRequest(query="sanctions oil lavrov", per_page=100))
+    assert {h.id for h in result.hits} == {"ru-cn", "iran-oil"}  # not "undated": one word only
+    assert result.match.to_json() == {"mode": "relaxed", "words": 3, "at_least": 2,
+                                      "with_all": 0}
+    # The strict search never relaxes.
+    strict = engine.search(SearchRequest(query="sanctions oil lavrov", all_words=True))
+    assert strict.total == 0 and strict.match.mode == "all"
+
+
+def test_a_long_question_drops_its_framing_words_and_needs_two_of_the_others(engine):
+    result = engine.search(SearchRequest(
+        query="which articles say what the ministers discussed in sochi", per_page=100))
+    assert [h.id for h in result.hits] == ["ru-cn"]
+    assert result.match.mode == "question" and result.match.at_least == 2
+
+
+def test_capital_operators_and_lower_case_words(engine):
+    assert set(ids(engine, "cocoa OR volcker")) == {"cocoa", "fed"}
+    # Lower-case "or", "and", "not" are words of the text, not operators: both words needed.
+    assert ids(engine, "cocoa or volcker") == []
+    assert ids(engine, "bahia and cocoa") == ["cocoa"]
+    assert engine.search(SearchRequest(query="cocoa OR volcker")).match.mode == "operators"
+
+
+def test_accents_are_folded_but_phrases_stay_exact(engine):
+    w = engine.writer()
+    w.replace_file("/files/pele", "hash", [art(
+        "pele", "Pelé opens the élection campaign", "Edson Arantes do Nascimento, Pelé, spoke.",
+        "2019-07-01")])
+    w.commit()
+    for q in ("pele", "Pelé", "PELE", "election pele", "élections"):
+        assert ids(engine, q) == ["pele"], q
+    assert ids(engine, '"Pelé opens"') == ["pele"]
+    assert ids(engine, '"pele opens"') == []  # a phrase is matched as written
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("person:lavrov", ["ru-cn"]),
+    ('person:"sergey lavrov"', ["ru-cn"]),
+    ('person:"Sergey Lavrov"', ["ru-cn"]),
+    ("person:Volcker", ["fed"]),
+    ('country:"united kingdom"', ["iran-oil"]),
+    ("country:gb", ["iran-oil"]),
+    ("country:Brazil", ["cocoa"]),
+    ('country:"Royaume-Uni"', ["iran-oil"]),  # the French label the reader may see
+    ('topic:"financial markets"', ["fed"]),  # the taxonomy's label
+    ("topic:Agriculture", ["cocoa"]),
+    ('topic:"diplomacy and international relations" sochi', ["ru-cn"]),
+    ("sanctions -person:lavrov -country:gb", ["undated"]),
+])
+def test_fields_take_the_values_the_reader_sees(engine, q, expected):
+    assert ids(engine, q) == expected

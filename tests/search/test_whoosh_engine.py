@@ -14,7 +14,8 @@ import pytest
 import whoosh
 
 from searchapp.model import Article
-from searchapp.search import EngineConfig, IndexLocked, SearchRequest, open_engine
+from searchapp.search import (EngineConfig, IndexLocked, IndexOutdated, SearchRequest,
+                              index_problem, open_engine)
 from searchapp.search.whoosh import engine as whoosh_engine
 from searchapp.search.whoosh import internals
 
@@ -113,3 +114,19 @@ def test_another_whoosh_version_falls_back_to_whooshs_own_matching(engine, monke
         got = [(h.id, h.score) for h in fallback.search(SearchRequest(q)).hits]
         assert [i for i, _s in got] == [i for i, _s in expected[q]], q
         assert [s for _i, s in got] == pytest.approx([s for _i, s in expected[q]], rel=1e-9)
+
+
+def test_an_index_of_an_older_format_is_refused_until_rebuilt(engine, tmp_path):
+    # An index written before accents were folded: its words would silently miss.
+    (tmp_path / "ix" / "FORMAT").unlink()
+    old = open_engine(EngineConfig(index_dir=tmp_path / "ix"))
+    for use in (lambda: old.search(SearchRequest(query="oil")), old.writer):
+        with pytest.raises(IndexOutdated, match=r"searchapp index --rebuild"):
+            use()
+    assert "searchapp index --rebuild" in index_problem(EngineConfig(index_dir=tmp_path / "ix"))
+    with old.rebuild() as fresh:
+        w = fresh.writer()
+        w.replace_file("/f/0", "h", [article(0, "Pelé scored.")])
+        w.commit()
+    assert index_problem(EngineConfig(index_dir=tmp_path / "ix")) is None
+    assert [h.id for h in old.search(SearchRequest(query="pele")).hits] == ["a0"]

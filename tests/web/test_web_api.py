@@ -279,3 +279,48 @@ def test_every_taxonomy_label_is_offered_for_translation():
     from searchapp.web.topic_names import TOPIC_LABELS
 
     assert sorted(TOPIC_LABELS) == sorted(t["label"] for t in load_taxonomy())
+
+
+# -- how the words matched -------------------------------------------------------------------
+
+RELAXING = f"{MARKER} marseille tokyo"  # no fixture article has all three words
+
+
+def test_the_match_is_reported_and_relaxing_is_never_silent(api, client):
+    _, every = api(q=f"{MARKER} marseille")
+    assert every["match"] == {"mode": "all", "words": 2, "at_least": 2, "with_all": 2}
+    assert every["total"] == 2
+    _, relaxed = api(q=RELAXING)
+    assert relaxed["match"] == {"mode": "relaxed", "words": 3, "at_least": 2, "with_all": 0}
+    assert {h["title"] for h in relaxed["hits"]} == {
+        "Dock strike halts grain exports from Marseille", "Grain traders watch Marseille strike",
+        "Tokyo utilities raise power prices"}
+    _, strict = api(q=RELAXING, all="1")
+    assert strict["total"] == 0 and strict["match"]["mode"] == "all"
+    _, browsing = api()
+    assert browsing["match"] is None
+    page = client.get("/", query_string={"q": RELAXING}).get_data(as_text=True)
+    assert "No article has all 3 words; showing articles with at least 2 of them." in page
+    assert "all=1" in page
+    page = client.get("/", query_string={"q": RELAXING, "all": "1"}).get_data(as_text=True)
+    assert "Showing only articles with all the words." in page
+
+
+def test_the_relaxing_notice_is_in_the_readers_language(client):
+    page = client.get("/", query_string={"q": RELAXING, "lang": "fr"}).get_data(as_text=True)
+    assert "Aucun article ne contient les 3 mots" in page
+
+
+def test_accents_are_folded(api):
+    for q in ("elodie marchand", "Élodie", "ELODIE"):
+        _, data = api(q=q)
+        assert data["total"] == 3, q
+
+
+def test_openapi_documents_the_match(client):
+    doc = client.get("/api/openapi.json").get_json()
+    search = doc["paths"]["/api/search"]["get"]
+    assert "all" in {p["name"] for p in search["parameters"]}
+    schema = search["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["properties"]["match"]["properties"]["mode"]["enum"] == [
+        "all", "relaxed", "question", "operators"]

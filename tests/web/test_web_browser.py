@@ -160,3 +160,21 @@ def test_language_switch(page, live_server):
     assert "Allemagne" in page.locator(".facet--country").inner_text()
     page.goto(f"{live_server}/help")  # remembered by the cookie
     assert page.locator("h1").inner_text() == "Comment chercher"
+
+
+def test_a_relaxed_search_says_so_and_links_to_every_word(page, live_server, errors):
+    page.goto(live_server + "/")
+    page.fill("#q", f"{MARKER} marseille tokyo")
+    page.press("#q", "Enter")
+    page.wait_for_url("**/?q=quillfeather*")
+    notice = page.locator(".match-notice")
+    assert text(notice).startswith(
+        "No article has all 3 words; showing articles with at least 2 of them.")
+    assert page.locator(".hit").count() == 3
+    notice.get_by_role("link").click()
+    page.wait_for_url("**all=1*")
+    assert query(page)["all"] == ["1"]
+    assert page.locator(".hit").count() == 0
+    assert text(page.locator(".match-notice")).startswith(
+        "Showing only articles with all the words.")
+    assert errors == []

@@ -31,15 +31,16 @@ from whoosh.index import LockError
 from whoosh.util.filelock import FileLock
 
 from ...model import Article
-from .. import Hit, IndexLocked, JournalMark, SearchRequest, SearchResult
+from .. import Hit, IndexLocked, IndexOutdated, JournalMark, SearchRequest, SearchResult
 from ..lru import LRU
 from . import internals  # noqa: F401  (applies the fix to the pinned Whoosh)
 from .arrays import Evaluator, PostingsCache
 from .highlight import QueryTerms, highlighter
 from .internals import Unsupported
 from .matching import counts, evaluate, matching, page_order, top
-from .parsing import focus_question, parse, suggest
-from .schema import schema, to_article, to_document
+from .parsing import parse, suggest
+from .schema import format_problem, schema, to_article, to_document, write_format
+from .scoring import WEIGHTING
 from .snippets import snippet
 from .tables import Tables, build_segment_tables, global_tables
 
@@ -83,6 +84,7 @@ class WhooshEngine:
         if lock_beside:
             self._remove_leftovers()
         self._ix, self._build = self._open(create)
+        self._outdated = format_problem(self.dir)
 
     # opening
 
@@ -98,10 +100,17 @@ class WhooshEngine:
                 raise FileNotFoundError(f"no index in {self.dir}; run `searchapp index` first")
             self.dir.mkdir(parents=True, exist_ok=True)
             ix = self._storage().create_index(schema())
+            write_format(self.dir)
             (self.dir / BUILD_FILE).write_text(uuid.uuid4().hex)
         else:
             ix = self._storage().open_index()
         return ix, self._read_build()
+
+    def _current(self) -> None:
+        """Refuse to write to an index of another format (its words were analysed otherwise:
+        mixing the two would make searches silently miss)."""
+        if self._outdated:
+            raise IndexOutdated(self._outdated)
 
     def _read_build(self) -> str | None:
         try:
@@ -110,24 +119,28 @@ class WhooshEngine:
             return None
 
     def searcher(self):
-        """This thread's searcher, refreshed when the index changed or was swapped."""
+        """This thread's searcher, refreshed when the index changed or was swapped. An
+        index of another format is refused (IndexOutdated), never searched."""
         build = self._read_build()
         if build is not None and build != self._build:
             with self._lock:
                 if build != self._build:
                     self._ix = self._storage().open_index()
                     self._build = build
+                    self._outdated = format_problem(self.dir)
                     self._segment_tables.clear()
                     self._postings.clear()
                     self._results.clear()
                     self._summaries.clear()
+        if self._outdated:
+            raise IndexOutdated(self._outdated)
         ix, s = getattr(self._local, "searcher", (None, None))
         if s is None or ix is not self._ix or not s.up_to_date():
             # Not `s.refresh()`: Whoosh 2.7 reuses segment readers by segment id there, so
             # deletions made since (updated articles) would still show as live documents.
             if s is not None:
                 s.close()
-            s = self._ix.searcher()
+            s = self._ix.searcher(weighting=WEIGHTING)
         self._local.searcher = (self._ix, s)
         return s
 
@@ -190,6 +203,7 @@ class WhooshEngine:
 
     def writer(self, wait: float = 0.0) -> "WhooshWriter":
         """The index's one writer; waits up to `wait` seconds for another to finish."""
+        self._current()
         return WhooshWriter(self._ix, self.dir, timeout=wait)
 
     @contextmanager
@@ -208,11 +222,12 @@ class WhooshEngine:
         `wait` seconds for a running one); returns the copy's article count."""
         with self._write_lock(wait):
             shutil.copytree(self.dir, dest, ignore=shutil.ignore_patterns("*.lock", "*WRITELOCK"))
-        return WhooshEngine(dest, create=False, lock_beside=False).doc_count()
+        # Counted on Whoosh's index: a copy of an index of an older format is still a backup.
+        return WhooshEngine(dest, create=False, lock_beside=False)._ix.doc_count()
 
     def restore_from(self, src: Path) -> int:
         """Replace this index with the copy in `src`; every process reopens it."""
-        WhooshEngine(src, create=False, lock_beside=False)  # refuse a broken copy first
+        WhooshEngine(src, create=False, lock_beside=False)._current()  # refuse a broken copy first
         staging = self._scratch("restore")
         shutil.rmtree(staging, ignore_errors=True)
         try:
@@ -271,8 +286,9 @@ class WhooshEngine:
         """Every article id matching the request (for bulk operations)."""
         request.validate()
         s = self.searcher()
-        user_q, _, loose = parse(s, focus_question(s, request.query))
-        matched = matching(s, user_q, request, self._tables(s), self._postings, loose)()
+        tables = self._tables(s)
+        user_q, _, words = parse(s, request.query, _held(tables))
+        matched = matching(s, user_q, request, tables, self._postings, words)()
         return [s.stored_fields(int(d))["id"] for d in np.flatnonzero(matched)]
 
     def ids_with_value(self, facet: str, value: str) -> list[str]:
@@ -381,9 +397,9 @@ class WhooshEngine:
         return result
 
     def _search(self, s, request: SearchRequest) -> SearchResult:
-        user_q, terms, loose = parse(s, focus_question(s, request.query))
         tables = self._tables(s)
-        docs_matching = matching(s, user_q, request, tables, self._postings, loose)
+        user_q, terms, words = parse(s, request.query, _held(tables))
+        docs_matching = matching(s, user_q, request, tables, self._postings, words)
         docs = np.flatnonzero(docs_matching())
         # Counting is the costly part on big results and does not depend on the page or
         # the sort, so paging through a result or re-sorting it reuses the counts.
@@ -401,7 +417,7 @@ class WhooshEngine:
             hits = [self._hit(s, int(d), terms, float(scores[d]) if scored else None)
                     for d in page]
         return SearchResult(total=len(docs), hits=hits, facets=facets, facet_totals=totals,
-                            dates=dates, suggestion=suggestion)
+                            dates=dates, suggestion=suggestion, match=docs_matching.match)
 
     def _hit(self, s, docnum: int, terms: QueryTerms = QueryTerms(frozenset()),
              score=None) -> Hit:
@@ -519,6 +535,11 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # someone else's process
         return True
     return True
+
+
+def _held(tables: Tables):
+    """facet -> the values the index holds (from the cached tables)."""
+    return lambda facet: tables.facets[facet].values
 
 
 def _leaves(reader):

@@ -8,6 +8,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 from whoosh.reading import SegmentReader
 
+from .schema import format_problem
+
 
 def index_problem(index_dir: Path) -> str | None:
     """Why the index in index_dir cannot be served (one line for the log), or None.
@@ -33,7 +35,7 @@ def index_problem(index_dir: Path) -> str | None:
         except Exception as e:
             why = f"segment {segment.segment_id()} is damaged ({describe(e)})"
             return unreadable(index_dir, why)
-    return None
+    return format_problem(index_dir)
 
 
 def unreadable(index_dir: Path, why: str) -> str:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from whoosh.analysis import STOP_WORDS
 from whoosh.lang.porter import stem
 
-from .schema import STEMMED
+from .schema import STEMMED, fold
 
 # The index's tokenizer (RegexTokenizer's default) and stop-word rule (StopFilter).
 _WORD = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
@@ -30,6 +30,7 @@ _TOKEN = re.compile(r'(?P<neg>(?:\bNOT\s+|(?<![\w])-))?(?:(?P<field>\w+):)?'
 @lru_cache(maxsize=65536)
 def stem_of(word: str) -> str | None:
     """The (lower-case) word as the body field indexes it, or None when the field drops it."""
+    word = fold(word)
     if len(word) < 2 or word in STOP_WORDS:
         return None
     return stem(word)

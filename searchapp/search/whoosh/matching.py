@@ -13,10 +13,11 @@ import numpy as np
 from whoosh import collectors, query
 
 from ...model import FACETS
-from .. import UNDATED, FacetCount, SearchRequest, facet_value
+from .. import UNDATED, FacetCount, Match, SearchRequest, facet_value
 from .. import query as policy
 from .arrays import Evaluator, PostingsCache, TooSlow
 from .internals import Unsupported
+from .plain import Words
 from .tables import Tables, date_mask
 
 # A query still ranking after this long is refused with a message, well before the
@@ -25,13 +26,14 @@ MAX_SEARCH_SECONDS = 8.0
 
 
 def matching(s, user_q, request: SearchRequest, tables: Tables, postings: PostingsCache,
-             loose=None):
+             words: Words | None = None):
     """A function giving the matching documents (a mask over doc numbers) with every
     filter, or with every filter but one facet's (`skip`: facets are OR within).
 
     Filters are masks from the cached tables, computed before the query so that phrases
-    check word positions only in documents that could still be shown. `loose` is the
-    query to rank instead when the words of `user_q` never occur together.
+    check word positions only in documents that could still be shown. `words`: those of a
+    plain query, matched as the policy says (all of them, or at least some); the function's
+    `match` tells how.
     """
     base = tables.live.copy()
     for facet, values in request.exclude.items():
@@ -53,14 +55,14 @@ def matching(s, user_q, request: SearchRequest, tables: Tables, postings: Postin
     if selected:
         passed = np.sum(list(selected.values()), axis=0)
         restrict = base & (passed >= len(selected) - 1)
-    scores = None
-    if not isinstance(user_q, query.Every):
-        # Plain words (which may fall back to `loose`) are looked up in the whole archive:
-        # "never together" means nowhere, not just under these filters.
-        found, scores = evaluate(s, user_q, postings, restrict if loose is None else None)
-        if loose is not None and not found.any():
-            found, scores = evaluate(s, loose, postings, None)
+    scores, match = None, None
+    if words is not None:
+        found, scores, match = match_words(s, words, postings, request.all_words)
         base = base & found
+    elif not isinstance(user_q, query.Every):
+        found, scores = evaluate(s, user_q, postings, restrict)
+        base = base & found
+        match = Match(policy.OPERATORS)
 
     def docs_matching(skip: str | None = None) -> np.ndarray:
         docs = base
@@ -71,14 +73,35 @@ def matching(s, user_q, request: SearchRequest, tables: Tables, postings: Postin
 
     docs_matching.filtered = set(selected)
     docs_matching.scores = scores
+    docs_matching.match = match
     return docs_matching
 
 
-def evaluate(s, q, postings: PostingsCache, restrict):
+def match_words(s, words: Words, postings: PostingsCache, all_words: bool):
+    """(mask, scores, Match) of a plain query's words: each word is looked up once, and an
+    article's score is the sum of its words' (no bonus for having more of them: BM25's
+    own sum already favours it). Counted in the whole archive, not under the filters:
+    "no article has all the words" is about the archive."""
+    count = np.zeros(s.doc_count_all(), dtype=np.int16)
+    scores = np.zeros(s.doc_count_all(), dtype=np.float64)
+    deadline = time.monotonic() + MAX_SEARCH_SECONDS  # for all the words together
+    for q in words.queries:
+        found, word_scores = evaluate(s, q, postings, None, deadline)
+        count += found
+        scores += word_scores
+    n = len(words.queries)
+    with_all = int(np.count_nonzero(count == n)) if n else 0
+    match = policy.plan_match(n, words.present, with_all, words.question, all_words)
+    found = count >= max(match.at_least, 1)
+    return found, np.where(found, scores, 0.0), match
+
+
+def evaluate(s, q, postings: PostingsCache, restrict, deadline: float | None = None):
     """(mask, scores) of the query over the index: on cached posting arrays, or by
-    Whoosh itself for the parts those don't cover (wildcards, ranges, fuzzy words)."""
+    Whoosh itself for the parts those don't cover (wildcards, ranges, fuzzy words).
+    `deadline` (a time.monotonic() value): by default MAX_SEARCH_SECONDS from now."""
+    deadline = deadline or time.monotonic() + MAX_SEARCH_SECONDS
     try:
-        deadline = time.monotonic() + MAX_SEARCH_SECONDS
         return Evaluator(s, postings, deadline).run(q, restrict)
     except Unsupported:
         pass

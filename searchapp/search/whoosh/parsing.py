@@ -8,24 +8,13 @@ from datetime import datetime, timezone
 from itertools import islice
 
 from whoosh import query
-from whoosh.qparser import AndGroup, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, OrGroup
+from whoosh.qparser import AndGroup, FuzzyTermPlugin, GtLtPlugin, MultifieldParser
 from whoosh.qparser.dateparse import DateParserPlugin
 
 from .. import MAX_CORRECTED_WORDS, MAX_EXPANSION
 from .. import query as policy
 from .highlight import QueryTerms, terms_of_query
-from .schema import STEMMED
-
-
-def focus_question(s, text: str) -> str:
-    """The question's informative words (see `policy.focus_question`), by body frequency."""
-    total = s.doc_count()
-
-    def share(word: str) -> float:
-        stems = [t.text for t in STEMMED(word)]
-        return max((s.doc_frequency("body", t) for t in stems), default=0) / total if stems else 1.0
-
-    return policy.focus_question(text, total, share)
+from .plain import Words, words
 
 
 def _parser(s, group=AndGroup):
@@ -38,27 +27,31 @@ def _parser(s, group=AndGroup):
     return parser
 
 
-def parse(s, text: str) -> tuple[query.Query, QueryTerms, query.Query | None]:
-    """(query, words to mark in snippets, the query with any word allowed or None)."""
+def parse(s, text: str, held=None) -> tuple[query.Query, QueryTerms, Words | None]:
+    """(query, words to mark in snippets, the words of a plain query or None). `held`:
+    facet -> the values the index holds (to resolve `person:reagan` and the like).
+
+    A plain query (words only) is not parsed: its words are matched one by one (see
+    `plain`), so that the search can tell how many of them each article has. Any other
+    query is parsed, its words joined by AND unless its operators say otherwise.
+    """
     text = text.strip()
     if policy.browses_all(text):
         return query.Every(), QueryTerms(frozenset()), None
     policy.check_syntax(text)
-    group = OrGroup.factory(0.9) if policy.is_question(text) else AndGroup
-    parsed = policy.for_parser(text)
+    if policy.is_plain(text):
+        found = words(s, text)
+        return found.query, terms_of_query(found.query), found
+    parsed = policy.for_parser(text, held)
     try:
-        q = _parser(s, group).parse(parsed)
+        q = _parser(s).parse(parsed)
     except OSError:  # the index, not the query: not the reader's mistake
         raise
     except Exception:  # whoosh raises many types on odd input; its words are not for readers
         raise policy.not_understood(parsed) from None
     q = q.accept(_normalize_facet_terms)
     refuse(q, s.reader())
-    loose = None
-    if policy.falls_back(parsed):
-        # A plain query whose words never occur together still gets ranked results.
-        loose = _parser(s, OrGroup.factory(0.9)).parse(parsed)
-    return q, terms_of_query(q), loose
+    return q, terms_of_query(q), None
 
 
 def _normalize_facet_terms(q):

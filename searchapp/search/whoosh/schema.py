@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from whoosh import fields
-from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StandardAnalyzer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.support.charset import accent_map
 
 from ...dates import parse_published
 from ...model import FACETS, Article, Tag
 
-STEMMED = StemmingAnalyzer()
+# Whoosh's StemmingAnalyzer (its tokenizer, lower case, stop words, Porter stems) with
+# accents folded before the stop words and stems: Pelé is Pele, élection is election.
+STEMMED = (RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter()
+           | StemFilter())
+# The index's format: raised whenever the fields or their analysis change, so that an index
+# written before is refused (with `searchapp index --rebuild` to run) instead of answering
+# wrongly. 2: accents folded in the title and body.
+FORMAT_VERSION = 2
+FORMAT_FILE = "FORMAT"
 # Phrases are matched on the words as written, stop words included, so that
 # "bank of england" does not match "banks in England".
 EXACT = StandardAnalyzer(stoplist=None)
@@ -44,6 +62,30 @@ def schema() -> fields.Schema:
         raw_tags=fields.STORED,
         rawtag=fields.KEYWORD(commas=True, lowercase=False, scorable=False),  # "facet:value" of raw_tags
     )
+
+
+def fold(word: str) -> str:
+    """A lower-case word with its accents folded, as STEMMED folds them."""
+    return word.translate(accent_map)
+
+
+def write_format(index_dir: Path) -> None:
+    (Path(index_dir) / FORMAT_FILE).write_text(f"{FORMAT_VERSION}\n")
+
+
+def format_problem(index_dir: Path) -> str | None:
+    """Why the index in `index_dir` was written in another format than this version's, or
+    None when it is this version's."""
+    try:
+        found = int((Path(index_dir) / FORMAT_FILE).read_text().strip() or 0)
+    except (OSError, ValueError):
+        found = 1  # before formats were numbered
+    if found == FORMAT_VERSION:
+        return None
+    older = "an older" if found < FORMAT_VERSION else "a newer"
+    return (f"the index at {index_dir} was written by {older} version of searchapp (index "
+            f"format {found}, this version reads {FORMAT_VERSION}): run "
+            "`searchapp index --rebuild`")
 
 
 def to_document(article: Article, file: str, file_hash: str, raw_tags: list[Tag] | None = None) -> dict:

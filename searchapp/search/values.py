@@ -1,0 +1,74 @@
+"""Field values as the reader writes them -> the values the index holds, for every engine.
+
+Readers see labels: "Ronald Reagan", "Soviet Union", "Central banks". The index holds
+canonical values: the person's name as tagged, ISO country codes (SU), topic ids
+(central-banks). So `person:reagan`, `country:"soviet union"`, `country:su` and
+`topic:"central banks"` are resolved here, from the vocabularies (the authority file's
+names and aliases, the gazetteer's and CLDR's country names, the taxonomy's labels) and the
+values the index holds (`held`, given by the engine), before the engine parses the query.
+Values compare without case, accents or punctuation. A value nothing resolves is searched
+as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from ..tagging.labels import country_label, english_topic_label, shipped_topic_labels
+from ..tagging.normalize import resolve_country
+from ..tagging.persons import fold, load_authority
+
+FACET_FIELDS = ("country", "person", "topic")
+# Country names are compared in the languages of the interface as well as English.
+LABEL_LOCALES = ("en", "fr")
+
+Held = Callable[[str], Iterable[str]]  # facet -> the values the index holds
+
+
+def key(text: str) -> str:
+    """A value as compared: lower case, no accents, words split on punctuation."""
+    return " ".join(re.findall(r"[^\W_]+", fold(text)))
+
+
+def resolve(facet: str, written: str, held: Held) -> list[str]:
+    """The index values `written` stands for on `facet` (at least one: `written` itself,
+    normalised as the index stores it, when nothing else matches)."""
+    found = {"country": _countries, "person": _persons, "topic": _topics}[facet](written, held)
+    return found or [written.upper() if facet == "country" else written]
+
+
+def _countries(written: str, held: Held) -> list[str]:
+    if re.fullmatch(r"[A-Za-z]{2}", written):
+        return [written.upper()]
+    code = resolve_country(written)
+    if code:
+        return [code]
+    wanted = key(written)
+    return [c for c in held("country")
+            if any(key(country_label(c, locale)) == wanted for locale in LABEL_LOCALES)]
+
+
+def _persons(written: str, held: Held) -> list[str]:
+    """The name or an alias as written; else the held names that end or start with it
+    (`person:reagan`, `person:"ronald"`)."""
+    wanted = key(written)
+    names = list(held("person"))
+    exact = [n for n in names if key(n) == wanted or wanted in _aliases().get(key(n), ())]
+    if exact:
+        return exact
+    return [n for n in names if key(n).endswith(" " + wanted) or key(n).startswith(wanted + " ")]
+
+
+@lru_cache(maxsize=1)
+def _aliases() -> dict[str, frozenset[str]]:
+    """The authority file: a canonical name's key -> the keys of its aliases."""
+    return {key(entry["name"]): frozenset(key(a) for a in entry.get("aliases", ()))
+            for entry in load_authority()}
+
+
+def _topics(written: str, held: Held) -> list[str]:
+    wanted = key(written)
+    ids = set(held("topic")) | set(shipped_topic_labels())
+    return sorted(t for t in ids if wanted in (key(t), key(english_topic_label(t))))
