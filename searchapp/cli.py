@@ -298,7 +298,8 @@ def _terminal_snippet(snippet: str) -> str:
 def serve_cmd(host, port, index_dir, debug):
     """Serve the search UI (development server; use gunicorn in production).
 
-    An empty index is filled from the seeds folder first, so a fresh clone shows a working search.
+    An empty index is filled first, from the registered sources or on a fresh install the
+    seeds folder, so a fresh clone shows a working search.
     """
     from .web import create_app
 
