@@ -8,7 +8,14 @@ analyses them, with document frequencies scaled to --articles, plus the rare wor
 archive adds (Heaps' law, vocabulary ~ articles^0.5): one-edit variants of its words, 1-3
 documents each, as typos and rare names are. Also measured: build time, memory, save/load.
 
+With --index-dir, also END TO END through the engine on a real index (e.g. the corpora's
+17,000 articles, or bench/ingest_speed.py's 200,000): searches of misspelt words (with their
+"did you mean"), fuzzy words, prefixes and ordinary faceted searches, each beside the path
+the engine took before (Whoosh expanding the parsed query and ranking it with its own
+matchers, its corrector walking the word list), in the same run, caches emptied each time.
+
 Run: python bench/spelling_speed.py [--articles 200000] [--baseline-samples 3]
+                                    [--index-dir DIR [--engine-only]]
 """
 
 from __future__ import annotations
@@ -164,7 +171,15 @@ def main() -> None:
     ap.add_argument("--baseline-samples", type=int, default=2,
                     help="words per row run through the baseline (each takes seconds)")
     ap.add_argument("--repeat", type=int, default=5, help="timed runs of each lexicon call")
+    ap.add_argument("--index-dir", type=Path, help="also measure end to end on this index")
+    ap.add_argument("--engine-only", action="store_true", help="only the end-to-end part")
     args = ap.parse_args()
+    if args.index_dir:
+        from engine_spelling import measure_engine
+
+        measure_engine(args.index_dir, args.repeat, args.baseline_samples)
+        if args.engine_only:
+            return
     corpora = require_corpora("reuters21578", "bbc")
     counts = archive_counts(corpora, args.articles)
     lexicon, build = measure_build(counts)

@@ -10,11 +10,12 @@ engine can take over later without touching the callers. The query language's po
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Mapping, Protocol
+from typing import Protocol
 
 from ..model import FACETS, Article
 
@@ -27,8 +28,8 @@ MAX_QUERY_CHARS = 1000
 # many words in one query (title and body counted apart) the search is refused: on 15,000
 # Reuters stories `re*` is about 1,000 words (0.4 s), `[a TO z]` 35,000 words (7 s).
 MAX_EXPANSION = 2000
-# Unknown words looked up for a "did you mean" (each one walks the whole word list).
-MAX_CORRECTED_WORDS = 3
+# Words of a query looked up for a "did you mean" (a few milliseconds each, on the word list).
+MAX_CORRECTED_WORDS = 10
 
 
 def facet_value(facet: str, value: str) -> str:
@@ -81,7 +82,7 @@ class SearchRequest:
     # Plain words: only articles with every word, even when few or none have them all.
     all_words: bool = False
 
-    def validate(self) -> "SearchRequest":
+    def validate(self) -> SearchRequest:
         if len(self.query) > MAX_QUERY_CHARS:
             raise QueryError(N_("The query is too long (%(length)d characters; at most %(most)d)."),
                              length=len(self.query), most=MAX_QUERY_CHARS)
@@ -195,7 +196,7 @@ class SearchEngine(Protocol):
     def writer(self, wait: float = 0.0) -> IndexWriter: ...  # raises IndexLocked
     # A fresh, empty engine beside this one: swapped in for this one when the block ends
     # without an error, dropped otherwise. Leftovers of killed rebuilds are removed first.
-    def rebuild(self) -> AbstractContextManager["SearchEngine"]: ...
+    def rebuild(self) -> AbstractContextManager[SearchEngine]: ...
     # Copy the index as it stands to `dest` (a new folder) while no writer may start;
     # waits up to `wait` seconds for a running one (IndexLocked); returns the copy's count.
     def snapshot(self, dest: Path, wait: float = 30.0) -> int: ...
@@ -250,7 +251,7 @@ class EngineConfig:
         object.__setattr__(self, "index_dir", Path(self.index_dir))  # a str is welcome too
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **given) -> "EngineConfig":
+    def from_env(cls, env: Mapping[str, str] | None = None, **given) -> EngineConfig:
         """SEARCHAPP_ENGINE, SEARCHAPP_INDEX_DIR, SEARCHAPP_ENGINE_URL and
         SEARCHAPP_ENGINE_COLLECTION, overridden by `given` (values of None are ignored)."""
         env = os.environ if env is None else env
@@ -262,7 +263,7 @@ class EngineConfig:
         return cls(**values)
 
     @classmethod
-    def from_flask(cls, config: Mapping, **given) -> "EngineConfig":
+    def from_flask(cls, config: Mapping, **given) -> EngineConfig:
         """From a Flask app's config: INDEX_DIR, and SEARCH_ENGINE, SEARCH_ENGINE_URL and
         SEARCH_ENGINE_COLLECTION where set (the environment otherwise)."""
         return cls.from_env(index_dir=config.get("INDEX_DIR"), engine=config.get("SEARCH_ENGINE"),

@@ -30,8 +30,8 @@ import math
 import time
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 from rapidfuzz import process

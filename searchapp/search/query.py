@@ -34,6 +34,12 @@ QUERY_FIELDS = ("title", "body", "country", "person", "topic", "published")
 BROWSE_ALL = ("", "*", "*:*")
 # How a query's words were matched (Match.mode).
 ALL, RELAXED, QUESTION, OPERATORS = "all", "relaxed", "question", "operators"
+# A longer run of letters and digits is no word of any archive: refused before any lookup,
+# as the work of a spelling or fuzzy lookup grows with the length.
+MAX_WORD_CHARS = 60
+# Wildcards, fuzzy words and ranges: each stands for many words of the archive, so a client
+# may run only so many of them at a time (see the web layer).
+_COSTLY = re.compile(r"[*?~\[\]{}]|\w:[<>]")
 
 TOO_SLOW = N_("This search matches too much of the archive to rank in time: add a word, a "
               "phrase or a filter.")
@@ -148,8 +154,26 @@ def match_notice(match: Match | None) -> tuple[str, dict] | None:
               "least %(at_least)d of them."), params
 
 
+def is_costly(text: str) -> bool:
+    """A wildcard, fuzzy word or range: worth limiting per client."""
+    return bool(_COSTLY.search(text))
+
+
+def check_fields(names) -> None:
+    """Only the public fields may be searched, however the query names them: `names` are
+    the fields of the PARSED query (`/rawtag:x` gets past any check of the text)."""
+    for field in names:
+        if field not in QUERY_FIELDS:
+            raise QueryError(N_("Unknown field %(field)r: use %(fields)s."), field=field,
+                             fields=", ".join(QUERY_FIELDS))
+
+
 def check_syntax(text: str) -> None:
     """Catch the mistakes a parser would silently turn into a different query."""
+    long_word = re.search(rf"\w{{{MAX_WORD_CHARS + 1},}}", text)
+    if long_word:
+        raise QueryError(N_("A word of the query is too long (%(length)d characters; at most "
+                            "%(most)d)."), length=len(long_word.group(0)), most=MAX_WORD_CHARS)
     if text.count('"') % 2:
         raise QueryError(N_('A quotation mark is not closed: phrases go between two " marks.'))
     depth = 0

@@ -32,8 +32,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..curation import catch_up_in_background, pending
 from ..db import DEFAULT_INSTANCE, db_path
 from ..search import EngineConfig, open_engine
-from . import (api, audit, auth, curation, curation_tags, database, errors, saved_searches,
-               views, vocabularies)
+from . import (api, audit, auth, costly_searches, curation, curation_tags, database, errors,
+               saved_searches, views, vocabularies)
 from .engine import EXTENSION
 from .languages import remember_language, select_locale
 
@@ -120,6 +120,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     database.init_app(app)
     auth.init_app(app)  # before CSRF: a closed archive sends strangers to the login page
+    costly_searches.init_app(app)  # after auth: strangers to a closed archive hold no slot
     CSRFProtect(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

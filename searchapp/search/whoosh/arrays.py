@@ -22,8 +22,15 @@ import numpy as np
 from whoosh import query
 
 from ..lru import LRU
-from .internals import (Unsupported, bm25_parameters, decode_positions, deleted_docs, read_lengths,
-                        read_postings)
+from .expansion import Expanded
+from .internals import (
+    Unsupported,
+    bm25_parameters,
+    decode_positions,
+    deleted_docs,
+    read_lengths,
+    read_postings,
+)
 
 # Postings kept per process, least recently used first out. The words of a working day's
 # searches fit many times over; a worker stays far below the memory target.
@@ -167,6 +174,8 @@ class Evaluator:
             if neg is not None:
                 pos.mask = pos.mask & ~neg.mask
             return pos
+        if isinstance(q, Expanded):
+            return self._expanded(q, seg, coord)
         if isinstance(q, query.Or):
             return self._or(q, seg, coord)
         if isinstance(q, query.And):
@@ -264,6 +273,23 @@ class Evaluator:
         out.score = np.where(out.mask, out.score + len(neg), 0.0) * q.boost
         return out
 
+    def _expanded(self, q, seg, coord: bool) -> Result | None:
+        """Many words, one score array: each word's scores added where it occurs."""
+        score = np.zeros(seg.size, dtype=np.float64)
+        mask = np.zeros(seg.size, dtype=bool)
+        for n, term in enumerate(q.subqueries):
+            if n % 64 == 63 and self.deadline is not None and time.monotonic() > self.deadline:
+                raise TooSlow
+            field = term.fieldname
+            btext = self.s.schema[field].to_bytes(term.text)
+            p = self.cache.postings(seg.id, seg.reader, field, btext, positions=False)
+            if len(p.docs):
+                score[p.docs] += self._scores(field, btext, p, seg) * term.boost
+                mask[p.docs] = True
+        if not mask.any():
+            return None
+        return Result(mask, score * q.boost, 1, mask.astype(np.int16) if coord else None)
+
     def _or(self, q, seg, coord: bool) -> Result | None:
         if q.minmatch:
             raise Unsupported("minmatch")
@@ -329,6 +355,8 @@ def _combine(results: list[Result], op, coord: bool) -> Result:
 def _check(q) -> None:
     """Refuse early what `_eval` does not cover, before any work."""
     if isinstance(q, (query.Term, query.Phrase)) or q is query.NullQuery:
+        return
+    if isinstance(q, Expanded):  # plain words only
         return
     if isinstance(q, query.AndNot):
         _check(q.a)

@@ -6,6 +6,9 @@
   keeps the lock, so a writer that holds it (a librarian's edit) finishes before the swap
   and none starts on the old folder after it.
 - Results and facet counts are cached per index version.
+- A search has one deadline (MAX_SEARCH_SECONDS), for everything it does: expanding
+  wildcards and fuzzy words (through each field's `Lexicon`, see `lexicons`), ranking and
+  "did you mean". Past it the reader gets the policy's refusal, never a late answer.
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import numpy as np
 from whoosh import index, query
@@ -32,16 +35,21 @@ from whoosh.util.filelock import FileLock
 
 from ...model import Article
 from .. import Hit, IndexLocked, IndexOutdated, JournalMark, SearchRequest, SearchResult
+from .. import query as policy
 from ..lru import LRU
 from . import internals  # noqa: F401  (applies the fix to the pinned Whoosh)
 from .arrays import Evaluator, PostingsCache
+from .expansion import expand, expands
 from .highlight import QueryTerms, highlighter
 from .internals import Unsupported
-from .matching import counts, evaluate, matching, page_order, top
-from .parsing import parse, suggest
+from .lexicons import Lexicons, save_lexicons
+from .matching import counts, evaluate, matching, page_order, search_deadline, top
+from .parsing import parse
 from .schema import format_problem, schema, to_article, to_document, write_format
 from .scoring import WEIGHTING
 from .snippets import snippet
+from .suggestions import FIELD as SUGGESTION_FIELD
+from .suggestions import SUGGEST_SECONDS, suggest
 from .tables import Tables, build_segment_tables, global_tables
 
 BUILD_FILE = "BUILD_ID"  # changes when a rebuilt or restored index is swapped in
@@ -80,6 +88,7 @@ class WhooshEngine:
         self._postings = PostingsCache()
         self._results = LRU(RESULT_CACHE_SIZE)
         self._summaries = LRU(RESULT_CACHE_SIZE)
+        self._lexicons = Lexicons(self.dir)
         self._lock = threading.Lock()
         if lock_beside:
             self._remove_leftovers()
@@ -132,6 +141,7 @@ class WhooshEngine:
                     self._postings.clear()
                     self._results.clear()
                     self._summaries.clear()
+                    self._lexicons.clear()
         if self._outdated:
             raise IndexOutdated(self._outdated)
         ix, s = getattr(self._local, "searcher", (None, None))
@@ -201,13 +211,13 @@ class WhooshEngine:
 
     # writing
 
-    def writer(self, wait: float = 0.0) -> "WhooshWriter":
+    def writer(self, wait: float = 0.0) -> WhooshWriter:
         """The index's one writer; waits up to `wait` seconds for another to finish."""
         self._current()
         return WhooshWriter(self._ix, self.dir, timeout=wait)
 
     @contextmanager
-    def rebuild(self) -> Iterator["WhooshEngine"]:
+    def rebuild(self) -> Iterator[WhooshEngine]:
         """A fresh index built beside this one, swapped in when the block ends well."""
         build_dir = self._scratch("rebuild")
         shutil.rmtree(build_dir, ignore_errors=True)
@@ -286,9 +296,10 @@ class WhooshEngine:
         """Every article id matching the request (for bulk operations)."""
         request.validate()
         s = self.searcher()
+        deadline = search_deadline()
         tables = self._tables(s)
-        user_q, _, words = parse(s, request.query, _held(tables))
-        matched = matching(s, user_q, request, tables, self._postings, words)()
+        user_q, _, words = self._parse(s, request.query, tables, deadline)
+        matched = matching(s, user_q, request, tables, self._postings, words, deadline)()
         return [s.stored_fields(int(d))["id"] for d in np.flatnonzero(matched)]
 
     def ids_with_value(self, facet: str, value: str) -> list[str]:
@@ -388,7 +399,9 @@ class WhooshEngine:
         s = self.searcher()
         # Results are cached per index version: a repeated search (the front page, a
         # shared link, the next page's facets) costs a dictionary lookup.
-        key = (self._build, s.reader().generation(), _request_key(request))
+        # The word lists too: an answer expanded or corrected with an older one is not kept.
+        key = (self._build, s.reader().generation(), self._lexicons.stamp(),
+               _request_key(request))
         cached = self._results.get(key)
         if cached is not None:
             return _copy(cached)
@@ -397,17 +410,23 @@ class WhooshEngine:
         return result
 
     def _search(self, s, request: SearchRequest) -> SearchResult:
+        deadline = search_deadline()
         tables = self._tables(s)
-        user_q, terms, words = parse(s, request.query, _held(tables))
-        docs_matching = matching(s, user_q, request, tables, self._postings, words)
+        user_q, terms, words = self._parse(s, request.query, tables, deadline)
+        docs_matching = matching(s, user_q, request, tables, self._postings, words, deadline)
         docs = np.flatnonzero(docs_matching())
         # Counting is the costly part on big results and does not depend on the page or
         # the sort, so paging through a result or re-sorting it reuses the counts.
-        key = (self._build, s.reader().generation(), _request_key(request, counts_only=True))
+        key = (self._build, s.reader().generation(), self._lexicons.stamp(),
+               _request_key(request, counts_only=True))
         summary = self._summaries.get(key)
         if summary is None:
             facets, totals, dates = counts(request, docs_matching, docs, tables)
-            summary = facets, totals, dates, suggest(s, request.query, user_q, len(docs))
+            # A worker's first searches wait a moment for the word list, then go on without
+            # a suggestion while it is read.
+            lexicon = self._lexicon(s, SUGGESTION_FIELD, wait=SUGGEST_SECONDS)
+            suggestion = lexicon and suggest(lexicon, request.query, user_q, deadline)
+            summary = facets, totals, dates, suggestion
             self._summaries.put(key, summary)
         facets, totals, dates, suggestion = _copy(summary)
         hits = []
@@ -416,8 +435,23 @@ class WhooshEngine:
             scores = docs_matching.scores
             hits = [self._hit(s, int(d), terms, float(scores[d]) if scored else None)
                     for d in page]
+        if time.monotonic() > deadline:
+            raise policy.too_slow()
         return SearchResult(total=len(docs), hits=hits, facets=facets, facet_totals=totals,
                             dates=dates, suggestion=suggestion, match=docs_matching.match)
+
+    def _parse(self, s, text: str, tables: Tables, deadline: float):
+        """(query, words to mark, a plain query's Words) with wildcards, fuzzy words and
+        ranges of words replaced by the words of the archive they stand for."""
+        user_q, terms, words = parse(s, text, _held(tables))
+        if expands(user_q):
+            user_q = expand(user_q, lambda field: self._lexicon(s, field), deadline)
+        return user_q, terms, words
+
+    def _lexicon(self, s, field: str, wait: float | None = None):
+        """The field's word list for the searcher's index version (see `lexicons`)."""
+        version = (self._build, s.reader().generation())
+        return self._lexicons.get(field, version, s, self._ix.searcher, wait)
 
     def _hit(self, s, docnum: int, terms: QueryTerms = QueryTerms(frozenset()),
              score=None) -> Hit:
@@ -460,11 +494,13 @@ class WhooshEngine:
 
 
 class WhooshWriter:
-    """Writes whole files: a file's articles are replaced together, in one commit."""
+    """Writes whole files: a file's articles are replaced together, in one commit. A commit
+    that changed the articles' text saves the index's word lists (`lexicons`)."""
 
     def __init__(self, ix, where, timeout: float = 0.0):
-        self._ix, self._where, self._timeout = ix, where, timeout
+        self._ix, self._where, self._timeout = ix, Path(where), timeout
         self._w = self._open()
+        self._texts_changed = False
 
     def _open(self):
         try:
@@ -482,6 +518,7 @@ class WhooshWriter:
                      curate=None) -> int:
         """Replace the file's articles; `curate` gives each article's curated version."""
         self._w.delete_by_term("file", file)
+        self._texts_changed = True
         n = 0
         for article in articles:
             self._w.delete_by_term("id", article.id)
@@ -494,10 +531,15 @@ class WhooshWriter:
         self._w.update_document(**doc)
 
     def remove_file(self, file: str) -> int:
+        self._texts_changed = True
         return self._w.delete_by_term("file", file)
 
     def commit(self) -> None:
         self._w.commit()
+        if self._texts_changed:
+            # Not at checkpoints: each save reads every word again (seconds on a big index).
+            with self._ix.searcher() as s:
+                save_lexicons(s, self._where)
 
     def checkpoint(self) -> None:
         """Commit what is written so far and go on writing."""

@@ -25,15 +25,21 @@ from .tables import Tables, date_mask
 MAX_SEARCH_SECONDS = 8.0
 
 
+def search_deadline() -> float:
+    """The time.monotonic() value past which a search starting now is refused."""
+    return time.monotonic() + MAX_SEARCH_SECONDS
+
+
 def matching(s, user_q, request: SearchRequest, tables: Tables, postings: PostingsCache,
-             words: Words | None = None):
+             words: Words | None = None, deadline: float | None = None):
     """A function giving the matching documents (a mask over doc numbers) with every
     filter, or with every filter but one facet's (`skip`: facets are OR within).
 
     Filters are masks from the cached tables, computed before the query so that phrases
     check word positions only in documents that could still be shown. `words`: those of a
     plain query, matched as the policy says (all of them, or at least some); the function's
-    `match` tells how.
+    `match` tells how. `deadline` (a time.monotonic() value, default MAX_SEARCH_SECONDS from
+    now) bounds the ranking.
     """
     base = tables.live.copy()
     for facet, values in request.exclude.items():
@@ -57,10 +63,10 @@ def matching(s, user_q, request: SearchRequest, tables: Tables, postings: Postin
         restrict = base & (passed >= len(selected) - 1)
     scores, match = None, None
     if words is not None:
-        found, scores, match = match_words(s, words, postings, request.all_words)
+        found, scores, match = match_words(s, words, postings, request.all_words, deadline)
         base = base & found
     elif not isinstance(user_q, query.Every):
-        found, scores = evaluate(s, user_q, postings, restrict)
+        found, scores = evaluate(s, user_q, postings, restrict, deadline)
         base = base & found
         match = Match(policy.OPERATORS)
 
@@ -77,14 +83,15 @@ def matching(s, user_q, request: SearchRequest, tables: Tables, postings: Postin
     return docs_matching
 
 
-def match_words(s, words: Words, postings: PostingsCache, all_words: bool):
+def match_words(s, words: Words, postings: PostingsCache, all_words: bool,
+                deadline: float | None = None):
     """(mask, scores, Match) of a plain query's words: each word is looked up once, and an
     article's score is the sum of its words' (no bonus for having more of them: BM25's
     own sum already favours it). Counted in the whole archive, not under the filters:
     "no article has all the words" is about the archive."""
     count = np.zeros(s.doc_count_all(), dtype=np.int16)
     scores = np.zeros(s.doc_count_all(), dtype=np.float64)
-    deadline = time.monotonic() + MAX_SEARCH_SECONDS  # for all the words together
+    deadline = deadline or search_deadline()  # for all the words together
     for q in words.queries:
         found, word_scores = evaluate(s, q, postings, None, deadline)
         count += found
@@ -98,9 +105,9 @@ def match_words(s, words: Words, postings: PostingsCache, all_words: bool):
 
 def evaluate(s, q, postings: PostingsCache, restrict, deadline: float | None = None):
     """(mask, scores) of the query over the index: on cached posting arrays, or by
-    Whoosh itself for the parts those don't cover (wildcards, ranges, fuzzy words).
-    `deadline` (a time.monotonic() value): by default MAX_SEARCH_SECONDS from now."""
-    deadline = deadline or time.monotonic() + MAX_SEARCH_SECONDS
+    Whoosh itself for the parts those don't cover (date ranges)."""
+    if deadline is None:
+        deadline = search_deadline()
     try:
         return Evaluator(s, postings, deadline).run(q, restrict)
     except Unsupported:
@@ -109,7 +116,7 @@ def evaluate(s, q, postings: PostingsCache, restrict, deadline: float | None = N
         raise policy.too_slow() from None
     found = np.zeros(s.doc_count_all(), dtype=bool)
     scores = np.zeros(s.doc_count_all(), dtype=np.float64)
-    by_doc = score_all(s, q)
+    by_doc = score_all(s, q, deadline)
     if by_doc:
         docs = np.fromiter(by_doc, dtype=np.int64, count=len(by_doc))
         found[docs] = True
@@ -139,9 +146,9 @@ class _ScoreAll(collectors.ScoredCollector):
         return None
 
 
-def score_all(s, q) -> dict[int, float]:
+def score_all(s, q, deadline: float | None = None) -> dict[int, float]:
     """Whoosh's own matching: global doc number -> score of every match."""
-    collector = _ScoreAll(time.monotonic() + MAX_SEARCH_SECONDS)
+    collector = _ScoreAll(deadline or search_deadline())
     try:
         s.search_with_collector(q, collector)
     except _PastDeadline:

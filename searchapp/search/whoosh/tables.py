@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from ...model import FACETS
 from .internals import all_posting_ids, deleted_docs
 
