@@ -98,6 +98,15 @@ MIGRATIONS = [
     -- password or role), which a signed cookie alone cannot do.
     ALTER TABLE users ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0;
     """,
+    """
+    -- The folders (or files) the archive is indexed from: `searchapp index` with no path and
+    -- `--rebuild` read them all, so that no source is forgotten.
+    CREATE TABLE sources (
+        path TEXT PRIMARY KEY,   -- absolute and resolved
+        name TEXT,               -- the publication given for it (NULL: read from the files)
+        added TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    """,
 ]
 
 

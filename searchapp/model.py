@@ -31,6 +31,9 @@ class Article:
     byline: str | None = None
     language: str | None = None
     tags: list[Tag] = field(default_factory=list)
+    # Who published it ("Reuters", "BBC News"): from the file, else the name given for its
+    # folder (see `sources.publication_of`). Never a file path.
+    publication: str | None = None
 
     def tag_values(self, facet: str) -> list[str]:
         return [t.value for t in self.tags if t.facet == facet]

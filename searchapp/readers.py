@@ -278,6 +278,7 @@ def read_html(path: Path, key: str, source: str) -> Iterator[Article | ReadError
         byline=page.byline,
         language=page.language,
         tags=date_tag(published),
+        publication=page.site_name,
     )
 
 
@@ -357,6 +358,7 @@ def jsonl_article(record: dict, key: str, source: str) -> Article:
     language = None
     published = _text_field(record, "published")
     byline = _text_field(record, "byline") or None
+    publication = _SPACES.sub(" ", _text_field(record, "source")).strip() or None
     if not body and record.get("html"):
         from .cleaning import clean_html
 
@@ -369,6 +371,7 @@ def jsonl_article(record: dict, key: str, source: str) -> Article:
         published = published or page.published or ""
         url = url or page.url
         language = page.language
+        publication = publication or page.site_name
     else:
         body = paragraphs_from_lines(body)
     if not title and not body:
@@ -385,6 +388,7 @@ def jsonl_article(record: dict, key: str, source: str) -> Article:
         byline=byline,
         language=_text_field(record, "language") or language,
         tags=tags,
+        publication=publication,
     )
 
 
@@ -424,6 +428,8 @@ def source_tags(tags) -> list[Tag]:
 # starts where the last one ended: a file of unclosed tags is read in linear time.
 _ATTR = re.compile(r'\b(\w+)="([^"]*)"')
 _MARKUP = re.compile(r"<[^<>]+>")
+# The Reuters-21578 stories are all Reuters newswire.
+REUTERS = "Reuters"
 _MONTHS = {m: i for i, m in enumerate(
     "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), start=1)}
 
@@ -529,6 +535,7 @@ def reuters_story(sgml: str, key: str, source: str) -> Article:
         published=published,
         language="en",
         tags=date_tag(published) + reuters_tags(sgml),
+        publication=REUTERS,
     )
 
 

@@ -36,6 +36,12 @@ def corpus(tmp_path_factory) -> tuple[Path, int]:
     return root, 60
 
 
+@pytest.fixture(autouse=True)
+def instance(tmp_path, monkeypatch):
+    """The indexers register their paths in the instance database: a test's own."""
+    monkeypatch.setenv("SEARCHAPP_INSTANCE", str(tmp_path / "instance"))
+
+
 def indexer(corpus: Path, index_dir: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "searchapp.cli", "index", str(corpus), "--index-dir", str(index_dir),

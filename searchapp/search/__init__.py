@@ -137,6 +137,7 @@ class Hit:
     snippet: str  # HTML: escaped article text, only <mark> added
     tags: list[dict]
     score: float | None = None
+    publication: str | None = None  # who published it (None: indexed before names were read)
 
 
 @dataclass
@@ -191,6 +192,7 @@ class SearchEngine(Protocol):
 
     # indexing
     def indexed_files(self) -> dict[str, str]: ...  # file -> content hash
+    def articles_per_file(self) -> dict[str, int]: ...  # file -> number of its articles
     def writer(self, wait: float = 0.0) -> IndexWriter: ...  # raises IndexLocked
     # A fresh, empty engine beside this one: swapped in for this one when the block ends
     # without an error, dropped otherwise. Leftovers of killed rebuilds are removed first.

@@ -31,8 +31,9 @@ def article(article_id: str):
     locale = current_locale()
     similar = engine().more_like_this(article_id, current_app.config["MORE_LIKE_THIS"])
     return jsonify(
-        id=found.id, title=found.title, url=found.url, source=found.source,
-        source_name=source_name(found.source, found.url), published=found.published,
+        id=found.id, title=found.title, url=found.url,
+        source=source_name(found.publication, found.url),
+        source_name=source_name(found.publication, found.url), published=found.published,
         byline=found.byline, language=found.language, body=found.body,
         tags=tag_views(found.tags, locale),
         links=dict(html=url_for("pages.article", article_id=found.id, _external=True)),
@@ -59,8 +60,9 @@ def search_json(page: SearchPage) -> dict:
         "sort": request_.sort,
         "filters": filters_json(params),
         "hits": [
-            {"id": h.id, "title": h.title, "url": h.url, "source": h.source,
-             "source_name": source_name(h.source, h.url), "published": h.published,
+            {"id": h.id, "title": h.title, "url": h.url,
+             "source": source_name(h.publication, h.url),
+             "source_name": source_name(h.publication, h.url), "published": h.published,
              "snippet": h.snippet, "tags": tag_views(h.tags, locale),
              "links": {"html": url_for("pages.article", article_id=h.id, _external=True),
                        "json": url_for("api.article", article_id=h.id, _external=True)}}

@@ -22,6 +22,7 @@ import shutil
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -168,6 +169,15 @@ class WhooshEngine:
                 for docnum in segreader.all_doc_ids():
                     out[_decode(files[docnum])] = _decode(hashes[docnum])
         return out
+
+    def articles_per_file(self) -> dict[str, int]:
+        """file key -> how many articles of that file are indexed."""
+        out: Counter = Counter()
+        with self._ix.reader() as reader:
+            for segreader, _ in _leaves(reader):
+                files = segreader.column_reader("file")
+                out.update(_decode(files[docnum]) for docnum in segreader.all_doc_ids())
+        return dict(out)
 
     # the curation journal's mark
 
@@ -449,6 +459,7 @@ class WhooshEngine:
         return Hit(
             id=stored["id"], title=stored.get("title", ""), source=stored.get("source", ""),
             url=stored.get("url"), published=stored.get("pubstr"),
+            publication=stored.get("publication"),
             snippet=snippet(stored.get("body", ""), terms),
             tags=stored.get("tags", []), score=score,
         )
@@ -493,9 +504,15 @@ class WhooshWriter:
 
     def _open(self):
         try:
-            return self._ix.writer(timeout=self._timeout, limitmb=256)
+            writer = self._ix.writer(timeout=self._timeout, limitmb=256)
         except LockError:
             raise IndexLocked(f"another process is writing to the index in {self._where}") from None
+        # An index made by an older searchapp lacks the fields added since (such as
+        # `publication`): they are added, so that its articles can be written again.
+        for name, field in schema().items():
+            if name not in writer.schema:
+                writer.add_field(name, field)
+        return writer
 
     def replace_file(self, file: str, file_hash: str, articles: Iterable[Article],
                      curate=None) -> int:
