@@ -32,8 +32,19 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..curation import catch_up_in_background, pending
 from ..db import DEFAULT_INSTANCE, db_path
 from ..search import EngineConfig, open_engine
-from . import (api, audit, auth, costly_searches, curation, curation_tags, database, errors,
-               saved_searches, views, vocabularies)
+from . import (
+    api,
+    audit,
+    auth,
+    costly_searches,
+    curation,
+    curation_tags,
+    database,
+    errors,
+    saved_searches,
+    views,
+    vocabularies,
+)
 from .engine import EXTENSION
 from .languages import remember_language, select_locale
 

@@ -70,6 +70,7 @@ WARM_MAX_WORD_BYTES = 4 * 1024 * 1024
 # no term vectors, so its text is analysed again on every view, 7 s for a 20 MB article.
 # An article's opening says what it is about.
 MORE_LIKE_THIS_CHARS = 20_000
+NO_TERMS = QueryTerms(frozenset())  # a hit listed without highlighting
 # Folders beside the index that a process makes and removes: a killed one leaves them.
 _SCRATCH = re.compile(r"\.(?P<name>.+)\.(?:rebuild|old|restore)-(?P<pid>\d+)")
 
@@ -443,7 +444,7 @@ class WhooshEngine:
         version = (self._build, s.reader().generation())
         return self._lexicons.get(field, version, s, self._ix.searcher, wait)
 
-    def _hit(self, s, docnum: int, terms: QueryTerms = QueryTerms(frozenset()),
+    def _hit(self, s, docnum: int, terms: QueryTerms = NO_TERMS,
              score=None) -> Hit:
         stored = s.stored_fields(docnum)
         return Hit(

@@ -62,7 +62,7 @@ class QueryTerms:
         out, last = [], 0
         for start, end, _stem in self.matches(text):
             out.append(escape(text[last:start]))
-            out.append("<mark>%s</mark>" % escape(text[start:end]))
+            out.append(f"<mark>{escape(text[start:end])}</mark>")
             last = end
         out.append(escape(text[last:]))
         return "".join(out)

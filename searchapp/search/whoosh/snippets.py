@@ -75,7 +75,7 @@ def _mark(text: str, group) -> str:
     out, last = [], lo
     for start, end, _s in group:
         out.append(html.escape(text[last:start], quote=False))
-        out.append("<mark>%s</mark>" % html.escape(text[start:end], quote=False))
+        out.append(f"<mark>{html.escape(text[start:end], quote=False)}</mark>")
         last = end
     out.append(html.escape(text[last:hi], quote=False))
     return "".join(out).strip()
