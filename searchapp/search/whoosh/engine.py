@@ -49,7 +49,7 @@ from .scoring import WEIGHTING
 from .snippets import snippet
 from .suggestions import FIELD as SUGGESTION_FIELD
 from .suggestions import SUGGEST_SECONDS, suggest
-from .tables import Tables, build_segment_tables, global_tables
+from .tables import SegmentTables, Tables, build_segment_tables, global_tables
 
 BUILD_FILE = "BUILD_ID"  # changes when a rebuilt or restored index is swapped in
 # The last curation journal entry this index has applied (see SearchEngine.journal_mark):
@@ -84,7 +84,7 @@ class WhooshEngine:
         # A scratch build has no other writer: its lock may stay inside it.
         self._lock_file = (self.dir.parent / f".{self.dir.name}.writelock") if lock_beside else None
         self._local = threading.local()
-        self._segment_tables: dict[str, object] = {}
+        self._segment_tables: dict[str, SegmentTables] = {}
         self._postings = PostingsCache()
         self._results = LRU(RESULT_CACHE_SIZE)
         self._summaries = LRU(RESULT_CACHE_SIZE)
@@ -423,8 +423,8 @@ class WhooshEngine:
         hits = []
         if len(docs):
             page, scored = page_order(request, docs, tables, docs_matching.scores)
-            scores = docs_matching.scores
-            hits = [self._hit(s, int(d), terms, float(scores[d]) if scored else None)
+            scores = docs_matching.scores if scored else None
+            hits = [self._hit(s, int(d), terms, float(scores[d]) if scores is not None else None)
                     for d in page]
         if time.monotonic() > deadline:
             raise policy.too_slow()

@@ -79,7 +79,8 @@ def escape(text: str) -> str:
 def highlighter(q: str) -> QueryTerms:
     """The words a query as written looks for in the text: not negated words, not other
     fields' values or ranges, not operators; `sanc*` marks every word starting "sanc"."""
-    stems, prefixes = set(), []
+    stems: set[str] = set()
+    prefixes: list[str] = []
     for m in _TOKEN.finditer(q or ""):
         word, fieldname = m.group("word"), (m.group("field") or "").lower()
         if m.group("neg") or fieldname in _OTHER_FIELDS or word.startswith("["):

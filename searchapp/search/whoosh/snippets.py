@@ -89,8 +89,8 @@ def _near_terms(body: str, terms: QueryTerms) -> str:
         return body
     # A stem less its last letter starts every word it comes from ("happi" < "happy").
     starts = {t[:max(3, len(t) - 1)] for t in terms.stems} | set(terms.prefixes)
-    starts = sorted(map(re.escape, starts), key=len, reverse=True)
-    found = re.compile(rf"\b(?:{'|'.join(starts)})", re.IGNORECASE).finditer(body, 0, SCAN_CHARS)
+    longest_first = sorted(map(re.escape, starts), key=len, reverse=True)
+    found = re.compile(rf"\b(?:{'|'.join(longest_first)})", re.IGNORECASE).finditer(body, 0, SCAN_CHARS)
     places = [m.start() for m, _ in zip(found, range(PLACES))]
     spans: list[list[int]] = []
     for p in places:
