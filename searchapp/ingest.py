@@ -93,8 +93,8 @@ def discover(paths: Iterable[str | os.PathLike], report: IngestReport) -> list[S
         if root.is_file():
             if file_format(root) is None:
                 report.skipped.append(ReadError(str(root), "unsupported file type"))
-            elif bad_name(root):
-                report.skipped.append(ReadError(valid_text(str(root)), bad_name(root)))
+            elif reason := bad_name(root):
+                report.skipped.append(ReadError(valid_text(str(root)), reason))
             else:
                 found.append(SourceFile(root, f"{root.resolve().parent.name}/{root.name}"))
         elif root.is_dir():
@@ -164,6 +164,7 @@ def parse_file(item: tuple[str, str, str]) -> tuple[str, list[Article], list[Rea
     path, key, source = item
     if _tagger is None:
         _init_worker()
+    assert _tagger is not None  # made by _init_worker
     articles, errors = [], []
     try:
         # The budget is kept here, in the process doing the work: it stops just this file,
