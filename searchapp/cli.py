@@ -11,8 +11,7 @@ from pathlib import Path
 import click
 
 from .dates import parse_day, period_end
-from .search import (SORTS, EngineConfig, IndexLocked, IndexOutdated, QueryError, SearchRequest,
-                     open_engine)
+from .search import SORTS, EngineConfig, IndexLocked, IndexOutdated, QueryError, SearchRequest, open_engine
 from .search.query import match_notice
 
 DEFAULT_INDEX = os.environ.get("SEARCHAPP_INDEX_DIR", "index")
@@ -215,7 +214,7 @@ def _day_option(value, end=False):
     try:
         return period_end(value) if end else parse_day(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+        raise click.BadParameter(f"{value!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
 
 
 @main.command("search")
@@ -241,15 +240,16 @@ def search_cmd(query, country, person, topic, date_from, date_to, sort, limit, i
     try:
         result = _engine(index_dir).search(request)
     except (FileNotFoundError, IndexOutdated) as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     except QueryError as exc:
-        raise click.UsageError(str(exc))
+        raise click.UsageError(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
         return
     click.echo(f"{result.total} results")
-    if result.match and result.match.relaxed:
-        template, params = match_notice(result.match)
+    notice = match_notice(result.match)  # None unless the match was relaxed
+    if notice:
+        template, params = notice
         click.echo(f"{template % params} (--all-words: only articles with every word)")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
@@ -363,7 +363,7 @@ def user_add(name, role, password_stdin):
     try:
         user = create_user(conn, name, _new_password(password_stdin), role)
     except AccountError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     click.echo(f"added {user.name} ({user.role})")
 
 
@@ -392,7 +392,7 @@ def user_set_role(name, role):
     try:
         user = set_role(conn, _existing_user(conn, name), role)
     except AccountError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     click.echo(f"{user.name} is now {user.role}")
 
 
@@ -408,7 +408,7 @@ def user_passwd(name, password_stdin):
     try:
         set_password(conn, user, _new_password(password_stdin))
     except AccountError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     click.echo(f"new password set for {user.name}")
 
 
@@ -426,7 +426,7 @@ def user_remove(name, yes):
     try:
         remove_user(conn, user)
     except AccountError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     click.echo(f"removed {user.name}")
 
 
@@ -444,7 +444,7 @@ def backup_cmd(dest, index_dir):
     try:
         report = backup(db_path(), Path(index_dir), Path(dest))
     except (IndexLocked, IndexOutdated, FileExistsError, FileNotFoundError) as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     click.echo(f"backed up {report['articles']} articles"
                + (" and the database" if report["database"] else "") + f" to {dest}")
 
@@ -460,7 +460,7 @@ def restore_cmd(src, index_dir):
     try:
         report = restore(Path(src), db_path(), Path(index_dir))
     except (IndexLocked, IndexOutdated, FileNotFoundError) as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     click.echo(f"restored {report['articles']} articles from {src}")
 
 

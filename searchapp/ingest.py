@@ -109,8 +109,8 @@ def discover(paths: Iterable[str | os.PathLike], report: IngestReport,
         if root.is_file():
             if file_format(root) is None:
                 report.skipped.append(ReadError(str(root), "unsupported file type"))
-            elif bad_name(root):
-                report.skipped.append(ReadError(valid_text(str(root)), bad_name(root)))
+            elif reason := bad_name(root):
+                report.skipped.append(ReadError(valid_text(str(root)), reason))
             else:
                 given = given_name(str(root.resolve()), names)
                 found.append(SourceFile(root, f"{root.resolve().parent.name}/{root.name}", given))
@@ -196,6 +196,7 @@ def parse_file(item: tuple) -> tuple[str, list[Article], list[ReadError], str | 
     folder = key.split("/", 1)[0]
     if _tagger is None:
         _init_worker()
+    assert _tagger is not None  # made by _init_worker
     articles, errors = [], []
     try:
         # The budget is kept here, in the process doing the work: it stops just this file,

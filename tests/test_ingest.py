@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from searchapp.ingest import index_paths, ingest_lock
-from searchapp.search import IndexLocked, SearchRequest
-from searchapp.search import EngineConfig, open_engine
+from searchapp.search import EngineConfig, IndexLocked, SearchRequest, open_engine
 
 from .conftest import FIXTURES, SEED
 

@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..model import FACETS, Article
 
@@ -255,7 +255,7 @@ class EngineConfig:
         """SEARCHAPP_ENGINE, SEARCHAPP_INDEX_DIR, SEARCHAPP_ENGINE_URL and
         SEARCHAPP_ENGINE_COLLECTION, overridden by `given` (values of None are ignored)."""
         env = os.environ if env is None else env
-        values = dict(engine=env.get("SEARCHAPP_ENGINE") or DEFAULT_ENGINE,
+        values: dict[str, Any] = dict(engine=env.get("SEARCHAPP_ENGINE") or DEFAULT_ENGINE,
                       index_dir=env.get("SEARCHAPP_INDEX_DIR") or "index",
                       url=env.get("SEARCHAPP_ENGINE_URL") or None,
                       collection=env.get("SEARCHAPP_ENGINE_COLLECTION") or None)

@@ -78,7 +78,7 @@ def search_json(page: SearchPage) -> dict:
 
 
 def filters_json(params) -> dict:
-    out = {f: list(params.filters.get(f, ())) for f in FACETS}
+    out: dict[str, list[str] | str | None] = {f: list(params.filters.get(f, ())) for f in FACETS}
     out.update({f"not_{f}": list(params.exclude.get(f, ())) for f in FACETS})
     dated = params.undated != "only"  # "only undated" is not a date range to show
     start, end = params.request.date_from, params.request.date_to

@@ -188,7 +188,8 @@ def _crumbs(params: SearchParams, locale: str) -> list[tuple[str, str | None, st
         return []
     if start.year != end.year:
         return []
-    crumbs, year = [], str(start.year)
+    crumbs: list[tuple[str, str | None, str | None]] = []
+    year = str(start.year)
     if (start, end) != (parse_bucket(year), parse_bucket(year, end=True)):
         crumbs.append((year, year, year))
         month = f"{start.year:04d}-{start.month:02d}"

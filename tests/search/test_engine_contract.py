@@ -13,8 +13,7 @@ from datetime import date
 import pytest
 
 from searchapp.model import Article, Tag
-from searchapp.search import (ENGINES, UNDATED, EngineConfig, QueryError, SearchRequest,
-                              open_engine)
+from searchapp.search import ENGINES, UNDATED, EngineConfig, QueryError, SearchRequest, open_engine
 
 
 def art(id, title, body, published, countries=(), persons=(), topics=()):
@@ -216,12 +215,11 @@ def test_bad_queries_are_refused_with_a_message(engine, bad):
 
 
 def test_rebuild_swaps_in_only_a_complete_index(engine):
-    with pytest.raises(RuntimeError):
-        with engine.rebuild() as fresh:
-            w = fresh.writer()
-            w.replace_file("/files/new", "h", [art("new", "Gold", "Gold prices rose.", None)])
-            w.commit()
-            raise RuntimeError("the build failed")
+    with pytest.raises(RuntimeError), engine.rebuild() as fresh:
+        w = fresh.writer()
+        w.replace_file("/files/new", "h", [art("new", "Gold", "Gold prices rose.", None)])
+        w.commit()
+        raise RuntimeError("the build failed")
     assert engine.doc_count() == len(ARTICLES)  # the old index stays
     with engine.rebuild() as fresh:
         w = fresh.writer()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-
 MARKER = "quillfeather"  # a word found only in the fixture articles
 
 

@@ -50,7 +50,7 @@ from .scoring import WEIGHTING
 from .snippets import snippet
 from .suggestions import FIELD as SUGGESTION_FIELD
 from .suggestions import SUGGEST_SECONDS, suggest
-from .tables import Tables, build_segment_tables, global_tables
+from .tables import SegmentTables, Tables, build_segment_tables, global_tables
 
 BUILD_FILE = "BUILD_ID"  # changes when a rebuilt or restored index is swapped in
 # The last curation journal entry this index has applied (see SearchEngine.journal_mark):
@@ -71,6 +71,7 @@ WARM_MAX_WORD_BYTES = 4 * 1024 * 1024
 # no term vectors, so its text is analysed again on every view, 7 s for a 20 MB article.
 # An article's opening says what it is about.
 MORE_LIKE_THIS_CHARS = 20_000
+NO_TERMS = QueryTerms(frozenset())  # a hit listed without highlighting
 # Folders beside the index that a process makes and removes: a killed one leaves them.
 _SCRATCH = re.compile(r"\.(?P<name>.+)\.(?:rebuild|old|restore)-(?P<pid>\d+)")
 
@@ -84,7 +85,7 @@ class WhooshEngine:
         # A scratch build has no other writer: its lock may stay inside it.
         self._lock_file = (self.dir.parent / f".{self.dir.name}.writelock") if lock_beside else None
         self._local = threading.local()
-        self._segment_tables: dict[str, object] = {}
+        self._segment_tables: dict[str, SegmentTables] = {}
         self._postings = PostingsCache()
         self._results = LRU(RESULT_CACHE_SIZE)
         self._summaries = LRU(RESULT_CACHE_SIZE)
@@ -432,8 +433,8 @@ class WhooshEngine:
         hits = []
         if len(docs):
             page, scored = page_order(request, docs, tables, docs_matching.scores)
-            scores = docs_matching.scores
-            hits = [self._hit(s, int(d), terms, float(scores[d]) if scored else None)
+            scores = docs_matching.scores if scored else None
+            hits = [self._hit(s, int(d), terms, float(scores[d]) if scores is not None else None)
                     for d in page]
         if time.monotonic() > deadline:
             raise policy.too_slow()
@@ -453,7 +454,7 @@ class WhooshEngine:
         version = (self._build, s.reader().generation())
         return self._lexicons.get(field, version, s, self._ix.searcher, wait)
 
-    def _hit(self, s, docnum: int, terms: QueryTerms = QueryTerms(frozenset()),
+    def _hit(self, s, docnum: int, terms: QueryTerms = NO_TERMS,
              score=None) -> Hit:
         stored = s.stored_fields(docnum)
         return Hit(

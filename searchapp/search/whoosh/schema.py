@@ -92,7 +92,7 @@ def to_document(article: Article, file: str, file_hash: str, raw_tags: list[Tag]
     """`article` carries the curated tags; `raw_tags` the tags as ingested (default: the same)."""
     raw_tags = article.tags if raw_tags is None else raw_tags
     published = parse_published(article.published, utc=True)  # one time line for sorting
-    doc = dict(
+    doc: dict[str, object] = dict(
         id=article.id, file=file, file_hash=file_hash, source=article.source,
         title=article.title, body=article.body, exact=f"{article.title}\n{article.body}",
         url=article.url, byline=article.byline, publication=article.publication,
