@@ -98,6 +98,16 @@ MIGRATIONS = [
     -- password or role), which a signed cookie alone cannot do.
     ALTER TABLE users ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0;
     """,
+    """
+    -- Values deleted everywhere (a firm tagged as a person): every tag with this value goes,
+    -- wherever it came from, at every ingest (a librarian may still add it to one article).
+    CREATE TABLE value_deletions (
+        facet TEXT NOT NULL CHECK (facet IN ('country', 'person', 'topic')),
+        value TEXT NOT NULL,
+        label TEXT NOT NULL,
+        PRIMARY KEY (facet, value)
+    );
+    """,
 ]
 
 
