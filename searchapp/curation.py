@@ -222,7 +222,7 @@ class Curator:
 
         def do(ch: Change):
             if self.snapshot().is_deleted(facet, tag.value):
-                raise CurationError(N_("%(label)r is already deleted everywhere."), label=tag.label)
+                raise CurationError(N_("“%(label)s” is already deleted everywhere."), label=tag.label)
             key = {"facet": facet, "value": tag.value}
             ch.put("value_deletions", key, {**key, "label": tag.label})
             # Librarians' additions go too; undo brings them back with the rest.
@@ -382,7 +382,7 @@ def _refuse_a_deleted_value(snap: Snapshot, facet: str, *tags: Tag) -> None:
     """A merge into (or of) a deleted value would silently empty or fill a deleted value."""
     for tag in tags:
         if snap.is_deleted(facet, tag.value):
-            raise CurationError(N_("%(label)r is deleted everywhere: undo its deletion first."),
+            raise CurationError(N_("“%(label)s” is deleted everywhere: undo its deletion first."),
                                 label=tag.label)
 
 
