@@ -4,6 +4,7 @@ counts and article pages at once, holds through a full rebuild, and undo brings 
 
 from __future__ import annotations
 
+import time
 from html import unescape
 
 import pytest
@@ -83,3 +84,19 @@ def test_deleting_twice_is_refused_in_the_readers_language(site):
                          follow_redirects=True, headers={"Accept-Language": "fr"})
     [message] = site.flashes(response.get_data(as_text=True))
     assert "Jonas Brecht" in message and "déjà supprimée" in message
+
+
+def test_a_big_deletion_runs_as_a_job_whose_page_shows_its_progress(site, monkeypatch):
+    from searchapp import curation
+
+    monkeypatch.setattr(curation, "JOB_ARTICLES", 1)  # these articles stand for thousands
+    lena = site.client("librarian")
+    response = site.post(lena, "/curation/delete", {"facet": "person", "value": "Jonas Brecht"})
+    assert response.status_code == 302 and response.location.startswith("/curation/jobs/")
+    api = "/api" + response.location.split("?")[0]
+    deadline = time.monotonic() + 60
+    while lena.get(api).get_json()["pending"]:  # each poll may resume it
+        assert time.monotonic() < deadline, "the job never finished"
+        time.sleep(0.2)
+    assert lena.get(api).get_json()["summary"] == "deleted person 'Jonas Brecht' everywhere"
+    assert "Jonas Brecht" not in counts(site, "person")
