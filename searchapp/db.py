@@ -107,6 +107,16 @@ MIGRATIONS = [
         added TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
     );
     """,
+    """
+    -- Values deleted everywhere (a firm tagged as a person): every tag with this value goes,
+    -- wherever it came from, at every ingest (a librarian may still add it to one article).
+    CREATE TABLE value_deletions (
+        facet TEXT NOT NULL CHECK (facet IN ('country', 'person', 'topic')),
+        value TEXT NOT NULL,
+        label TEXT NOT NULL,
+        PRIMARY KEY (facet, value)
+    );
+    """,
 ]
 
 
