@@ -34,6 +34,7 @@ from whoosh.index import LockError
 from whoosh.util.filelock import FileLock
 
 from ...model import Article
+from ...processes import alive
 from .. import Hit, IndexLocked, IndexOutdated, JournalMark, SearchRequest, SearchResult
 from .. import query as policy
 from ..lru import LRU
@@ -267,7 +268,7 @@ class WhooshEngine:
         index (each run opens the index first, so a killed run's are gone at the next)."""
         for path in self.dir.parent.glob(f".{self.dir.name}.*-*"):
             m = _SCRATCH.fullmatch(path.name)
-            if m and m["name"] == self.dir.name and path.is_dir() and not _alive(int(m["pid"])):
+            if m and m["name"] == self.dir.name and path.is_dir() and not alive(int(m["pid"])):
                 shutil.rmtree(path, ignore_errors=True)
 
     @contextmanager
@@ -566,18 +567,6 @@ class _Storage(FileStorage):
 
 
 # -- helpers ----------------------------------------------------------------------------
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
 
 
 def _held(tables: Tables):
