@@ -42,10 +42,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import workload  # noqa: E402
-from speedlib import (OUT_DIR, REPO, WORK_DIR, free_port, machine_info,  # noqa: E402
-                      percentile, require_corpora, start_gunicorn, stop, wait_http,
-                      write_json)
+import workload
+from speedlib import (
+    OUT_DIR,
+    REPO,
+    WORK_DIR,
+    free_port,
+    machine_info,
+    percentile,
+    require_corpora,
+    start_gunicorn,
+    stop,
+    wait_http,
+    write_json,
+)
 
 TARGET_P50_MS = 30.0
 TARGET_P95_MS = 150.0
@@ -127,8 +137,8 @@ def start_datasette(db_path: Path, port: int, metadata: Path, log_path: Path):
            "--setting", "suggest_facets", "off",
            "--setting", "default_facet_size", str(workload.FACET_SIZE),
            "--setting", "allow_download", "off"]
-    log = open(log_path, "w")
-    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(log_path, "w") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 # -- asking ---------------------------------------------------------------------------------
@@ -148,7 +158,7 @@ def fetch(url: str) -> tuple[float, dict]:
         with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT) as r:
             body = r.read()
     except (urllib.error.URLError, OSError) as exc:
-        raise Failed((time.perf_counter() - started) * 1000, f"{type(exc).__name__}: {exc}")
+        raise Failed((time.perf_counter() - started) * 1000, f"{type(exc).__name__}: {exc}") from exc
     ms = (time.perf_counter() - started) * 1000
     return ms, json.loads(body)
 

@@ -33,10 +33,10 @@ from tempfile import TemporaryDirectory
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_corpus import bbc_stories, reuters_stories  # noqa: E402
-from speedlib import REPO, require_corpora  # noqa: E402
+from make_corpus import bbc_stories, reuters_stories
+from speedlib import REPO, require_corpora
 
-from searchapp.search.lexicon import MAX_WORD_LENGTH, Lexicon  # noqa: E402
+from searchapp.search.lexicon import MAX_WORD_LENGTH, Lexicon
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 

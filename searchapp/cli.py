@@ -1,4 +1,4 @@
-"""The `searchapp` command line: index, extract, search, serve, user."""
+"""The `searchapp` command line: index, sources, extract, search, serve, user, backup."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from pathlib import Path
 import click
 
 from .dates import parse_day, period_end
-from .search import (SORTS, EngineConfig, IndexLocked, IndexOutdated, QueryError, SearchRequest,
-                     open_engine)
+from .search import SORTS, EngineConfig, IndexLocked, IndexOutdated, QueryError, SearchRequest, open_engine
 from .search.query import match_notice
 
 DEFAULT_INDEX = os.environ.get("SEARCHAPP_INDEX_DIR", "index")
@@ -46,37 +45,139 @@ def _bar(stream, length):
         yield from bar
 
 
-def run_index(paths, index_dir, rebuild=False, quiet=False, commit_every=None):
+def run_index(paths, index_dir, rebuild=False, quiet=False, commit_every=None, names=None,
+              confirmed=False):
+    """Index `paths` (publication names for some of them in `names`); unless `confirmed`,
+    stop with TooManyRemovals before removing more than REMOVAL_LIMIT of the archive."""
     from .curation import ingest_curation, rekey_articles
-    from .ingest import COMMIT_EVERY_ARTICLES, index_paths
+    from .ingest import COMMIT_EVERY_ARTICLES, REMOVAL_LIMIT, index_paths
 
     curation = ingest_curation()  # applied on the way in, then what is pending at the end
     report = index_paths(paths, index_dir, rebuild=rebuild, progress=None if quiet else _progress,
                          curation=curation, vocabularies=curation and curation.vocabularies,
-                         rekey=rekey_articles if curation is not None else None,
-                         commit_every=commit_every or COMMIT_EVERY_ARTICLES)
+                         rekey=rekey_articles if curation is not None else None, names=names,
+                         commit_every=commit_every or COMMIT_EVERY_ARTICLES,
+                         removal_limit=None if confirmed else REMOVAL_LIMIT)
     for err in report.skipped:
         click.echo(f"skipped {err.source}: {err.reason}", err=True)
     click.echo(report.summary(), err=quiet)
     return report
 
 
+def index_targets(conn, paths, source=None, rebuild=False) -> tuple[list[str], dict[str, str]]:
+    """Register `paths` (with the publication name `source`); -> the paths this run reads
+    and the publication names given for registered paths. No paths, or a rebuild, read
+    every registered path; with none registered, the seeds folder (registered then)."""
+    from .sources import given_names, outermost, register, registered
+
+    for path in paths:
+        if Path(path).exists():  # a missing path is reported by the indexer, not recorded
+            register(conn, path, source)
+    known = registered(conn)
+    if paths and not rebuild:
+        return list(paths), given_names(known)
+    if not known and Path(DEFAULT_CORPUS).exists():
+        known = [register(conn, DEFAULT_CORPUS)]
+    missing = [p for p in paths if not Path(p).exists()]  # reported as such by the indexer
+    return outermost([s.path for s in known]) + missing or [DEFAULT_CORPUS], given_names(known)
+
+
+def _too_many(exc) -> click.ClickException:
+    return click.ClickException(
+        f"{exc}: more than a tenth of it. Nothing was changed. Check the registered sources "
+        "(`searchapp sources`): `searchapp index PATH...` (with --rebuild for a rebuild) "
+        "registers the folders the archive comes from. Or run again with --yes to remove them.")
+
+
 @main.command("index")
 @click.argument("paths", nargs=-1, type=click.Path())
 @index_dir_option
+@click.option("--source", metavar="NAME",
+              help="The publication of the articles under PATHS (for text and JSON Lines "
+                   "files), remembered with the paths.")
 @click.option("--rebuild", is_flag=True,
-              help="Build a fresh index beside the old one and swap it in when complete.")
+              help="Build a fresh index from every registered source beside the old one and "
+                   "swap it in when complete.")
 @click.option("--commit-every", type=click.IntRange(1), metavar="N",
               help="Commit after every N articles (default 5000): less to redo after a crash.")
-def index_cmd(paths, index_dir, rebuild, commit_every):
-    """Index articles under PATHS (default: the seeds folder).
+@click.option("--yes", is_flag=True,
+              help="Go ahead even when the run removes more than a tenth of the archive.")
+def index_cmd(paths, index_dir, source, rebuild, commit_every, yes):
+    """Index articles under PATHS and register them as sources.
 
-    Re-running indexes only files that changed and removes articles whose files are gone.
+    Without PATHS, every registered source is read again (on a fresh install: the seeds
+    folder). Re-running indexes only files that changed and removes articles whose files are
+    gone. A run that would remove more than a tenth of the archive stops unless --yes.
     """
+    from .ingest import TooManyRemovals
+
+    if source is not None and not source.strip():
+        raise click.UsageError("--source needs a name.")
+    if source and not paths:
+        raise click.UsageError("--source names the publication of the PATHS given with it.")
+    targets, names = index_targets(_db(), paths, source and source.strip(), rebuild)
     try:
-        run_index(paths or (DEFAULT_CORPUS,), index_dir, rebuild=rebuild, commit_every=commit_every)
+        run_index(targets, index_dir, rebuild=rebuild, commit_every=commit_every, names=names,
+                  confirmed=yes)
     except (IndexLocked, IndexOutdated) as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
+    except TooManyRemovals as exc:
+        raise _too_many(exc) from None
+
+
+@main.group("sources", invoke_without_command=True)
+@index_dir_option
+@click.pass_context
+def sources_group(ctx, index_dir):
+    """List the registered sources: path, publication name and articles in the index."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .sources import articles_under, registered, unregistered_articles
+
+    known = registered(_db())
+    per_file = _articles_per_file(index_dir)
+    for s in known:
+        click.echo(f"{s.path}\t{s.name or '(from the files)'}\t{articles_under(per_file, s.path)}")
+    if not known:
+        click.echo("No registered sources: `searchapp index PATH` adds one.")
+    others = unregistered_articles(per_file, known)
+    if others:
+        click.echo(f"{others} articles come from paths not registered: `searchapp index PATH` "
+                   "registers the folder they were indexed from.")
+
+
+def _articles_per_file(index_dir) -> dict[str, int]:
+    try:
+        return _engine(index_dir).articles_per_file()
+    except FileNotFoundError:  # no index yet
+        return {}
+
+
+@sources_group.command("remove")
+@click.argument("path", type=click.Path())
+@index_dir_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def sources_remove(path, index_dir, yes):
+    """Forget the source PATH and remove its articles from the index."""
+    from .ingest import remove_source
+    from .sources import articles_under, find, unregister
+
+    conn = _db()
+    found = find(conn, path)
+    if found is None:
+        raise click.ClickException(f"{path} is not a registered source (see `searchapp sources`)")
+    count = articles_under(_articles_per_file(index_dir), found.path)
+    if not yes:
+        click.confirm(f"Remove the source {found.path} and its {count} articles from the index?",
+                      abort=True)
+    removed = 0
+    if Path(index_dir).exists():
+        try:
+            _files, removed = remove_source(found.path, index_dir)
+        except (IndexLocked, IndexOutdated) as exc:
+            raise click.ClickException(str(exc)) from None
+    unregister(conn, found.path)
+    click.echo(f"removed the source {found.path} and its {removed} articles")
 
 
 @main.command("extract")
@@ -113,7 +214,7 @@ def _day_option(value, end=False):
     try:
         return period_end(value) if end else parse_day(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+        raise click.BadParameter(f"{value!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
 
 
 @main.command("search")
@@ -139,20 +240,21 @@ def search_cmd(query, country, person, topic, date_from, date_to, sort, limit, i
     try:
         result = _engine(index_dir).search(request)
     except (FileNotFoundError, IndexOutdated) as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     except QueryError as exc:
-        raise click.UsageError(str(exc))
+        raise click.UsageError(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
         return
     click.echo(f"{result.total} results")
-    if result.match and result.match.relaxed:
-        template, params = match_notice(result.match)
+    notice = match_notice(result.match)  # None unless the match was relaxed
+    if notice:
+        template, params = notice
         click.echo(f"{template % params} (--all-words: only articles with every word)")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
     for n, hit in enumerate(result.hits, start=1):
-        click.echo(f"\n{n}. {hit.title}  [{hit.published or 'undated'}]  {hit.source}")
+        click.echo(f"\n{n}. {hit.title}  [{hit.published or 'undated'}]  {hit.publication or ''}")
         click.echo("   " + _terminal_snippet(hit.snippet))
     for facet, counts in result.facets.items():
         if counts:
@@ -172,7 +274,7 @@ def result_json(result) -> dict:
         "total": result.total,
         "suggestion": result.suggestion,
         "match": result.match.to_json() if result.match else None,
-        "hits": [{"id": h.id, "source": h.source, "title": h.title, "url": h.url,
+        "hits": [{"id": h.id, "source": h.publication, "title": h.title, "url": h.url,
                   "published": h.published, "snippet": h.snippet, "tags": h.tags}
                  for h in result.hits],
         "facets": {facet: [{"value": c.value, "label": label(facet, c.value), "count": c.count}
@@ -196,16 +298,19 @@ def _terminal_snippet(snippet: str) -> str:
 def serve_cmd(host, port, index_dir, debug):
     """Serve the search UI (development server; use gunicorn in production).
 
-    An empty index is filled from the seeds folder first, so a fresh clone shows a working search.
+    An empty index is filled first, from the registered sources or on a fresh install the
+    seeds folder, so a fresh clone shows a working search.
     """
     from .web import create_app
 
     if debug and os.environ.get("SEARCHAPP_ENV") == "production":
         raise click.UsageError("--debug is refused when SEARCHAPP_ENV is production: the "
                                "debugger would run code for anyone.")
-    if _engine(index_dir, create=True).doc_count() == 0 and Path(DEFAULT_CORPUS).exists():
-        click.echo(f"The index is empty: indexing {DEFAULT_CORPUS}/ first.")
-        run_index((DEFAULT_CORPUS,), index_dir, quiet=True)
+    if _engine(index_dir, create=True).doc_count() == 0:
+        targets, names = index_targets(_db(), ())
+        if any(Path(t).exists() for t in targets):
+            click.echo(f"The index is empty: indexing {', '.join(targets)} first.")
+            run_index(targets, index_dir, quiet=True, names=names)
     app = create_app({"INDEX_DIR": str(Path(index_dir).resolve())})
     app.run(host=host, port=port, debug=debug)
 
@@ -258,7 +363,7 @@ def user_add(name, role, password_stdin):
     try:
         user = create_user(conn, name, _new_password(password_stdin), role)
     except AccountError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     click.echo(f"added {user.name} ({user.role})")
 
 
@@ -287,7 +392,7 @@ def user_set_role(name, role):
     try:
         user = set_role(conn, _existing_user(conn, name), role)
     except AccountError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     click.echo(f"{user.name} is now {user.role}")
 
 
@@ -303,7 +408,7 @@ def user_passwd(name, password_stdin):
     try:
         set_password(conn, user, _new_password(password_stdin))
     except AccountError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     click.echo(f"new password set for {user.name}")
 
 
@@ -321,7 +426,7 @@ def user_remove(name, yes):
     try:
         remove_user(conn, user)
     except AccountError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     click.echo(f"removed {user.name}")
 
 
@@ -339,7 +444,7 @@ def backup_cmd(dest, index_dir):
     try:
         report = backup(db_path(), Path(index_dir), Path(dest))
     except (IndexLocked, IndexOutdated, FileExistsError, FileNotFoundError) as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     click.echo(f"backed up {report['articles']} articles"
                + (" and the database" if report["database"] else "") + f" to {dest}")
 
@@ -355,7 +460,7 @@ def restore_cmd(src, index_dir):
     try:
         report = restore(Path(src), db_path(), Path(index_dir))
     except (IndexLocked, IndexOutdated, FileNotFoundError) as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     click.echo(f"restored {report['articles']} articles from {src}")
 
 

@@ -1,4 +1,5 @@
-"""Librarians' curation: tag edits, renames and merges, bulk tagging, vocabularies, audit and undo.
+"""Librarians' curation: tag edits, renames, merges and deletions of values, bulk tagging,
+vocabularies, audit and undo.
 
 The database holds the decisions; `Snapshot.apply` turns an article's tags as ingested
 into its curated tags. Ingest calls it for every article, so curation survives every
@@ -60,6 +61,7 @@ class Snapshot:
 
     merges: dict[tuple[str, str], tuple[str, str]]  # (facet, from) -> (to, label)
     edits: dict[str, list[tuple[str, str, str, str]]]  # article id -> [(facet, value, label, state)]
+    deleted: frozenset[tuple[str, str]] = frozenset()  # (facet, value) deleted everywhere
 
     def resolve(self, facet: str, value: str) -> tuple[str, str] | None:
         seen = 0
@@ -70,11 +72,27 @@ class Snapshot:
             seen += 1
         return target
 
+    def is_deleted(self, facet: str, value: str) -> bool:
+        """Whether the value, or a value it is merged into, was deleted everywhere."""
+        for _ in range(MAX_MERGE_CHAIN + 1):
+            if (facet, value) in self.deleted:
+                return True
+            if (facet, value) not in self.merges:
+                return False
+            value = self.merges[(facet, value)][0]
+        return False
+
     def apply(self, article: Article) -> Article:
         tags = []
         for tag in article.tags:
-            target = self.resolve(tag.facet, tag.value) if tag.facet in FACETS else None
+            if tag.facet not in FACETS:
+                tags.append(tag)
+                continue
+            if self.is_deleted(tag.facet, tag.value):
+                continue
+            target = self.resolve(tag.facet, tag.value)
             tags.append(replace(tag, value=target[0], label=target[1]) if target else tag)
+        # After the deletions: a librarian's own later addition to one article holds.
         for facet, value, label, state in self.edits.get(article.id, ()):
             if state == "removed":
                 tags = [t for t in tags if (t.facet, t.value) != (facet, value)]
@@ -88,12 +106,16 @@ def _merges(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[str, str]]:
             for r in conn.execute("SELECT * FROM value_merges")}
 
 
+def _deletions(conn: sqlite3.Connection) -> frozenset[tuple[str, str]]:
+    return frozenset((r["facet"], r["value"]) for r in conn.execute("SELECT * FROM value_deletions"))
+
+
 def snapshot(conn: sqlite3.Connection) -> Snapshot:
     merges = _merges(conn)
     edits: dict[str, list] = {}
     for r in conn.execute("SELECT * FROM tag_edits ORDER BY rowid"):
         edits.setdefault(r["article_id"], []).append((r["facet"], r["value"], r["label"], r["state"]))
-    return Snapshot(merges, edits)
+    return Snapshot(merges, edits, _deletions(conn))
 
 
 # -- row-level change records (for audit and undo) -----------------------------------------
@@ -177,6 +199,7 @@ class Curator:
         def do(ch: Change):
             # In the change's transaction: two merges made at once cannot close a loop.
             _refuse_a_merge_loop(_merges(self.conn), facet, source, target)
+            _refuse_a_deleted_value(self.snapshot(), facet, source, target)
             key = {"facet": facet, "from_value": source.value}
             ch.put("value_merges", key, {**key, "to_value": target.value, "to_label": target.label})
             # Librarians' own edits follow the value to its new name.
@@ -192,6 +215,27 @@ class Curator:
         verb = "merged" if self._value_exists(facet, target.value) else "renamed"
         return self._record(user_id, "merge", f"{verb} {facet} {source.label!r} into "
                             f"{target.label!r}", do)
+
+    def delete_value(self, user_id: int, facet: str, value: str) -> dict:
+        """Remove a value from every article, whatever put it there, now and at every ingest."""
+        tag = self._tag(facet, value)
+
+        def do(ch: Change):
+            if self.snapshot().is_deleted(facet, tag.value):
+                raise CurationError(N_("“%(label)s” is already deleted everywhere."), label=tag.label)
+            key = {"facet": facet, "value": tag.value}
+            ch.put("value_deletions", key, {**key, "label": tag.label})
+            # Librarians' additions go too; undo brings them back with the rest.
+            for row in self.conn.execute("SELECT * FROM tag_edits WHERE facet = ? AND value = ? "
+                                         "AND state = 'added'", (facet, tag.value)).fetchall():
+                ch.put("tag_edits", {"article_id": row["article_id"], "facet": facet,
+                                     "value": tag.value}, None)
+                ch.articles.add(row["article_id"])
+            # Re-tag by every value that shows as this one, so that undo, when no article
+            # shows the value any more, still finds them (by their tags as ingested).
+            ch.values.update((facet, v) for v in _merged_into(_merges(self.conn), facet, tag.value))
+
+        return self._record(user_id, "delete_value", f"deleted {facet} {tag.label!r} everywhere", do)
 
     def bulk_tag(self, user_id: int, article_ids: Iterable[str], facet: str, value: str) -> dict:
         tag = self._tag(facet, value)
@@ -332,6 +376,24 @@ def _refuse_a_merge_loop(merges, facet: str, source: Tag, target: Tag) -> None:
         if value == source.value:
             raise CurationError(N_("%(target)r is already merged into %(source)r."),
                                 target=target.label, source=source.label)
+
+
+def _refuse_a_deleted_value(snap: Snapshot, facet: str, *tags: Tag) -> None:
+    """A merge into (or of) a deleted value would silently empty or fill a deleted value."""
+    for tag in tags:
+        if snap.is_deleted(facet, tag.value):
+            raise CurationError(N_("“%(label)s” is deleted everywhere: undo its deletion first."),
+                                label=tag.label)
+
+
+def _merged_into(merges, facet: str, value: str) -> set[str]:
+    """The value and every value merged into it, directly or through other merges."""
+    values, grew = {value}, True
+    while grew:
+        more = {f for (fa, f), (to, _) in merges.items() if fa == facet and to in values}
+        grew = not more <= values
+        values |= more
+    return values
 
 
 def canonical_tag(facet: str, value: str) -> Tag:

@@ -98,6 +98,25 @@ MIGRATIONS = [
     -- password or role), which a signed cookie alone cannot do.
     ALTER TABLE users ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0;
     """,
+    """
+    -- The folders (or files) the archive is indexed from: `searchapp index` with no path and
+    -- `--rebuild` read them all, so that no source is forgotten.
+    CREATE TABLE sources (
+        path TEXT PRIMARY KEY,   -- absolute and resolved
+        name TEXT,               -- the publication given for it (NULL: read from the files)
+        added TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    """,
+    """
+    -- Values deleted everywhere (a firm tagged as a person): every tag with this value goes,
+    -- wherever it came from, at every ingest (a librarian may still add it to one article).
+    CREATE TABLE value_deletions (
+        facet TEXT NOT NULL CHECK (facet IN ('country', 'person', 'topic')),
+        value TEXT NOT NULL,
+        label TEXT NOT NULL,
+        PRIMARY KEY (facet, value)
+    );
+    """,
 ]
 
 

@@ -16,7 +16,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
@@ -35,6 +35,7 @@ from .readers import (
     valid_text,
 )
 from .search import EngineConfig, IndexLocked, SearchEngine, open_engine
+from .sources import is_under, publication_of
 from .timebudget import OverBudget, time_budget
 
 COMMIT_EVERY_ARTICLES = 5000
@@ -51,6 +52,9 @@ IN_FLIGHT_PER_WORKER = 2
 # skipped and reported, so that no file can hold the indexer (and its lock) for ever.
 # Generous: a 20 MB page takes about 30 s on a busy machine, and 64 MB are accepted.
 FILE_SECONDS = 300.0
+# A run (the command line's) that would remove more than this share of the archive stops
+# and asks: a rebuild from the wrong folder must not empty a live archive.
+REMOVAL_LIMIT = 0.1
 # How a format makes its article ids, where that changed: the stored digest of a file carries
 # it, so a file indexed under an older scheme is read again (once) and its curation moved.
 # JSON Lines ids were line numbers; they are now the line's own identity (readers.line_identity).
@@ -60,10 +64,19 @@ ID_SCHEMES = {"jsonl": "ids:line-identity"}
 LEGACY_GAP = 100
 
 
+class TooManyRemovals(RuntimeError):
+    """The run would remove more of the archive than it may; nothing was changed."""
+
+    def __init__(self, count: int, total: int):
+        super().__init__(f"this run would remove {count:,} of the {total:,} articles in the index")
+        self.count, self.total = count, total
+
+
 @dataclass(frozen=True)
 class SourceFile:
     path: Path  # as the user gave it, joined with the path inside a folder
     key: str  # stable location key: '<root folder name>/<path inside it>'; article ids derive from it
+    given: str | None = None  # the publication name given for the folder it was found in
 
     @property
     def file(self) -> str:  # the manifest key: where the file is on this machine
@@ -88,26 +101,35 @@ class IngestReport:
 # -- finding files ------------------------------------------------------------------
 
 
-def discover(paths: Iterable[str | os.PathLike], report: IngestReport) -> list[SourceFile]:
-    found = []
+def discover(paths: Iterable[str | os.PathLike], report: IngestReport,
+             names: dict[str, str] | None = None) -> list[SourceFile]:
+    """The files to read under `paths`; `names` maps a (resolved) path to the publication
+    name given for it."""
+    found, names = [], names or {}
     for root in map(Path, paths):
         if root.is_file():
             if file_format(root) is None:
                 report.skipped.append(ReadError(str(root), "unsupported file type"))
-            elif bad_name(root) or not_an_article(root):
-                problem = bad_name(root) or not_an_article(root)
-                report.skipped.append(ReadError(valid_text(str(root)), problem))
+            elif reason := bad_name(root) or not_an_article(root):
+                report.skipped.append(ReadError(valid_text(str(root)), reason))
             else:
-                found.append(SourceFile(root, f"{root.resolve().parent.name}/{root.name}"))
+                given = given_name(str(root.resolve()), names)
+                found.append(SourceFile(root, f"{root.resolve().parent.name}/{root.name}", given))
         elif root.is_dir():
-            found.extend(_walk(root, report))
+            found.extend(_walk(root, report, names))
         else:
             reason = not_regular(root) or "no such file or folder"
             report.skipped.append(ReadError(str(root), reason))
     return found
 
 
-def _walk(root: Path, report: IngestReport) -> Iterator[SourceFile]:
+def given_name(path: str, names: dict[str, str]) -> str | None:
+    """The name given for the deepest named path that holds `path` (resolved), if any."""
+    holders = [p for p in names if is_under(path, p)]
+    return names[max(holders, key=len)] if holders else None
+
+
+def _walk(root: Path, report: IngestReport, names: dict[str, str]) -> Iterator[SourceFile]:
     top = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -122,20 +144,26 @@ def _walk(root: Path, report: IngestReport) -> Iterator[SourceFile]:
             if problem:  # never opened: a FIFO would block the indexer
                 report.skipped.append(ReadError(valid_text(str(path)), problem))
                 continue
-            yield SourceFile(path, f"{top.name}/{path.relative_to(root).as_posix()}")
+            inside = path.relative_to(root).as_posix()
+            given = given_name(f"{top}/{inside}", names) if names else None
+            yield SourceFile(path, f"{top.name}/{inside}", given)
 
 
-def file_digest(path: Path) -> str:
-    """The content hash, with the id scheme of formats whose ids changed (ID_SCHEMES)."""
-    scheme = ID_SCHEMES.get(file_format(path) or "")
-    digest = content_hash(path)
-    return f"{digest} {scheme}" if scheme else digest
+def file_digest(f: SourceFile) -> str:
+    """What the file's articles are made of: its content, the id scheme of formats whose
+    ids changed (ID_SCHEMES), and the publication name given for its folder. A new name
+    re-reads the folder's files (as did the first run of a searchapp that reads names: the
+    manifest's older digests have no name part)."""
+    scheme = ID_SCHEMES.get(file_format(f.path) or "")
+    digest = content_hash(f.path)
+    return f"{digest} {scheme}|{f.given or ''}" if scheme else f"{digest}|{f.given or ''}"
 
 
 def has_old_ids(path: Path, stored: str | None) -> bool:
     """True when the stored digest says the file was indexed before its format's ids changed."""
     scheme = ID_SCHEMES.get(file_format(path) or "")
-    return scheme is not None and stored is not None and not stored.endswith(f" {scheme}")
+    return (scheme is not None and stored is not None
+            and not stored.split("|", 1)[0].endswith(f" {scheme}"))
 
 
 def content_hash(path: Path) -> str:
@@ -161,11 +189,15 @@ def _init_worker(vocabularies: dict | None = None, file_seconds: float | None = 
     _file_seconds = file_seconds
 
 
-def parse_file(item: tuple[str, str, str]) -> tuple[str, list[Article], list[ReadError], str | None]:
-    """Read and tag one file -> (path, articles, bad parts, reason the whole file failed)."""
-    path, key, source = item
+def parse_file(item: tuple) -> tuple[str, list[Article], list[ReadError], str | None]:
+    """Read and tag one file -> (path, articles, bad parts, reason the whole file failed).
+    `item` is (path, location key, source, publication name given for its folder or None)."""
+    path, key, source, *rest = item
+    given = rest[0] if rest else None
+    folder = key.split("/", 1)[0]
     if _tagger is None:
         _init_worker()
+    assert _tagger is not None  # made by _init_worker
     articles, errors = [], []
     try:
         # The budget is kept here, in the process doing the work: it stops just this file,
@@ -175,7 +207,8 @@ def parse_file(item: tuple[str, str, str]) -> tuple[str, list[Article], list[Rea
                 if isinstance(item_, ReadError):
                     errors.append(item_)
                 else:
-                    articles.append(_tagger.tag(item_))
+                    named = replace(item_, publication=publication_of(item_, given, folder))
+                    articles.append(_tagger.tag(named))
     except OverBudget:
         return path, [], errors, f"took longer than {_file_seconds:g} s to read; skipped"
     except UnreadableFile as exc:
@@ -187,7 +220,7 @@ def parse_file(item: tuple[str, str, str]) -> tuple[str, list[Article], list[Rea
 
 def parse_all(files: list[SourceFile], workers: int, vocabularies: dict | None = None,
               file_seconds: float | None = FILE_SECONDS) -> Iterator[tuple]:
-    items = [(str(f.path), f.key, str(f.path)) for f in files]
+    items = [(str(f.path), f.key, str(f.path), f.given) for f in files]
     if workers <= 1 or len(items) < POOL_MIN_FILES:
         _init_worker(vocabularies, file_seconds)
         yield from map(parse_file, items)
@@ -266,6 +299,9 @@ class Settings:
     commit_every: int = COMMIT_EVERY_ARTICLES
     # Time allowed to read one file (None: no limit).
     file_seconds: float | None = FILE_SECONDS
+    # Share of the archive the run may remove before it stops with TooManyRemovals
+    # (None: no limit). The command line sets REMOVAL_LIMIT unless told --yes.
+    removal_limit: float | None = None
 
 
 def index_paths(
@@ -273,57 +309,90 @@ def index_paths(
     index_dir: str | os.PathLike,
     rebuild: bool = False,
     workers: int | None = None,
+    names: dict[str, str] | None = None,
     **settings,
 ) -> IngestReport:
-    """Bring the index in line with the files under `paths` (see `Settings` for the rest)."""
+    """Bring the index in line with the files under `paths` (see `Settings` for the rest).
+
+    `names` maps a resolved path to the publication name given for its articles. Raises
+    TooManyRemovals, having changed nothing, when the run would remove more of the archive
+    than `removal_limit` allows."""
     index_dir = Path(index_dir)
     run = Settings(workers=workers or min(2, os.cpu_count() or 1), **settings)
     report = IngestReport()
     with ingest_lock(index_dir):
-        files = discover(paths, report)
+        files = discover(paths, report, names)
         engine = open_engine(EngineConfig.from_env(index_dir=index_dir))
+        before = engine.articles_per_file()
         if rebuild:
-            with engine.rebuild() as fresh:  # swapped in only when complete
-                _update(fresh, files, [], report, run, previous=engine)
-                if run.curation is not None:  # built from states at least that new
-                    fresh.acknowledge(run.curation.start)
+            _rebuild(engine, files, before, report, run)
         else:
-            _update(engine, files, _roots(paths), report, run)
+            found, roots = {f.file for f in files}, _roots(paths)
+            gone = [f for f in before
+                    if f not in found and any(is_under(f, root) for root in roots)]
+            _check_removals(sum(before[f] for f in gone), before, run)
+            _update(engine, files, gone, before, report, run)
         if run.curation is not None:
             run.curation.catch_up(engine)
     return report
 
 
 def _roots(paths) -> list[str]:
-    return [str(Path(p).resolve()) for p in paths]
+    """The resolved paths whose vanished files are removed. A path that is not there at
+    all (an unmounted disk, a typing mistake) removes nothing."""
+    return [str(Path(p).resolve()) for p in paths if Path(p).exists()]
 
 
-def _update(ix: SearchEngine, files, roots, report: IngestReport, run: Settings,
-            previous: SearchEngine | None = None) -> None:
-    """`previous`: the index being rebuilt, where articles under older ids are looked up."""
+def _rebuild(engine: SearchEngine, files, before: dict[str, int], report: IngestReport,
+             run: Settings) -> None:
+    wanted = {f.file for f in files}
+    _check_removals(sum(n for f, n in before.items() if f not in wanted), before, run)
+    with engine.rebuild() as fresh:  # swapped in only when complete
+        written = _update(fresh, files, [], {}, report, run, previous=engine)
+        dropped = {f: n - written.get(f, 0) for f, n in before.items() if n > written.get(f, 0)}
+        # Files that could not be read drop their articles too: checked again before the swap.
+        _check_removals(sum(dropped.values()), before, run)
+        if run.curation is not None:  # built from states at least that new
+            fresh.acknowledge(run.curation.start)
+    report.articles_removed = sum(dropped.values())
+    report.files_removed = sum(1 for f in dropped if f not in written)
+
+
+def _check_removals(count: int, before: dict[str, int], run: Settings) -> None:
+    total = sum(before.values())
+    if run.removal_limit is not None and count > run.removal_limit * total:
+        raise TooManyRemovals(count, total)
+
+
+def _update(ix: SearchEngine, files, gone, before: dict[str, int], report: IngestReport,
+            run: Settings, previous: SearchEngine | None = None) -> dict[str, int]:
+    """Remove the `gone` files, (re)write the changed ones; -> articles written per file.
+    `before`: articles per file before the run; `previous`: the index being rebuilt, where
+    articles under older ids are looked up."""
     indexed = ix.indexed_files()
-    before = indexed if previous is None else previous.indexed_files()
-    old_ids = {f.file for f in files if has_old_ids(f.path, before.get(f.file))}
-    wanted = {f.file: f for f in files}
+    stored = indexed if previous is None else previous.indexed_files()
+    old_ids = {f.file for f in files if has_old_ids(f.path, stored.get(f.file))}
     todo = []
     for f in files:
-        digest = file_digest(f.path)
+        digest = file_digest(f)
         if indexed.get(f.file) == digest:
             report.unchanged += 1
         else:
             todo.append((f, digest))
-    gone = [name for name in indexed if name not in wanted and _under(name, roots)]
     # Only librarians' edits compete for the writer (one indexer at a time): wait for one.
     writer = ix.writer(wait=WRITER_WAIT_SECONDS)
     try:
         for name in gone:
             report.articles_removed += writer.remove_file(name)
             report.files_removed += 1
-        _write_parsed(writer, todo, report, run, _Migration(previous or ix, old_ids, run))
+        written = _write_parsed(writer, todo, report, run, _Migration(previous or ix, old_ids, run))
         writer.commit()
     except BaseException:
         writer.cancel()
         raise
+    # A file read again with fewer articles than before lost some: they count as removed.
+    report.articles_removed += sum(max(0, before.get(f, 0) - n) for f, n in written.items())
+    return written
 
 
 def _curate(run: Settings):
@@ -331,13 +400,15 @@ def _curate(run: Settings):
     return run.curation.curate() if run.curation is not None else run.curate
 
 
-def _write_parsed(writer, todo, report: IngestReport, run: Settings, migration: _Migration) -> None:
+def _write_parsed(writer, todo, report: IngestReport, run: Settings,
+                  migration: _Migration) -> dict[str, int]:
     digests = {str(f.path): (f, d) for f, d in todo}
     curate = _curate(run)
     stream = parse_all([f for f, _ in todo], run.workers, run.vocabularies, run.file_seconds)
     if run.progress is not None:
         stream = run.progress(stream, len(todo))
     pending, last_commit = 0, time.monotonic()
+    written: dict[str, int] = {}
     for path, articles, errors, failure in stream:
         report.skipped.extend(errors)
         if failure:
@@ -345,18 +416,32 @@ def _write_parsed(writer, todo, report: IngestReport, run: Settings, migration: 
             continue
         f, digest = digests[path]
         curate = migration.move_curation(f, articles) or curate
-        pending += writer.replace_file(f.file, digest, articles, curate)
+        written[f.file] = writer.replace_file(f.file, digest, articles, curate)
+        pending += written[f.file]
         report.files_indexed += 1
         report.articles_indexed += len(articles)
         if pending >= run.commit_every or time.monotonic() - last_commit > COMMIT_EVERY_SECONDS:
             writer.checkpoint()
             curate = _curate(run)  # a librarian's edit may have landed between the two
             pending, last_commit = 0, time.monotonic()
+    return written
 
 
-def _under(name: str, roots: list[str]) -> bool:
-    return any(name == r or name.startswith(r.rstrip("/") + "/") for r in roots)
-
+def remove_source(path: str, index_dir: str | os.PathLike) -> tuple[int, int]:
+    """Remove from the index the articles of every file under the (resolved) `path`;
+    -> (files, articles) removed."""
+    index_dir = Path(index_dir)
+    with ingest_lock(index_dir):
+        engine = open_engine(EngineConfig.from_env(index_dir=index_dir))
+        files = [f for f in engine.articles_per_file() if is_under(f, path)]
+        writer = engine.writer(wait=WRITER_WAIT_SECONDS)
+        try:
+            articles = sum(writer.remove_file(f) for f in files)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+    return len(files), articles
 
 
 # -- moving curation to new ids ------------------------------------------------------------

@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .db import transaction
+from .processes import alive
 from .search import SearchEngine
 
 # Articles re-tagged per index commit: a job's progress steps, and what a kill can cost.
@@ -199,17 +200,7 @@ def _lapsed(holder: str | None, heartbeat: float | None) -> bool:
     if heartbeat < time.time() - LEASE_SECONDS:
         return True
     host, pid, _thread = holder.rsplit(":", 2)
-    return host == socket.gethostname() and not _alive(int(pid))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
+    return host == socket.gethostname() and not alive(int(pid))
 
 
 def _progress(conn, audit_id: int, done: int, total: int) -> None:

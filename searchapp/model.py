@@ -31,6 +31,9 @@ class Article:
     byline: str | None = None
     language: str | None = None
     tags: list[Tag] = field(default_factory=list)
+    # Who published it ("Reuters", "BBC News"): from the file, else the name given for its
+    # folder (see `sources.publication_of`). Never a file path.
+    publication: str | None = None
     # True when the source gave no title and `title` is the text's first sentence.
     title_derived: bool = False
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from charset_normalizer import from_bytes
 
@@ -197,7 +198,9 @@ def valid_article(article: Article) -> Article:
     """The article with every text field (tags included) valid Unicode that any page,
     feed or index can hold: whatever a source holds, it is fixed here, once."""
     fields = {f.name: getattr(article, f.name) for f in dataclasses.fields(article)}
-    fixed = {name: valid_text(value) for name, value in fields.items() if isinstance(value, str)}
+    # Any: only the str fields are in it, which mypy cannot tell from the bool one.
+    fixed: dict[str, Any] = {name: valid_text(value) for name, value in fields.items()
+                             if isinstance(value, str)}
     tags = [Tag(t.facet, valid_text(t.value), valid_text(t.label), t.origin) for t in article.tags]
     return dataclasses.replace(article, **fixed, tags=tags)
 
@@ -292,6 +295,7 @@ def read_html(path: Path, key: str, source: str) -> Iterator[Article | ReadError
         byline=page.byline,
         language=page.language,
         tags=date_tag(published),
+        publication=page.site_name,
     )
 
 
@@ -371,6 +375,7 @@ def jsonl_article(record: dict, key: str, source: str) -> Article:
     language = None
     published = _text_field(record, "published")
     byline = _text_field(record, "byline") or None
+    publication = _SPACES.sub(" ", _text_field(record, "source")).strip() or None
     if not body and record.get("html"):
         from .cleaning import clean_html
 
@@ -383,6 +388,7 @@ def jsonl_article(record: dict, key: str, source: str) -> Article:
         published = published or page.published or ""
         url = url or page.url
         language = page.language
+        publication = publication or page.site_name
     else:
         body = paragraphs_from_lines(body)
     if not title and not body:
@@ -399,6 +405,7 @@ def jsonl_article(record: dict, key: str, source: str) -> Article:
         byline=byline,
         language=_text_field(record, "language") or language,
         tags=tags,
+        publication=publication,
     )
 
 
@@ -438,6 +445,8 @@ def source_tags(tags) -> list[Tag]:
 # starts where the last one ended: a file of unclosed tags is read in linear time.
 _ATTR = re.compile(r'\b(\w+)="([^"]*)"')
 _MARKUP = re.compile(r"<[^<>]+>")
+# The Reuters-21578 stories are all Reuters newswire.
+REUTERS = "Reuters"
 _MONTHS = {m: i for i, m in enumerate(
     "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), start=1)}
 
@@ -543,6 +552,7 @@ def reuters_story(sgml: str, key: str, source: str) -> Article:
         published=published,
         language="en",
         tags=date_tag(published) + reuters_tags(sgml),
+        publication=REUTERS,
     )
 
 

@@ -154,7 +154,8 @@ def test_warm_reads_frequent_words_ahead_within_its_budget(ix):
     biggest = max((sub.reader() for sub, _o in s.leaf_searchers()), key=lambda r: r.doc_count_all())
     frequent = biggest.most_frequent_terms("body", 1)[0][1]
     frequent = frequent.encode() if isinstance(frequent, str) else frequent
-    assert any(k[1] == "body" and k[2] == frequent for k in ix._postings.lru.keys())
+    cached = ix._postings.lru.keys()  # a snapshot: the cache itself is not iterable
+    assert any(k[1] == "body" and k[2] == frequent for k in cached)
     ix._results.clear()
     ix._summaries.clear()
     after = ix.search(SearchRequest(query="oil trade", per_page=50))
@@ -255,7 +256,7 @@ def test_positions_past_65535_words(big):
 
 
 _word = st.sampled_from(WORDS + ["common", "zzzunknown"])
-_leaf = st.one_of(_word, st.lists(_word, min_size=2, max_size=3).map(lambda w: '"%s"' % " ".join(w)),
+_leaf = st.one_of(_word, st.lists(_word, min_size=2, max_size=3).map(lambda w: f'"{" ".join(w)}"'),
                   _word.map(lambda w: f"title:{w}"))
 
 

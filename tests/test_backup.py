@@ -10,8 +10,7 @@ from searchapp.backup import backup, restore
 from searchapp.curation import Curator
 from searchapp.db import connect, db_path
 from searchapp.ingest import index_paths, ingest_lock
-from searchapp.search import IndexLocked, SearchRequest
-from searchapp.search import EngineConfig, open_engine
+from searchapp.search import EngineConfig, IndexLocked, SearchRequest, open_engine
 
 from .conftest import FIXTURES, SEED
 
@@ -76,9 +75,8 @@ def test_backup_refuses_a_used_folder_and_a_running_indexer(live, tmp_path):
     (tmp_path / "full" / "x").write_text("x")
     with pytest.raises(FileExistsError):
         backup(live["db"], live["index"], tmp_path / "full")
-    with ingest_lock(live["index"]):  # as an indexer holds it
-        with pytest.raises(IndexLocked):
-            backup(live["db"], live["index"], tmp_path / "new")
+    with ingest_lock(live["index"]), pytest.raises(IndexLocked):  # as an indexer holds it
+        backup(live["db"], live["index"], tmp_path / "new")
 
 
 def test_restore_refuses_a_folder_without_a_backup(live, tmp_path):

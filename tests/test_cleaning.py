@@ -288,3 +288,16 @@ def test_extraction_f1_on_corpus():
     result = bench.evaluate(bench.searchapp_extract, bench.load_corpus(folder))
     assert result["pages"] == 61
     assert result["f1"] >= 0.93, f"F1 {result['f1']:.4f}"
+
+
+def test_site_name_from_og_then_the_json_ld_publisher():
+    og = ('<html><head><meta property="og:site_name" content=" BBC  News "></head><body>'
+          "<article><p>Text of the story, long enough to count as one.</p></article></body></html>")
+    assert clean_html(og).site_name == "BBC News"
+    ld = ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", "publisher": '
+          '{"@type": "Organization", "name": "Le Monde"}}</script>'
+          '<meta name="twitter:site" content="@lemonde"></head><body><article><p>Texte.</p>'
+          "</article></body></html>")
+    assert clean_html(ld).site_name == "Le Monde"
+    handle_only = '<html><head><meta name="twitter:site" content="@x"></head><body><p>T.</p></body></html>'
+    assert clean_html(handle_only).site_name is None

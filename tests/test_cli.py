@@ -5,11 +5,18 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 from click.testing import CliRunner
 
 from searchapp.cli import main
 
 from .conftest import FIXTURES, SEED
+
+
+@pytest.fixture(autouse=True)
+def instance(tmp_path, monkeypatch):
+    """`searchapp index` registers its paths in the instance database: a test's own."""
+    monkeypatch.setenv("SEARCHAPP_INSTANCE", str(tmp_path / "instance"))
 
 
 def run(*args, **kw):
@@ -22,8 +29,9 @@ def test_extract_prints_json_lines_and_exit_0(tmp_path):
     [line] = result.stdout.splitlines()
     article = json.loads(line)
     assert set(article) == {"id", "source", "title", "body", "published", "url", "byline",
-                            "language", "tags", "title_derived"}
+                            "language", "tags", "publication", "title_derived"}
     assert article["published"] is None
+    assert article["publication"] == "seeds"  # a text file names no publisher: its folder
     persons = {t["value"] for t in article["tags"] if t["facet"] == "person"}
     assert {"Sergey Lavrov", "Wang Yi", "Maria Zakharova", "Xi Jinping", "Vladimir Putin",
             "Donald Trump"} <= persons

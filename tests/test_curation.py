@@ -9,8 +9,7 @@ import pytest
 from searchapp.curation import CurationError, Curator, ingest_settings
 from searchapp.db import MIGRATIONS, connect, db_path, schema_version
 from searchapp.ingest import index_paths
-from searchapp.search import SearchRequest
-from searchapp.search import EngineConfig, open_engine
+from searchapp.search import EngineConfig, SearchRequest, open_engine
 
 from .conftest import FIXTURES, SEED
 
@@ -137,7 +136,8 @@ def test_edited_person_vocabulary_is_used_on_the_next_ingest(setup):
     ix, cur = setup["ix"], setup["curator"]
     aid = seed_id(ix)
     assert "Brookings Institution" not in {v for v, _ in tags(ix, aid, "person")}
-    cur.set_vocabulary(1, "persons", [{"name": "Sergey Viktorovich Lavrov", "aliases": ["Lavrov", "Sergey Lavrov"]}])
+    cur.set_vocabulary(1, "persons", [{"name": "Sergey Viktorovich Lavrov",
+                                       "aliases": ["Lavrov", "Sergey Lavrov"]}])
     rebuild(setup)
     persons = {v for v, _ in tags(ix, aid, "person")}
     assert "Sergey Viktorovich Lavrov" in persons
@@ -174,9 +174,9 @@ def test_two_librarians_editing_one_article_at_once_lose_nothing(setup):
 
 
 def test_an_edit_made_while_an_indexer_holds_the_index_lands_after_it(setup):
+    import searchapp.search.whoosh.engine as engine
     from searchapp.curation import catch_up
     from searchapp.search import IndexLocked
-    import searchapp.search.whoosh.engine as engine
 
     ix, cur = setup["ix"], setup["curator"]
     aid = seed_id(ix)

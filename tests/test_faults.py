@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from searchapp.search import SearchRequest
-from searchapp.search import EngineConfig, open_engine
+from searchapp.search import EngineConfig, SearchRequest, open_engine
 
 from .conftest import FIXTURES, SEED
 
@@ -34,6 +33,12 @@ def corpus(tmp_path_factory) -> tuple[Path, int]:
     for n in range(10):
         shutil.copy(FIXTURES / "readers" / "stories.sgm", root / f"stories{n:02d}.sgm")
     return root, 60
+
+
+@pytest.fixture(autouse=True)
+def instance(tmp_path, monkeypatch):
+    """The indexers register their paths in the instance database: a test's own."""
+    monkeypatch.setenv("SEARCHAPP_INSTANCE", str(tmp_path / "instance"))
 
 
 def indexer(corpus: Path, index_dir: Path) -> subprocess.Popen:
@@ -86,7 +91,7 @@ def test_an_indexer_killed_at_random_moments_leaves_a_sound_index(corpus, tmp_pa
 
 
 def test_searches_keep_working_while_an_indexer_runs(corpus, tmp_path):
-    root, total = corpus
+    root, _total = corpus
     index_dir = tmp_path / "ix"
     live = tmp_path / "live"
     live.mkdir()

@@ -10,8 +10,7 @@ import pytest
 
 from searchapp.ingest import index_paths, ingest_lock
 from searchapp.model import Article
-from searchapp.search import IndexLocked, SearchRequest
-from searchapp.search import EngineConfig, open_engine
+from searchapp.search import EngineConfig, IndexLocked, SearchRequest, open_engine
 
 from .conftest import FIXTURES, SEED
 

@@ -10,7 +10,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
-pytestmark = [pytest.mark.slow, pytest.mark.xfail(strict=False, reason="tree not yet clean")]
+pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("tool, args", [("ruff", ["check", "."]), ("mypy", [])])

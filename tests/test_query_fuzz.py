@@ -16,8 +16,15 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 
 from searchapp.ingest import index_paths
-from searchapp.search import (MAX_CORRECTED_WORDS, MAX_EXPANSION, MAX_QUERY_CHARS, EngineConfig,
-                              QueryError, SearchRequest, open_engine)
+from searchapp.search import (
+    MAX_CORRECTED_WORDS,
+    MAX_EXPANSION,
+    MAX_QUERY_CHARS,
+    EngineConfig,
+    QueryError,
+    SearchRequest,
+    open_engine,
+)
 
 from .conftest import REPO
 

@@ -7,8 +7,7 @@ from datetime import date
 import pytest
 
 from searchapp.model import Article, Tag
-from searchapp.search import UNDATED, QueryError, SearchRequest
-from searchapp.search import EngineConfig, open_engine
+from searchapp.search import UNDATED, EngineConfig, QueryError, SearchRequest, open_engine
 
 
 def art(id, title, body, published, countries=(), persons=(), topics=()):

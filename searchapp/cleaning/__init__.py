@@ -5,7 +5,7 @@ One module per concern, in the order a page goes through them:
 - ``decoding``: bytes to text, and script/style/comments cut out before
   parsing (the JSON-LD scripts' text kept aside);
 - ``jsonld``: the publisher's structured data;
-- ``metadata``: title, byline, date, canonical URL, language;
+- ``metadata``: title, byline, date, canonical URL, language, site name;
 - ``body``: the article text, found readability-style.
 
 Nothing here raises on bad markup: a page that cannot be read gives an empty
@@ -24,7 +24,15 @@ from .body import extract_body
 from .decoding import decode_html, split_raw
 from .jsonld import json_ld_objects, ld_article_body
 from .markup import all_tags
-from .metadata import canonical_url, meta_values, page_byline, page_language, page_published, page_title
+from .metadata import (
+    canonical_url,
+    meta_values,
+    page_byline,
+    page_language,
+    page_published,
+    page_site_name,
+    page_title,
+)
 
 __all__ = ["CleanedPage", "clean_html", "decode_html", "extract_body", "parse_date"]
 
@@ -37,6 +45,7 @@ class CleanedPage:
     published: str | None  # ISO 8601 date or datetime; None if unknown
     url: str | None  # canonical URL, else the url argument
     language: str | None  # lowercase primary language subtag, e.g. "en"
+    site_name: str | None = None  # the publication's own name, e.g. "BBC News"
 
 
 def clean_html(html: str | bytes, url: str | None = None) -> CleanedPage:
@@ -63,6 +72,7 @@ def clean_html(html: str | bytes, url: str | None = None) -> CleanedPage:
         ("published", lambda: page_published(tags, ld, metas, url)),
         ("url", lambda: canonical_url(tags, metas, url)),
         ("language", lambda: page_language(soup, ld, metas)),
+        ("site_name", lambda: page_site_name(ld, metas)),
     ):
         try:
             value = read()

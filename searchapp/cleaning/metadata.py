@@ -1,4 +1,5 @@
-"""Page metadata: title, byline, publication date, canonical URL and language,
+"""Page metadata: title, byline, publication date, canonical URL, language and the site's
+name,
 from JSON-LD, meta tags, ``<time>`` elements and the URL, in that order of trust."""
 
 from __future__ import annotations
@@ -70,6 +71,16 @@ def _strip_site_name(title: str, site_names: set[str], guess: bool = False) -> s
         if len(last.split()) <= 4 and len(head.split()) > len(last.split()):
             pieces = pieces[:-2]
     return "".join(pieces)
+
+
+def page_site_name(ld: list[dict], metas: dict[str, str]) -> str | None:
+    """The publication's own name: og:site_name, else the article's JSON-LD publisher,
+    else the web application's name. A Twitter handle is no name and is not used."""
+    publishers = ld_names(ld_first(ld, "publisher", max_rank=1))
+    for candidate in (metas.get("og:site_name"), *publishers, metas.get("application-name")):
+        if isinstance(candidate, str) and norm(candidate) and len(norm(candidate)) <= 120:
+            return norm(candidate)
+    return None
 
 
 _BY_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av|af)\s*[:\s]\s*", re.I)

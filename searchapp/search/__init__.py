@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..model import FACETS, Article
 
@@ -137,6 +137,7 @@ class Hit:
     snippet: str  # HTML: escaped article text, only <mark> added
     tags: list[dict]
     score: float | None = None
+    publication: str | None = None  # who published it (None: indexed before names were read)
     indexed: str | None = None  # when the article was indexed: UTC, "YYYY-MM-DDTHH:MM:SSZ"
     title_derived: bool = False  # the title is the text's first sentence (see Article)
 
@@ -193,6 +194,7 @@ class SearchEngine(Protocol):
 
     # indexing
     def indexed_files(self) -> dict[str, str]: ...  # file -> content hash
+    def articles_per_file(self) -> dict[str, int]: ...  # file -> number of its articles
     def writer(self, wait: float = 0.0) -> IndexWriter: ...  # raises IndexLocked
     # A fresh, empty engine beside this one: swapped in for this one when the block ends
     # without an error, dropped otherwise. Leftovers of killed rebuilds are removed first.
@@ -255,7 +257,7 @@ class EngineConfig:
         """SEARCHAPP_ENGINE, SEARCHAPP_INDEX_DIR, SEARCHAPP_ENGINE_URL and
         SEARCHAPP_ENGINE_COLLECTION, overridden by `given` (values of None are ignored)."""
         env = os.environ if env is None else env
-        values = dict(engine=env.get("SEARCHAPP_ENGINE") or DEFAULT_ENGINE,
+        values: dict[str, Any] = dict(engine=env.get("SEARCHAPP_ENGINE") or DEFAULT_ENGINE,
                       index_dir=env.get("SEARCHAPP_INDEX_DIR") or "index",
                       url=env.get("SEARCHAPP_ENGINE_URL") or None,
                       collection=env.get("SEARCHAPP_ENGINE_COLLECTION") or None)

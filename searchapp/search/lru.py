@@ -9,10 +9,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from typing import Any
 
 
 class LRU:
-    def __init__(self, max_size: int, size_of: Callable[[object], int] = lambda _item: 1):
+    def __init__(self, max_size: int, size_of: Callable[[Any], int] = lambda _item: 1):
         self.max_size = max_size
         self._size_of = size_of
         self._items: OrderedDict = OrderedDict()

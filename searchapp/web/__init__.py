@@ -24,6 +24,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
@@ -32,8 +33,19 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..curation import catch_up_in_background, pending
 from ..db import DEFAULT_INSTANCE, db_path
 from ..search import EngineConfig, open_engine
-from . import (api, audit, auth, costly_searches, curation, curation_tags, database, errors,
-               saved_searches, views, vocabularies)
+from . import (
+    api,
+    audit,
+    auth,
+    costly_searches,
+    curation,
+    curation_tags,
+    database,
+    errors,
+    saved_searches,
+    views,
+    vocabularies,
+)
 from .engine import EXTENSION
 from .languages import remember_language, select_locale
 
@@ -88,7 +100,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=ui_folder("templates"),
                 static_folder=ui_folder("static"), instance_path=str(instance),
                 instance_relative_config=True)
-    app.json.sort_keys = False  # keep the documented field order
+    if isinstance(app.json, DefaultJSONProvider):  # Flask's own, typed as the base class
+        app.json.sort_keys = False  # keep the documented field order
     app.config.from_mapping(DEFAULTS, DATABASE=str(db_path(instance)))
     app.config.from_pyfile("config.py", silent=True)
     if os.environ.get("SEARCHAPP_INDEX_DIR"):
@@ -110,7 +123,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.session_interface = SessionInterface()
     proxies = int(app.config["PROXY_FIX"] or 0)
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        # Flask's documented way to wrap its WSGI app, typed as a method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     app.extensions[EXTENSION] = open_engine(EngineConfig.from_flask(app.config))
     catch_up_at_start(app)

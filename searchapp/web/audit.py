@@ -23,6 +23,7 @@ ACTION_NAMES = {
     "remove_tag": lazy_gettext("Tag removed"),
     "merge": lazy_gettext("Rename or merge"),
     "bulk_tag": lazy_gettext("Bulk tagging"),
+    "delete_value": lazy_gettext("Value deleted everywhere"),
     "vocabulary": lazy_gettext("Vocabulary edited"),
     "undo": lazy_gettext("Undo"),
     "move_ids": lazy_gettext("Ids moved"),  # a JSON Lines file re-keyed its articles
@@ -40,6 +41,8 @@ def _state_text(table: str, row: dict | None) -> str:
         return gettext("added") if row["state"] == "added" else gettext("removed")
     if table == "value_merges":
         return label(row["facet"], row["to_value"])
+    if table == "value_deletions":
+        return gettext("deleted everywhere")
     if table == "vocabularies":
         count = len(json.loads(row["content"]))
         return ngettext("%(num)d entry", "%(num)d entries", count)
@@ -52,9 +55,10 @@ def _row_what(row: dict, titles: dict) -> str:
         return gettext("%(facet)s “%(label)s” · %(title)s", facet=FACET_NAMES[key["facet"]],
                        label=label(key["facet"], key["value"]),
                        title=titles.get(key["article_id"]) or key["article_id"])
-    if row["table"] == "value_merges":
+    if row["table"] in ("value_merges", "value_deletions"):
+        value = key.get("from_value", key.get("value", ""))
         return gettext("%(facet)s “%(label)s”", facet=FACET_NAMES[key["facet"]],
-                       label=label(key["facet"], key["from_value"]))
+                       label=label(key["facet"], value))
     if row["table"] == "vocabularies":
         return str(VOCABULARY_NAMES.get(key["name"], key["name"]))
     return row["table"]

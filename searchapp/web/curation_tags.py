@@ -1,5 +1,5 @@
-"""Curation of tags: add or remove one article's tag, rename or merge a value everywhere,
-tag every result of a search at once (after a preview)."""
+"""Curation of tags: add or remove one article's tag, rename, merge or delete a value
+everywhere (after a preview), tag every result of a search at once (after a preview)."""
 
 from __future__ import annotations
 
@@ -107,6 +107,41 @@ def merge():
         return redirect(url_for("curation.merge_form", facet=facet, value=source.value,
                                 into=target.value))
     return redirect(url_for("pages.search") + "?" + urlencode({facet: target.value}))
+
+
+# -- delete everywhere -------------------------------------------------------------------
+
+
+@bp.get("/curation/delete")
+@role_required("librarian")
+def delete_value_form():
+    """The confirmation step: what goes, and from how many articles."""
+    facet = request.args.get("facet", "")
+    value = request.args.get("value", "").strip()
+    if facet not in FACETS or not value:
+        return redirect(url_for("curation.merge_form", facet=facet, value=value))
+    return render_template("delete_value.html", facet=facet, value=value,
+                           source=_value_view(facet, value))
+
+
+@bp.post("/curation/delete")
+@role_required("librarian")
+def delete_value():
+    facet = request.form.get("facet", "")
+    tag = checked_tag(facet, request.form.get("value", ""))
+    if tag is None:
+        return redirect(url_for("curation.home"))
+    shown = tag_label(tag)
+    done = run_change(
+        lambda: curator().delete_value(current_user.id, facet, tag.value),
+        lambda r: ngettext("“%(label)s” is deleted everywhere: %(num)d article re-tagged.",
+                           "“%(label)s” is deleted everywhere: %(num)d articles re-tagged.",
+                           r["retagged"], label=shown))
+    if done is None:
+        return redirect(url_for("curation.delete_value_form", facet=facet, value=tag.value))
+    if done.get("job"):
+        return redirect(url_for("curation.job", audit_id=done["job"], back=url_for("pages.search")))
+    return redirect(url_for("pages.search"))
 
 
 # -- bulk tagging ------------------------------------------------------------------------

@@ -60,6 +60,8 @@ TAG = {"type": "object", "properties": {
     "facet": FACET_NAME, "value": STRING, "label": STRING,
     "origin": {"type": "string", "enum": ["auto", "source", "librarian"]}}}
 NULLABLE_STRING = {"type": "string", "nullable": True}
+SOURCE = {**STRING, "description": "Who published the article (\"Reuters\", a site's name)."}
+SOURCE_NAME = {**STRING, "description": "The same as source (kept for older clients)."}
 FACET_VALUE = {"type": "object", "properties": {
     "value": STRING, "label": STRING, "count": {"type": "integer"},
     "selected": {"type": "boolean"}, "excluded": {"type": "boolean"}}}
@@ -75,10 +77,10 @@ SEARCH_RESULT = {"type": "object", "properties": {
     "sort": STRING,
     "filters": {"type": "object"},
     "hits": {"type": "array", "items": {"type": "object", "properties": {
-        "id": STRING, "title": STRING, "url": NULLABLE_STRING, "source": STRING,
+        "id": STRING, "title": STRING, "url": NULLABLE_STRING, "source": SOURCE,
         "title_derived": {"type": "boolean", "description": "the source gave no title: "
-                      "`title` is the text's first sentence"},
-        "source_name": STRING,
+                          "`title` is the text's first sentence"},
+        "source_name": SOURCE_NAME,
         "published": {**NULLABLE_STRING, "description": "ISO 8601 date or date-time"},
         "snippet": {**STRING, "description": "HTML: escaped text, matches in <mark>"},
         "tags": {"type": "array", "items": TAG},
@@ -108,10 +110,10 @@ SEARCH_RESULT = {"type": "object", "properties": {
 }}
 
 ARTICLE = {"type": "object", "properties": {
-    "id": STRING, "title": STRING, "url": NULLABLE_STRING, "source": STRING,
+    "id": STRING, "title": STRING, "url": NULLABLE_STRING, "source": SOURCE,
     "title_derived": {"type": "boolean", "description": "the source gave no title: "
-                  "`title` is the text's first sentence"},
-    "source_name": STRING, "published": NULLABLE_STRING, "byline": NULLABLE_STRING,
+                      "`title` is the text's first sentence"},
+    "source_name": SOURCE_NAME, "published": NULLABLE_STRING, "byline": NULLABLE_STRING,
     "language": NULLABLE_STRING, "body": {**STRING, "description": "paragraphs separated by "
                                           "a blank line"},
     "tags": {"type": "array", "items": TAG},

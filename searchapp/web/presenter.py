@@ -188,7 +188,8 @@ def _crumbs(params: SearchParams, locale: str) -> list[tuple[str, str | None, st
         return []
     if start.year != end.year:
         return []
-    crumbs, year = [], str(start.year)
+    crumbs: list[tuple[str, str | None, str | None]] = []
+    year = str(start.year)
     if (start, end) != (parse_bucket(year), parse_bucket(year, end=True)):
         crumbs.append((year, year, year))
         month = f"{start.year:04d}-{start.month:02d}"
@@ -230,11 +231,10 @@ def timestamp(value: str | None) -> str:
     return format_datetime(moment, "medium")
 
 
-def source_name(source: str, url: str | None) -> str:
-    """What a reader calls the source: the site of the URL, else the file name."""
-    if url:
-        host = urlsplit(url).hostname or ""
-        if host:
-            return host.removeprefix("www.")
-    name = source.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-    return name or source
+def source_name(publication: str | None, url: str | None) -> str:
+    """Who published the article: its publication, else the site of its URL (an article
+    indexed before publications were read). Never a file path."""
+    if publication:
+        return publication
+    host = urlsplit(url).hostname or "" if url else ""
+    return host.removeprefix("www.")

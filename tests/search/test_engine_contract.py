@@ -212,6 +212,20 @@ def test_remove_file_deletes_its_articles(engine):
     assert engine.doc_count() == len(ARTICLES) - 1
 
 
+def test_articles_per_file_and_the_publication(engine):
+    w = engine.writer()
+    two = [Article(id=f"wire{n}", source=f"/files/wire#{n}", title=f"Story {n}", body="Grain.",
+                   publication="Reuters") for n in (1, 2)]
+    w.replace_file("/files/wire", "hash", two)
+    w.commit()
+    per_file = engine.articles_per_file()
+    assert per_file["/files/wire"] == 2 and per_file["/files/cocoa"] == 1
+    assert sum(per_file.values()) == engine.doc_count()
+    assert engine.get("wire1").publication == "Reuters"
+    assert {h.publication for h in engine.search(SearchRequest("story")).hits} == {"Reuters"}
+    assert engine.get("cocoa").publication is None
+
+
 def test_ids_for_a_request(engine):
     assert sorted(engine.ids_for(SearchRequest("sanctions"))) == ["iran-oil", "ru-cn", "undated"]
     assert len(engine.ids_for(SearchRequest())) == len(ARTICLES)
@@ -226,12 +240,11 @@ def test_bad_queries_are_refused_with_a_message(engine, bad):
 
 
 def test_rebuild_swaps_in_only_a_complete_index(engine):
-    with pytest.raises(RuntimeError):
-        with engine.rebuild() as fresh:
-            w = fresh.writer()
-            w.replace_file("/files/new", "h", [art("new", "Gold", "Gold prices rose.", None)])
-            w.commit()
-            raise RuntimeError("the build failed")
+    with pytest.raises(RuntimeError), engine.rebuild() as fresh:
+        w = fresh.writer()
+        w.replace_file("/files/new", "h", [art("new", "Gold", "Gold prices rose.", None)])
+        w.commit()
+        raise RuntimeError("the build failed")
     assert engine.doc_count() == len(ARTICLES)  # the old index stays
     with engine.rebuild() as fresh:
         w = fresh.writer()

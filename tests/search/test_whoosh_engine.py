@@ -14,8 +14,14 @@ import pytest
 import whoosh
 
 from searchapp.model import Article
-from searchapp.search import (EngineConfig, IndexLocked, IndexOutdated, SearchRequest,
-                              index_problem, open_engine)
+from searchapp.search import (
+    EngineConfig,
+    IndexLocked,
+    IndexOutdated,
+    SearchRequest,
+    index_problem,
+    open_engine,
+)
 from searchapp.search.whoosh import engine as whoosh_engine
 from searchapp.search.whoosh import internals
 
@@ -75,9 +81,8 @@ def test_a_swap_gives_up_when_the_lock_stays_held(engine, monkeypatch):
     monkeypatch.setattr(whoosh_engine, "SWAP_WAIT_SECONDS", 0.2)
     held = engine.writer()
     try:
-        with pytest.raises(IndexLocked):
-            with engine.rebuild() as fresh:
-                fresh.writer().commit()
+        with pytest.raises(IndexLocked), engine.rebuild() as fresh:
+            fresh.writer().commit()
     finally:
         held.cancel()
     assert engine.doc_count() == 3  # the old index is still there

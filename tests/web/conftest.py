@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from searchapp.ingest import index_paths
-from tests.conftest import corpora_dir
 from searchapp.web import create_app
+from tests.conftest import corpora_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

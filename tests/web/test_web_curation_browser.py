@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-
 MARKER = "quillfeather"
 PASSWORD = "correct horse battery"
 

@@ -11,7 +11,6 @@ import pytest
 
 import searchapp.curation as curation
 import searchapp.search.whoosh.engine as whoosh_engine
-
 from tests.web.test_web_curation import MARKER, article_id, counts, page_flashes, tags, total
 
 PENDING_BADGE = 'class="badge badge--pending"'

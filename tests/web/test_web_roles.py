@@ -49,11 +49,13 @@ def routes(w):
         ("POST", f"/curation/audit/{w['audit']}/undo", {}, (LOGIN, 403, OK, OK)),
         ("POST", f"/admin/users/{owen}/role", {"role": "librarian"}, (LOGIN, 403, 403, OK)),
         ("POST", f"/admin/users/{owen}/remove", {}, (LOGIN, 403, 403, OK)),
+        ("POST", "/curation/delete", {"facet": "person", "value": "Wang Yi"}, (LOGIN, 403, OK, OK)),
         # pages
         ("GET", "/saved", None, (LOGIN, 200, 200, 200)),
         ("GET", "/curation", None, (LOGIN, 403, 200, 200)),
         ("GET", "/curation/audit", None, (LOGIN, 403, 200, 200)),
         ("GET", "/curation/merge?facet=person&value=Wang+Yi", None, (LOGIN, 403, 200, 200)),
+        ("GET", "/curation/delete?facet=person&value=Wang+Yi", None, (LOGIN, 403, 200, 200)),
         ("GET", "/curation/bulk?q=quillfeather", None, (LOGIN, 403, 200, 200)),
         ("GET", "/curation/vocabularies/persons", None, (LOGIN, 403, 200, 200)),
         ("GET", "/admin/users", None, (LOGIN, 403, 403, 200)),
@@ -67,7 +69,7 @@ def routes(w):
     ]
 
 
-ROUTE_COUNT = 26
+ROUTE_COUNT = 28
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -105,7 +107,7 @@ def test_allowed_changes_really_happen_and_refused_ones_do_not(site, world):
     assert saved.get(conn, world["slug"]) is None
 
 
-POST_ROUTES = range(13)  # the POST rows of the table
+POST_ROUTES = range(14)  # the POST rows of the table
 
 
 @pytest.mark.parametrize("number", POST_ROUTES)

@@ -50,7 +50,8 @@ class Postings:
 
     @property
     def nbytes(self) -> int:
-        extra = 0 if self.positions is None else self.starts.nbytes + self.positions.nbytes
+        extra = 0 if self.starts is None or self.positions is None else (
+            self.starts.nbytes + self.positions.nbytes)
         return self.docs.nbytes + self.weights.nbytes + extra
 
 
@@ -307,7 +308,7 @@ class Evaluator:
             if n == scale:
                 out.score = np.zeros_like(out.score)
             else:
-                out.score = (out.score + (out.matched - 1) / (n - scale) ** 2) * ((n - 1) / n)
+                out.score = (out.score + (_counted(out) - 1) / (n - scale) ** 2) * ((n - 1) / n)
         out.score = np.where(out.mask, out.score, 0.0) * q.boost
         return out
 
@@ -325,31 +326,40 @@ def _adjacent(plist: list[Postings], cand: np.ndarray) -> np.ndarray:
     occur one right after the other."""
     keys = None
     for i, p in enumerate(plist):
+        starts, positions = p.starts, p.positions
+        assert starts is not None and positions is not None  # a phrase's words come with positions
         rows = np.flatnonzero(cand[p.docs])
-        counts = p.starts[rows + 1] - p.starts[rows]
+        counts = starts[rows + 1] - starts[rows]
         # The rows' positions, gathered at once.
-        first = np.repeat(p.starts[rows] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
-        pos = p.positions[first + np.arange(int(counts.sum()))].astype(np.int64)
+        first = np.repeat(starts[rows] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+        pos = positions[first + np.arange(int(counts.sum()))].astype(np.int64)
         docs = np.repeat(p.docs[rows].astype(np.int64), counts)
         k = (docs << 32) | (pos - i + 2**31)  # the phrase's start position, per doc
         keys = k if keys is None else np.intersect1d(keys, k, assume_unique=True)
         if not len(keys):
             break
+    assert keys is not None  # a phrase has words
     return np.unique(keys >> 32).astype(np.int64)
 
 
 def _combine(results: list[Result], op, coord: bool) -> Result:
     first = results[0]
     mask, score = first.mask.copy(), first.score.copy()
-    matched = first.matched.copy() if coord else None
+    matched = _counted(first).copy() if coord else None
     terms = first.terms
     for r in results[1:]:
         op(mask, r.mask, out=mask)
         score += r.score
         terms += r.terms
-        if coord:
-            matched += r.matched
+        if matched is not None:  # coord
+            matched += _counted(r)
     return Result(mask, score, terms, matched)
+
+
+def _counted(r: Result) -> np.ndarray:
+    """`r.matched`, which a part evaluated with `coord` always has."""
+    assert r.matched is not None
+    return r.matched
 
 
 def _check(q) -> None:

@@ -22,6 +22,7 @@ import shutil
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -34,6 +35,7 @@ from whoosh.index import LockError
 from whoosh.util.filelock import FileLock
 
 from ...model import Article
+from ...processes import alive
 from .. import Hit, IndexLocked, IndexOutdated, JournalMark, SearchRequest, SearchResult
 from .. import query as policy
 from ..lru import LRU
@@ -50,7 +52,7 @@ from .scoring import WEIGHTING
 from .snippets import snippet
 from .suggestions import FIELD as SUGGESTION_FIELD
 from .suggestions import SUGGEST_SECONDS, suggest
-from .tables import Tables, build_segment_tables, global_tables
+from .tables import SegmentTables, Tables, build_segment_tables, global_tables
 
 BUILD_FILE = "BUILD_ID"  # changes when a rebuilt or restored index is swapped in
 # The last curation journal entry this index has applied (see SearchEngine.journal_mark):
@@ -71,6 +73,7 @@ WARM_MAX_WORD_BYTES = 4 * 1024 * 1024
 # no term vectors, so its text is analysed again on every view, 7 s for a 20 MB article.
 # An article's opening says what it is about.
 MORE_LIKE_THIS_CHARS = 20_000
+NO_TERMS = QueryTerms(frozenset())  # a hit listed without highlighting
 # Folders beside the index that a process makes and removes: a killed one leaves them.
 _SCRATCH = re.compile(r"\.(?P<name>.+)\.(?:rebuild|old|restore)-(?P<pid>\d+)")
 
@@ -84,7 +87,7 @@ class WhooshEngine:
         # A scratch build has no other writer: its lock may stay inside it.
         self._lock_file = (self.dir.parent / f".{self.dir.name}.writelock") if lock_beside else None
         self._local = threading.local()
-        self._segment_tables: dict[str, object] = {}
+        self._segment_tables: dict[str, SegmentTables] = {}
         self._postings = PostingsCache()
         self._results = LRU(RESULT_CACHE_SIZE)
         self._summaries = LRU(RESULT_CACHE_SIZE)
@@ -169,6 +172,15 @@ class WhooshEngine:
                 for docnum in segreader.all_doc_ids():
                     out[_decode(files[docnum])] = _decode(hashes[docnum])
         return out
+
+    def articles_per_file(self) -> dict[str, int]:
+        """file key -> how many articles of that file are indexed."""
+        out: Counter = Counter()
+        with self._ix.reader() as reader:
+            for segreader, _ in _leaves(reader):
+                files = segreader.column_reader("file")
+                out.update(_decode(files[docnum]) for docnum in segreader.all_doc_ids())
+        return dict(out)
 
     # the curation journal's mark
 
@@ -257,7 +269,7 @@ class WhooshEngine:
         index (each run opens the index first, so a killed run's are gone at the next)."""
         for path in self.dir.parent.glob(f".{self.dir.name}.*-*"):
             m = _SCRATCH.fullmatch(path.name)
-            if m and m["name"] == self.dir.name and path.is_dir() and not _alive(int(m["pid"])):
+            if m and m["name"] == self.dir.name and path.is_dir() and not alive(int(m["pid"])):
                 shutil.rmtree(path, ignore_errors=True)
 
     @contextmanager
@@ -424,8 +436,8 @@ class WhooshEngine:
         hits = []
         if len(docs):
             page, scored = page_order(request, docs, tables, docs_matching.scores)
-            scores = docs_matching.scores
-            hits = [self._hit(s, int(d), terms, float(scores[d]) if scored else None)
+            scores = docs_matching.scores if scored else None
+            hits = [self._hit(s, int(d), terms, float(scores[d]) if scores is not None else None)
                     for d in page]
         if time.monotonic() > deadline:
             raise policy.too_slow()
@@ -445,12 +457,13 @@ class WhooshEngine:
         version = (self._build, s.reader().generation())
         return self._lexicons.get(field, version, s, self._ix.searcher, wait)
 
-    def _hit(self, s, docnum: int, terms: QueryTerms = QueryTerms(frozenset()),
+    def _hit(self, s, docnum: int, terms: QueryTerms = NO_TERMS,
              score=None) -> Hit:
         stored = s.stored_fields(docnum)
         return Hit(
             id=stored["id"], title=stored.get("title", ""), source=stored.get("source", ""),
             url=stored.get("url"), published=stored.get("pubstr"), indexed=stored.get("indexed"),
+            publication=stored.get("publication"),
             snippet=snippet(stored.get("body", ""), terms),
             tags=stored.get("tags", []), score=score,
             title_derived=bool(stored.get("title_derived")),
@@ -496,9 +509,15 @@ class WhooshWriter:
 
     def _open(self):
         try:
-            return self._ix.writer(timeout=self._timeout, limitmb=256)
+            writer = self._ix.writer(timeout=self._timeout, limitmb=256)
         except LockError:
             raise IndexLocked(f"another process is writing to the index in {self._where}") from None
+        # An index made by an older searchapp lacks the fields added since (such as
+        # `publication`): they are added, so that its articles can be written again.
+        for name, field in schema().items():
+            if name not in writer.schema:
+                writer.add_field(name, field)
+        return writer
 
     def replace_file(self, file: str, file_hash: str, articles: Iterable[Article],
                      curate=None) -> int:
@@ -557,18 +576,6 @@ class _Storage(FileStorage):
 
 
 # -- helpers ----------------------------------------------------------------------------
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
 
 
 def _held(tables: Tables):

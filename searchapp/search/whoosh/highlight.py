@@ -62,7 +62,7 @@ class QueryTerms:
         out, last = [], 0
         for start, end, _stem in self.matches(text):
             out.append(escape(text[last:start]))
-            out.append("<mark>%s</mark>" % escape(text[start:end]))
+            out.append(f"<mark>{escape(text[start:end])}</mark>")
             last = end
         out.append(escape(text[last:]))
         return "".join(out)
@@ -79,7 +79,8 @@ def escape(text: str) -> str:
 def highlighter(q: str) -> QueryTerms:
     """The words a query as written looks for in the text: not negated words, not other
     fields' values or ranges, not operators; `sanc*` marks every word starting "sanc"."""
-    stems, prefixes = set(), []
+    stems: set[str] = set()
+    prefixes: list[str] = []
     for m in _TOKEN.finditer(q or ""):
         word, fieldname = m.group("word"), (m.group("field") or "").lower()
         if m.group("neg") or fieldname in _OTHER_FIELDS or word.startswith("["):

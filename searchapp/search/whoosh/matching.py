@@ -8,6 +8,7 @@ cached posting arrays (`arrays`), or by Whoosh itself for what those don't cover
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from whoosh import collectors, query
@@ -30,8 +31,31 @@ def search_deadline() -> float:
     return time.monotonic() + MAX_SEARCH_SECONDS
 
 
+@dataclass
+class DocsMatching:
+    """Called, the matching documents (a mask over doc numbers) with every filter, or with
+    every filter but one facet's (`skip`: facets are OR within); with the query's scores
+    (None when browsing) and how its words were matched."""
+    base: np.ndarray  # the query and the filters that are not facet selections
+    selected: dict[str, np.ndarray]  # facet -> its selection's mask
+    scores: np.ndarray | None
+    match: Match | None
+
+    @property
+    def filtered(self) -> set[str]:
+        """The facets with a selection."""
+        return set(self.selected)
+
+    def __call__(self, skip: str | None = None) -> np.ndarray:
+        docs = self.base
+        for facet, mask in self.selected.items():
+            if facet != skip:
+                docs = docs & mask
+        return docs
+
+
 def matching(s, user_q, request: SearchRequest, tables: Tables, postings: PostingsCache,
-             words: Words | None = None, deadline: float | None = None):
+             words: Words | None = None, deadline: float | None = None) -> DocsMatching:
     """A function giving the matching documents (a mask over doc numbers) with every
     filter, or with every filter but one facet's (`skip`: facets are OR within).
 
@@ -51,10 +75,10 @@ def matching(s, user_q, request: SearchRequest, tables: Tables, postings: Postin
         base &= date_mask(tables.day, lo, hi, request.include_undated)
     selected = {}
     for facet in FACETS:
-        values = facet_values(facet, request.filters.get(facet, ()))
-        if values:
+        chosen = facet_values(facet, request.filters.get(facet, ()))
+        if chosen:
             mask = np.zeros(tables.size, dtype=bool)
-            mask[tables.facets[facet].docs_with(values)] = True
+            mask[tables.facets[facet].docs_with(chosen)] = True
             selected[facet] = mask
     # A document counts if it passes every selection but at most one (OR within a facet).
     restrict = base
@@ -69,18 +93,7 @@ def matching(s, user_q, request: SearchRequest, tables: Tables, postings: Postin
         found, scores = evaluate(s, user_q, postings, restrict, deadline)
         base = base & found
         match = Match(policy.OPERATORS)
-
-    def docs_matching(skip: str | None = None) -> np.ndarray:
-        docs = base
-        for facet, mask in selected.items():
-            if facet != skip:
-                docs = docs & mask
-        return docs
-
-    docs_matching.filtered = set(selected)
-    docs_matching.scores = scores
-    docs_matching.match = match
-    return docs_matching
+    return DocsMatching(base, selected, scores, match)
 
 
 def match_words(s, words: Words, postings: PostingsCache, all_words: bool,
@@ -156,7 +169,7 @@ def score_all(s, q, deadline: float | None = None) -> dict[int, float]:
     return collector.scores
 
 
-def counts(request: SearchRequest, docs_matching, docs: np.ndarray, tables: Tables) -> tuple:
+def counts(request: SearchRequest, docs_matching: DocsMatching, docs: np.ndarray, tables: Tables) -> tuple:
     """(facet counts, distinct values per facet, date buckets)."""
     facets, totals = {}, {}
     for facet in FACETS:
@@ -174,9 +187,9 @@ def page_order(request: SearchRequest, docs: np.ndarray, tables: Tables,
     """(the requested page of `docs` (ascending doc numbers) in the requested order,
     whether the hits carry scores)."""
     start, end = (request.page - 1) * request.per_page, request.page * request.per_page
-    if request.sort == "relevance" and scores is None:
-        return docs[start:end], False  # browsing: nothing to rank, index order
     if request.sort == "relevance":
+        if scores is None:
+            return docs[start:end], False  # browsing: nothing to rank, index order
         # Best first; equal scores in index order, so pages are stable.
         return top(docs, scores[docs], end)[start:end], True
     # By date, from the cached publication keys; undated articles (key 0) come last.

@@ -89,4 +89,4 @@ def refuse(q, reader) -> None:
         if isinstance(node, query.Every) and field in ("title", "body", "exact"):
             raise policy.matches_everything(field)
         if isinstance(node, query.Phrase) and not reader.schema[field].format.supports("positions"):
-            raise policy.phrase_not_searchable(field)
+            raise policy.phrase_not_searchable(node.fieldname)

@@ -39,7 +39,8 @@ def schema() -> fields.Schema:
         id=fields.ID(stored=True, unique=True),
         file=fields.ID(stored=True, sortable=True),
         file_hash=fields.ID(stored=True, sortable=True),
-        source=fields.STORED,
+        source=fields.STORED,  # where the article was read: file path, #N for story N
+        publication=fields.STORED,  # who published it: "Reuters", "BBC News"
         title=fields.TEXT(analyzer=text, stored=True, field_boost=2.0),
         # No positions in the stemmed body: phrases are answered by `exact`.
         body=fields.TEXT(analyzer=text, stored=True, phrase=False),
@@ -94,10 +95,10 @@ def to_document(article: Article, file: str, file_hash: str, raw_tags: list[Tag]
     """`article` carries the curated tags; `raw_tags` the tags as ingested (default: the same)."""
     raw_tags = article.tags if raw_tags is None else raw_tags
     published = parse_published(article.published, utc=True)  # one time line for sorting
-    doc = dict(
+    doc: dict[str, object] = dict(
         id=article.id, file=file, file_hash=file_hash, source=article.source,
         title=article.title, body=article.body, exact=f"{article.title}\n{article.body}",
-        url=article.url, byline=article.byline,
+        url=article.url, byline=article.byline, publication=article.publication,
         language=article.language or "", pubstr=article.published,
         tags=[t.to_dict() for t in article.tags],
         raw_tags=[t.to_dict() for t in raw_tags],
@@ -126,5 +127,6 @@ def to_article(stored: dict, raw: bool = False) -> Article:
         id=stored["id"], source=stored.get("source", ""), title=stored.get("title", ""),
         body=stored.get("body", ""), published=stored.get("pubstr"), url=stored.get("url"),
         byline=stored.get("byline"), language=stored.get("language") or None,
-        tags=[Tag(**t) for t in tags], title_derived=bool(stored.get("title_derived")),
+        tags=[Tag(**t) for t in tags], publication=stored.get("publication"),
+        title_derived=bool(stored.get("title_derived")),
     )

@@ -93,7 +93,7 @@ def _mark(text: str, group, lo: int, hi: int) -> str:
     out, last = [], lo
     for start, end, _s in group:
         out.append(html.escape(text[last:start], quote=False))
-        out.append("<mark>%s</mark>" % html.escape(text[start:end], quote=False))
+        out.append(f"<mark>{html.escape(text[start:end], quote=False)}</mark>")
         last = end
     out.append(html.escape(text[last:hi], quote=False))
     return "".join(out).strip()
@@ -107,8 +107,8 @@ def _near_terms(body: str, terms: QueryTerms) -> str:
         return body
     # A stem less its last letter starts every word it comes from ("happi" < "happy").
     starts = {t[:max(3, len(t) - 1)] for t in terms.stems} | set(terms.prefixes)
-    starts = sorted(map(re.escape, starts), key=len, reverse=True)
-    found = re.compile(rf"\b(?:{'|'.join(starts)})", re.IGNORECASE).finditer(body, 0, SCAN_CHARS)
+    longest_first = sorted(map(re.escape, starts), key=len, reverse=True)
+    found = re.compile(rf"\b(?:{'|'.join(longest_first)})", re.IGNORECASE).finditer(body, 0, SCAN_CHARS)
     places = [m.start() for m, _ in zip(found, range(PLACES))]
     spans: list[list[int]] = []
     for p in places:

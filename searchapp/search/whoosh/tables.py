@@ -9,6 +9,7 @@ over a result is then a gather and a bincount, in C, over the matching documents
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -107,8 +108,8 @@ class Tables:
         return len(self.live)
 
 
-def global_tables(segments: list[tuple[int, object, SegmentTables]], size: int) -> Tables:
-    """`segments`: (offset, reader, tables) of every non-empty segment of a searcher."""
+def global_tables(segments: list[tuple[int, Any, SegmentTables]], size: int) -> Tables:
+    """`segments`: (offset, Whoosh reader, tables) of every non-empty segment of a searcher."""
     live = np.ones(size, dtype=bool)
     day = np.zeros(size, dtype=np.int32)
     pubkey = np.zeros(size, dtype=np.int64)
