@@ -42,6 +42,9 @@ SHOTS = [
     ("phone-filters.png", "/?q=oil+prices&country=US#filters", 390, False),
     ("search-fr.png", "/?q=cocoa&lang=fr", 1280, False),
     ("bad-query.png", "/?q=%22unclosed+phrase", 1280, False),
+    # Fewer than ten articles have every word: the page says it relaxed, with the strict link.
+    ("search-relaxed.png", "/?q=cocoa+prices+lavrov", 1280, False),
+    ("search-field-label.png", "/?q=country%3A%22soviet+union%22+grain", 1280, False),
 ]
 
 
