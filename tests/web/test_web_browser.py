@@ -205,3 +205,25 @@ def test_the_search_button_looks_like_a_button(page, live_server):
     assert _contrast(style["bg"], style["header"]) >= 3
     assert _contrast(style["bg"], style["fg"]) >= 4.5
     assert style["cursor"] == "pointer" and button.is_enabled()
+
+
+def search_for(page, live_server, typed: str) -> None:
+    page.goto(live_server + "/")
+    page.fill("#q", typed)
+    page.press("#q", "Enter")
+    page.wait_for_url("**/?q=*")
+
+
+def test_accents_and_field_labels_as_a_reader_types_them(page, live_server, errors):
+    """Typed without the accent, "elodie" finds "Élodie"; a country by its name and a person
+    by a surname find the tagged articles; every word still needed (with the marker)."""
+    search_for(page, live_server, f"elodie {MARKER}")
+    assert page.locator(".hit").count() == 3
+    assert "Élodie" in text(page.locator(".hit").first)
+    search_for(page, live_server, f"country:france {MARKER}")
+    assert page.locator(".hit").count() == 4
+    search_for(page, live_server, f'country:"royaume-uni" {MARKER}')  # a label, nobody tagged
+    assert page.locator(".hit").count() == 0
+    search_for(page, live_server, f"person:marchand {MARKER}")
+    assert page.locator(".hit").count() == 3
+    assert errors == []
