@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,18 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED = REPO / "seeds" / "000_b7353cf5176a3d63.txt"
+
+
+def write_kill_corpus(root: Path) -> int:
+    """30 one-article text files and 10 three-story Reuters files in `root`: 60 articles,
+    enough for a process to be killed in the middle of its work (the fault trials)."""
+    root.mkdir(parents=True)
+    seed = SEED.read_text()
+    for n in range(30):
+        (root / f"seed{n:02d}.txt").write_text(seed.replace("Sochi", f"Sochi{n}"))
+    for n in range(10):
+        shutil.copy(FIXTURES / "readers" / "stories.sgm", root / f"stories{n:02d}.sgm")
+    return 60
 
 
 def corpora_dir() -> Path:

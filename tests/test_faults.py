@@ -17,22 +17,15 @@ import pytest
 
 from searchapp.search import EngineConfig, SearchRequest, open_engine
 
-from .conftest import FIXTURES, SEED
+from .conftest import write_kill_corpus
 
 TRIALS = 20
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> tuple[Path, int]:
-    """30 one-article text files and 10 three-story Reuters files: 60 articles."""
     root = tmp_path_factory.mktemp("faults") / "corpus"
-    root.mkdir()
-    seed = SEED.read_text()
-    for n in range(30):
-        (root / f"seed{n:02d}.txt").write_text(seed.replace("Sochi", f"Sochi{n}"))
-    for n in range(10):
-        shutil.copy(FIXTURES / "readers" / "stories.sgm", root / f"stories{n:02d}.sgm")
-    return root, 60
+    return root, write_kill_corpus(root)
 
 
 @pytest.fixture(autouse=True)

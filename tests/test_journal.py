@@ -22,7 +22,7 @@ from searchapp.db import connect, db_path
 from searchapp.ingest import index_paths
 from searchapp.search import EngineConfig, IndexLocked, SearchRequest, open_engine
 
-from .conftest import FIXTURES, SEED
+from .conftest import FIXTURES, SEED, write_kill_corpus
 
 KILL_TRIALS = 8
 
@@ -146,14 +146,9 @@ cur.catch_up()
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    """30 one-article text files and 10 three-story Reuters files: 60 articles."""
+    """60 articles (see write_kill_corpus)."""
     root = tmp_path_factory.mktemp("journal") / "corpus"
-    root.mkdir()
-    seed = SEED.read_text()
-    for n in range(30):
-        (root / f"seed{n:02d}.txt").write_text(seed.replace("Sochi", f"Sochi{n}"))
-    for n in range(10):
-        shutil.copy(FIXTURES / "readers" / "stories.sgm", root / f"stories{n:02d}.sgm")
+    write_kill_corpus(root)
     return root
 
 
