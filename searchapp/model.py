@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-FACETS = ("country", "person", "topic")
+from .facets import names as _facet_names
+
+# The registered facets' names (see `searchapp.facets`, where a facet is declared).
+FACETS = _facet_names()
 # When two origins give the same facet value, the stronger one is kept.
 ORIGIN_RANK = {"auto": 0, "source": 1, "librarian": 2}
 
 
 @dataclass(frozen=True)
 class Tag:
-    facet: str  # country | person | topic | date
-    value: str  # ISO code, canonical name, topic id, ISO date
+    facet: str  # a registered facet (FACETS) or date
+    value: str  # ISO code, canonical name, topic id, publication, ISO date
     label: str  # English display label; the web layer localises country labels
     origin: str  # auto | source | librarian
 

@@ -23,7 +23,7 @@ from typing import Any
 from charset_normalizer import from_bytes
 
 from .dates import normalize_date
-from .model import Article, Tag
+from .model import FACETS, Article, Tag
 
 # Files larger than this are refused: no news article is this long, and reading
 # one into memory must stay bounded.
@@ -419,7 +419,8 @@ def _text_field(record: dict, name: str) -> str:
 
 
 def source_tags(tags) -> list[Tag]:
-    """Tags given by the source, as {"country": [...], "person": [...], "topic": [...]}."""
+    """Tags given by the source, as {"country": [...], "person": [...], "topic": [...],
+    "organisation": [...]} (any registered facet)."""
     if not tags:
         return []
     if not isinstance(tags, dict):
@@ -428,7 +429,7 @@ def source_tags(tags) -> list[Tag]:
 
     out = []
     for facet, values in tags.items():
-        if facet not in ("country", "person", "topic"):
+        if facet not in FACETS:
             raise ValueError(f"unknown tag facet {facet!r}")
         if isinstance(values, str):
             values = [values]
@@ -556,11 +557,17 @@ def reuters_story(sgml: str, key: str, source: str) -> Article:
     )
 
 
+# Reuters' tag elements -> facets: its organisations, exchanges and companies are organisations.
+REUTERS_TAGS = (("PLACES", "country"), ("PEOPLE", "person"), ("TOPICS", "topic"),
+                ("ORGS", "organisation"), ("EXCHANGES", "organisation"),
+                ("COMPANIES", "organisation"))
+
+
 def reuters_tags(sgml: str) -> list[Tag]:
     from .tagging.normalize import normalize_tag
 
     tags = []
-    for element, facet in (("PLACES", "country"), ("PEOPLE", "person"), ("TOPICS", "topic")):
+    for element, facet in REUTERS_TAGS:
         for value in _values(element, sgml):
             tag = normalize_tag(facet, value.replace("-", " "), "source")
             if tag is not None:

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..facets import BY_NAME
 from ..model import FACETS, Article
 
 SORTS = ("relevance", "newest", "oldest")
@@ -33,8 +34,10 @@ MAX_CORRECTED_WORDS = 10
 
 
 def facet_value(facet: str, value: str) -> str:
-    """A facet value as the index stores it: country codes are upper-case, so `fr` is FR."""
-    return value.upper() if facet == "country" else value
+    """A facet value as the index stores it (its facet's `index_form`): country codes are
+    upper-case, so `fr` is FR."""
+    entry = BY_NAME.get(facet)
+    return entry.index_form(value) if entry else value
 
 
 def N_(template: str) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ..facets import REGISTRY
+from ..model import FACETS
 from . import MAX_EXPANSION, N_, Match, QueryError
 from .stoplist import QUESTION_STOPLIST
 from .values import Held, resolve
@@ -30,7 +32,7 @@ QUESTION_WORDS = 5
 K3 = 1.2
 MAX_FUZZY_EDITS = 2  # more matches nearly every short word
 # Fields a query may name; `exact` is internal (phrases are routed there).
-QUERY_FIELDS = ("title", "body", "country", "person", "topic", "published")
+QUERY_FIELDS = ("title", "body", "byline", *FACETS, "published")
 BROWSE_ALL = ("", "*", "*:*")
 # How a query's words were matched (Match.mode).
 ALL, RELAXED, QUESTION, OPERATORS = "all", "relaxed", "question", "operators"
@@ -46,8 +48,8 @@ TOO_SLOW = N_("This search matches too much of the archive to rank in time: add 
 
 _PHRASE = re.compile(r'(^|[\s(\-+])(?:body:)?"([^"]*)"')
 _OPERATORS = re.compile(r'["():*?~\[\]{}^+]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b|(^|\s)-\w')
-_FIELD_EXAMPLES = {"title": "sanctions", "body": "sanctions", "country": "RU",
-                   "person": '"Sergey Lavrov"', "topic": "diplomacy", "published": "[2019 to 2020]"}
+_FIELD_EXAMPLES = {"title": "sanctions", "body": "sanctions", "byline": "smith",
+                   **{f.name: f.query_example for f in REGISTRY}, "published": "[2019 to 2020]"}
 
 
 def browses_all(text: str) -> bool:
@@ -69,11 +71,11 @@ def negations(text: str) -> str:
     return re.sub(r"(^|[\s(])-(?=[^\s()\-])", r"\1NOT ", text)
 
 
-_FACET_VALUE = re.compile(r'(?<![\w:/])(country|person|topic):("([^"]*)"|[^\s()"]+)')
+_FACET_VALUE = re.compile(rf'(?<![\w:/])({"|".join(FACETS)}):("([^"]*)"|[^\s()"]+)')
 
 
 def resolve_fields(text: str, held: Held) -> str:
-    """`person:reagan`, `country:"soviet union"`, `topic:"central banks"`: each facet value
+    """`person:reagan`, `country:"soviet union"`, `source:"bbc news"`: each facet value
     as written replaced by the index values it stands for (see `values`), OR'ed. Wildcards,
     fuzzy words and ranges are left to the engine."""
     def replace(m: re.Match) -> str:

@@ -6,8 +6,9 @@ canonical values: the person's name as tagged, ISO country codes (SU), topic ids
 `topic:"central banks"` are resolved here, from the vocabularies (the authority file's
 names and aliases, the gazetteer's and CLDR's country names, the taxonomy's labels) and the
 values the index holds (`held`, given by the engine), before the engine parses the query.
-Values compare without case, accents or punctuation. A value nothing resolves is searched
-as written.
+Other facets' values are names, as readers see them (`source:"bbc news"`, `source:reuters`,
+`organisation:opec`). Values compare without case, accents or punctuation. A value nothing
+resolves is searched as written.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
+from ..model import FACETS
 from ..tagging.labels import country_label, english_topic_label, shipped_topic_labels
 from ..tagging.normalize import resolve_country
 from ..tagging.persons import fold, load_authority
+from . import facet_value
 
-FACET_FIELDS = ("country", "person", "topic")
+FACET_FIELDS = FACETS
 # Country names are compared in the languages of the interface as well as English.
 LABEL_LOCALES = ("en", "fr")
 
@@ -35,11 +38,11 @@ def key(text: str) -> str:
 def resolve(facet: str, written: str, held: Held) -> list[str]:
     """The index values `written` stands for on `facet` (at least one: `written` itself,
     normalised as the index stores it, when nothing else matches)."""
-    found = {"country": _countries, "person": _persons, "topic": _topics}[facet](written, held)
-    return found or [written.upper() if facet == "country" else written]
+    found = _RESOLVERS.get(facet, _names)(facet, written, held)
+    return found or [facet_value(facet, written)]
 
 
-def _countries(written: str, held: Held) -> list[str]:
+def _countries(facet: str, written: str, held: Held) -> list[str]:
     if re.fullmatch(r"[A-Za-z]{2}", written):
         return [written.upper()]
     code = resolve_country(written)
@@ -50,14 +53,25 @@ def _countries(written: str, held: Held) -> list[str]:
             if any(key(country_label(c, locale)) == wanted for locale in LABEL_LOCALES)]
 
 
-def _persons(written: str, held: Held) -> list[str]:
+def _persons(facet: str, written: str, held: Held) -> list[str]:
     """The name or an alias as written; else the held names that end or start with it
     (`person:reagan`, `person:"ronald"`)."""
     wanted = key(written)
-    names = list(held("person"))
+    names = list(held(facet))
     exact = [n for n in names if key(n) == wanted or wanted in _aliases().get(key(n), ())]
-    if exact:
-        return exact
+    return exact or _ends(names, wanted)
+
+
+def _names(facet: str, written: str, held: Held) -> list[str]:
+    """Any other facet's values are names (`source:"bbc news"`, `organisation:opec`): the
+    held name as written, without case or accents; else the names that end or start with
+    it (`source:bbc` is "BBC News")."""
+    wanted = key(written)
+    names = list(held(facet))
+    return [n for n in names if key(n) == wanted] or _ends(names, wanted)
+
+
+def _ends(names: list[str], wanted: str) -> list[str]:
     return [n for n in names if key(n).endswith(" " + wanted) or key(n).startswith(wanted + " ")]
 
 
@@ -68,7 +82,12 @@ def _aliases() -> dict[str, frozenset[str]]:
             for entry in load_authority()}
 
 
-def _topics(written: str, held: Held) -> list[str]:
+def _topics(facet: str, written: str, held: Held) -> list[str]:
     wanted = key(written)
-    ids = set(held("topic")) | set(shipped_topic_labels())
+    ids = set(held(facet)) | set(shipped_topic_labels())
     return sorted(t for t in ids if wanted in (key(t), key(english_topic_label(t))))
+
+
+# Facets whose values are resolved from a vocabulary; every other facet's are names.
+_RESOLVERS: dict[str, Callable[[str, str, Held], list[str]]] = {
+    "country": _countries, "person": _persons, "topic": _topics}

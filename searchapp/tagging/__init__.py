@@ -1,4 +1,4 @@
-"""Automatic tagging: country, person and topic tags with their origin.
+"""Automatic tagging: a tag of every registered facet (searchapp.facets), with its origin.
 
 `Tagger.tag(article)` adds `auto` tags to what the source gave; when two
 origins give the same value, the stronger origin (librarian > source > auto) is kept.
@@ -6,48 +6,53 @@ origins give the same value, the stronger origin (librarian > source > auto) is 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
+from ..facets import REGISTRY, TextTagger
 from ..model import ORIGIN_RANK, Article, Tag
-from .labels import country_label, topic_label
+from .labels import label
 
 
 class Tagger:
-    def __init__(self, countries=None, persons=None, topics=None):
-        from .countries import CountryTagger
-        from .persons import PersonTagger
-        from .topics import TopicTagger
+    """The registered facets' taggers (`searchapp.facets`: each entry's `tagger` hook),
+    built from the librarians' edited vocabularies where given ({"persons": [...],
+    "topics": [...]}); `taggers` (facet -> tagger) replaces some of them."""
 
-        self.countries = countries or CountryTagger()
-        self.persons = persons or PersonTagger()
-        self.topics = topics or TopicTagger()
+    def __init__(self, vocabularies: Mapping | None = None,
+                 taggers: Mapping[str, TextTagger] | None = None):
+        vocabularies, given = vocabularies or {}, taggers or {}
+        self.taggers: dict[str, TextTagger] = {
+            f.name: given.get(f.name) or f.tagger(vocabularies) for f in REGISTRY if f.tagger}
 
     @classmethod
     def from_vocabularies(cls, vocabularies: dict) -> Tagger:
         """A tagger using edited vocabularies ({"persons": [...], "topics": [...]}) where given."""
-        from .persons import PersonTagger
-        from .topics import TopicTagger
-
-        persons = vocabularies.get("persons")
-        topics = vocabularies.get("topics")
-        return cls(persons=PersonTagger(persons) if persons else None,
-                   topics=TopicTagger(topics) if topics else None)
+        return cls(vocabularies)
 
     def auto_tags(self, title: str, body: str) -> list[Tag]:
-        tags = [Tag("country", c, country_label(c), "auto") for c in self.countries.tag(title, body)]
-        tags += [Tag("person", p, p, "auto") for p in self.persons.tag(title, body)]
-        tags += [Tag("topic", t, self.topic_label(t), "auto") for t in self.topics.tag(title, body)]
-        return tags
+        return [Tag(facet, value, self.label(facet, value), "auto")
+                for facet, tagger in self.taggers.items() for value in tagger.tag(title, body)]
+
+    def article_tags(self, article: Article) -> list[Tag]:
+        """What the article's own fields say (its publication is its source)."""
+        return [Tag(f.name, value, self.label(f.name, value), "source")
+                for f in REGISTRY if f.from_article for value in f.from_article(article)]
+
+    def label(self, facet: str, value: str) -> str:
+        """The English label, a topic's in this tagger's taxonomy (a librarian's new topic
+        included)."""
+        topics = getattr(self.taggers.get("topic"), "labels", None)
+        return label(facet, value, topics=topics)
 
     def topic_label(self, slug: str) -> str:
-        """The label in this tagger's taxonomy (a librarian's new topic included)."""
-        return topic_label(slug, topics=self.topics.labels)
+        return self.label("topic", slug)
 
     def tag(self, article: Article) -> Article:
         auto = self.auto_tags(article.title, article.body)
         given = [replace(t, label=self.topic_label(t.value)) if t.facet == "topic" else t
                  for t in complete_surnames(article.tags, auto)]
-        article.tags = merge_tags(given + auto)
+        article.tags = merge_tags(given + auto + self.article_tags(article))
         return article
 
 

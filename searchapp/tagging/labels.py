@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 
+from ..facets import BY_NAME
 from .countries import country_label as _gazetteer_label
 from .topics import load_taxonomy
 
@@ -26,12 +27,10 @@ def _as_is(text: str) -> str:
 def label(facet: str, value: str, locale: str = "en",
           translate: Callable[[str], str] = _as_is,
           topics: Mapping[str, str] | None = None) -> str:
-    """The label of one facet value; persons (and anything else) are their own label."""
-    if facet == "country":
-        return country_label(value, locale)
-    if facet == "topic":
-        return topic_label(value, translate, topics)
-    return value
+    """The label of one facet value, by its facet's label function (`searchapp.facets`);
+    a value of anything else (a date) is its own label."""
+    entry = BY_NAME.get(facet)
+    return entry.label(value, locale, translate, topics) if entry else value
 
 
 def country_label(code: str, locale: str = "en") -> str:

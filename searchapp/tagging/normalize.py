@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
+from pathlib import Path
 
+from ..facets import BY_NAME
 from ..model import Tag
-from .labels import country_label, topic_label
 
 
 def normalize_tag(facet: str, value: str, origin: str) -> Tag | None:
+    """The tag for `value` as a source or a librarian gives it, through its facet's
+    normaliser (see `searchapp.facets`); None when the value stands for nothing."""
     value = re.sub(r"\s+", " ", value).strip().strip(",")
     if not value:
         return None
-    if facet == "country":
-        code = resolve_country(value)
-        return Tag("country", code, country_label(code), origin) if code else None
-    if facet == "person":
-        name = person_name(value)
-        return Tag("person", name, name, origin)
-    if facet == "topic":
-        slug = value.lower().replace(" ", "-")
-        return Tag("topic", slug, topic_label(slug), origin)
-    raise ValueError(f"unknown facet {facet!r}")
+    if facet not in BY_NAME:
+        raise ValueError(f"unknown facet {facet!r}")
+    found = BY_NAME[facet].normalise(value)
+    return Tag(facet, found[0], found[1], origin) if found else None
 
 
 def person_name(value: str) -> str:
@@ -30,6 +28,23 @@ def person_name(value: str) -> str:
     if value.islower() or value.isupper():
         return " ".join(w[:1].upper() + w[1:].lower() for w in value.split())
     return value
+
+
+def organisation_name(value: str) -> str:
+    """A source's code ("opec", "worldbank", "ico-coffee") -> the organisation's name; an
+    unknown short code in capitals ("SSE"); a name in one case as a name ("Bank Of Tokyo")."""
+    known = _organisation_codes().get(value.lower().replace(" ", "-"))
+    if known:
+        return known
+    if " " not in value and len(value) <= 6 and (value.islower() or value.isupper()):
+        return value.upper()
+    return person_name(value)
+
+
+@lru_cache(maxsize=1)
+def _organisation_codes() -> dict[str, str]:
+    path = Path(__file__).resolve().parent.parent / "data" / "organisation_codes.json"
+    return json.loads(path.read_text(encoding="utf-8"))["codes"]
 
 
 def resolve_country(value: str) -> str | None:

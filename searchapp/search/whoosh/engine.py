@@ -461,7 +461,7 @@ class WhooshEngine:
              score=None) -> Hit:
         stored = s.stored_fields(docnum)
         return Hit(
-            id=stored["id"], title=stored.get("title", ""), source=stored.get("source", ""),
+            id=stored["id"], title=stored.get("title", ""), source=stored.get("location", ""),
             url=stored.get("url"), published=stored.get("pubstr"), indexed=stored.get("indexed"),
             publication=stored.get("publication"),
             snippet=snippet(stored.get("body", ""), terms),

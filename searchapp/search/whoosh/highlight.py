@@ -15,6 +15,7 @@ from functools import lru_cache
 from whoosh.analysis import STOP_WORDS
 from whoosh.lang.porter import stem
 
+from ...model import FACETS
 from .schema import STEMMED, fold
 
 # The index's tokenizer (RegexTokenizer's default) and stop-word rule (StopFilter).
@@ -22,7 +23,7 @@ _WORD = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
 # Words of the query language that are not searched for.
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 # Fields whose words are not in the article text.
-_OTHER_FIELDS = {"country", "person", "topic", "published", "id", "language", "undated", "day"}
+_OTHER_FIELDS = {*FACETS, "byline", "published", "id", "language", "undated", "day"}
 _TOKEN = re.compile(r'(?P<neg>(?:\bNOT\s+|(?<![\w])-))?(?:(?P<field>\w+):)?'
                     r'(?P<word>"[^"]*"|\[[^\]]*\]|[\w.*?]+)')
 

@@ -9,6 +9,8 @@ from whoosh import query
 from whoosh.qparser import AndGroup, FuzzyTermPlugin, GtLtPlugin, MultifieldParser
 from whoosh.qparser.dateparse import DateParserPlugin
 
+from ...model import FACETS
+from .. import facet_value
 from .. import query as policy
 from .expansion import written
 from .highlight import QueryTerms, terms_of_query
@@ -65,9 +67,9 @@ def fields_of(q) -> set[str]:
 
 
 def _normalize_facet_terms(q):
-    """Country codes are stored upper-case; let `country:ru` work too."""
-    if isinstance(q, query.Term) and q.fieldname == "country" and isinstance(q.text, str):
-        return query.Term("country", q.text.upper(), boost=q.boost)
+    """Facet values as the index holds them (country codes upper-case: `country:ru` works)."""
+    if isinstance(q, query.Term) and q.fieldname in FACETS and isinstance(q.text, str):
+        return query.Term(q.fieldname, facet_value(q.fieldname, q.text), boost=q.boost)
     return q
 
 

@@ -24,22 +24,29 @@ STEMMED = (RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | St
            | StemFilter())
 # The index's format: raised whenever the fields or their analysis change, so that an index
 # written before is refused (with `searchapp index --rebuild` to run) instead of answering
-# wrongly. 2: accents folded in the title and body.
-FORMAT_VERSION = 2
+# wrongly. 2: accents folded in the title and body. 3: the organisation and source facets,
+# the byline searchable (`byline:smith`).
+FORMAT_VERSION = 3
 FORMAT_FILE = "FORMAT"
 # Phrases are matched on the words as written, stop words included, so that
 # "bank of england" does not match "banks in England".
 EXACT = StandardAnalyzer(stoplist=None)
+# Bylines are names: words as written, without case or accents, and not stemmed (Banks is
+# not Bank).
+NAMES = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 
 
 def schema() -> fields.Schema:
     text = STEMMED
     facet = dict(stored=False, commas=True, lowercase=False, scorable=False)
+    facets = {name: fields.KEYWORD(**facet) for name in FACETS}
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         file=fields.ID(stored=True, sortable=True),
         file_hash=fields.ID(stored=True, sortable=True),
-        source=fields.STORED,  # where the article was read: file path, #N for story N
+        # Where the article was read (Article.source: file path, #N for story N); `source`
+        # is the facet of its publication.
+        location=fields.STORED,
         publication=fields.STORED,  # who published it: "Reuters", "BBC News"
         title=fields.TEXT(analyzer=text, stored=True, field_boost=2.0),
         # No positions in the stemmed body: phrases are answered by `exact`.
@@ -50,11 +57,9 @@ def schema() -> fields.Schema:
         day=fields.NUMERIC(int, bits=32, sortable=True, default=0),  # yyyymmdd, 0 = undated
         pubkey=fields.NUMERIC(int, bits=64, sortable=True, default=0),  # yyyymmddHHMMSS
         undated=fields.NUMERIC(int, bits=32, sortable=True, default=0),  # 1 = undated
-        country=fields.KEYWORD(**facet),
-        person=fields.KEYWORD(**facet),
-        topic=fields.KEYWORD(**facet),
+        **facets,
         url=fields.STORED,
-        byline=fields.STORED,
+        byline=fields.TEXT(analyzer=NAMES, stored=True),  # for `byline:smith`
         language=fields.ID(stored=True),
         pubstr=fields.STORED,
         title_derived=fields.STORED,  # True: the title is the text's first sentence
@@ -96,7 +101,7 @@ def to_document(article: Article, file: str, file_hash: str, raw_tags: list[Tag]
     raw_tags = article.tags if raw_tags is None else raw_tags
     published = parse_published(article.published, utc=True)  # one time line for sorting
     doc: dict[str, object] = dict(
-        id=article.id, file=file, file_hash=file_hash, source=article.source,
+        id=article.id, file=file, file_hash=file_hash, location=article.source,
         title=article.title, body=article.body, exact=f"{article.title}\n{article.body}",
         url=article.url, byline=article.byline, publication=article.publication,
         language=article.language or "", pubstr=article.published,
@@ -124,7 +129,7 @@ def to_article(stored: dict, raw: bool = False) -> Article:
     """The article as shown (curated tags), or with `raw` its tags as ingested."""
     tags = stored.get("raw_tags", stored.get("tags", [])) if raw else stored.get("tags", [])
     return Article(
-        id=stored["id"], source=stored.get("source", ""), title=stored.get("title", ""),
+        id=stored["id"], source=stored.get("location", ""), title=stored.get("title", ""),
         body=stored.get("body", ""), published=stored.get("pubstr"), url=stored.get("url"),
         byline=stored.get("byline"), language=stored.get("language") or None,
         tags=[Tag(**t) for t in tags], publication=stored.get("publication"),
