@@ -11,7 +11,17 @@ from pathlib import Path
 import click
 
 from .dates import parse_day, period_end
-from .search import SORTS, EngineConfig, IndexLocked, IndexOutdated, QueryError, SearchRequest, open_engine
+from .facets import REGISTRY
+from .search import (
+    SORTS,
+    EngineConfig,
+    IndexLocked,
+    IndexOutdated,
+    QueryError,
+    SearchRequest,
+    facet_value,
+    open_engine,
+)
 from .search.query import match_notice
 
 DEFAULT_INDEX = os.environ.get("SEARCHAPP_INDEX_DIR", "index")
@@ -217,11 +227,22 @@ def _day_option(value, end=False):
         raise click.BadParameter(f"{value!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
 
 
+def facet_options(command):
+    """One filter option per registered facet (`searchapp.facets`: its `cli_flag`)."""
+    for f in reversed(REGISTRY):
+        command = click.option(f.cli_flag, f.cli_dest, multiple=True, help=f.filter_help)(command)
+    return command
+
+
+def facet_filters(given: dict) -> dict[str, tuple[str, ...]]:
+    """facet -> the values given with its option, as the index holds them."""
+    return {f.name: tuple(facet_value(f.name, v) for v in given[f.cli_dest])
+            for f in REGISTRY if given.get(f.cli_dest)}
+
+
 @main.command("search")
 @click.argument("query", default="")
-@click.option("--country", multiple=True, help="ISO country code; repeat to OR values.")
-@click.option("--person", multiple=True, help="Person name; repeat to OR values.")
-@click.option("--topic", multiple=True, help="Topic id; repeat to OR values.")
+@facet_options
 @click.option("--from", "date_from", help="Start date: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--to", "date_to", help="End date: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
@@ -230,12 +251,11 @@ def _day_option(value, end=False):
 @click.option("--all-words", is_flag=True,
               help="Only articles with every word of the query, even when few have them all.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def search_cmd(query, country, person, topic, date_from, date_to, sort, limit, index_dir,
-               all_words, as_json):
+def search_cmd(query, date_from, date_to, sort, limit, index_dir, all_words, as_json,
+               **facets):
     """Search the index: ranked hits with highlighted snippets and facet counts."""
-    filters = {k: v for k, v in (("country", country), ("person", person), ("topic", topic)) if v}
     request = SearchRequest(
-        query=query, filters=filters, sort=sort, per_page=limit, all_words=all_words,
+        query=query, filters=facet_filters(facets), sort=sort, per_page=limit, all_words=all_words,
         date_from=_day_option(date_from), date_to=_day_option(date_to, end=True))
     try:
         result = _engine(index_dir).search(request)

@@ -117,6 +117,41 @@ MIGRATIONS = [
         PRIMARY KEY (facet, value)
     );
     """,
+    """
+    -- Facets are declared in one place, searchapp.facets (organisation and source joined):
+    -- the code checks facet names there, so the tables no longer list them and a new facet
+    -- needs no migration. SQLite cannot drop a CHECK: each table is copied.
+    CREATE TABLE tag_edits_new (
+        article_id TEXT NOT NULL,
+        facet TEXT NOT NULL,
+        value TEXT NOT NULL,
+        label TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('added', 'removed')),
+        PRIMARY KEY (article_id, facet, value)
+    );
+    INSERT INTO tag_edits_new SELECT article_id, facet, value, label, state FROM tag_edits;
+    DROP TABLE tag_edits;
+    ALTER TABLE tag_edits_new RENAME TO tag_edits;
+    CREATE TABLE value_merges_new (
+        facet TEXT NOT NULL,
+        from_value TEXT NOT NULL,
+        to_value TEXT NOT NULL,
+        to_label TEXT NOT NULL,
+        PRIMARY KEY (facet, from_value)
+    );
+    INSERT INTO value_merges_new SELECT facet, from_value, to_value, to_label FROM value_merges;
+    DROP TABLE value_merges;
+    ALTER TABLE value_merges_new RENAME TO value_merges;
+    CREATE TABLE value_deletions_new (
+        facet TEXT NOT NULL,
+        value TEXT NOT NULL,
+        label TEXT NOT NULL,
+        PRIMARY KEY (facet, value)
+    );
+    INSERT INTO value_deletions_new SELECT facet, value, label FROM value_deletions;
+    DROP TABLE value_deletions;
+    ALTER TABLE value_deletions_new RENAME TO value_deletions;
+    """,
 ]
 
 

@@ -35,7 +35,10 @@ def test_extract_prints_json_lines_and_exit_0(tmp_path):
     persons = {t["value"] for t in article["tags"] if t["facet"] == "person"}
     assert {"Sergey Lavrov", "Wang Yi", "Maria Zakharova", "Xi Jinping", "Vladimir Putin",
             "Donald Trump"} <= persons
-    assert all(t["origin"] == "auto" for t in article["tags"])
+    # The text gives no tags; the source facet is its publication.
+    assert all(t["origin"] == "auto" for t in article["tags"] if t["facet"] != "source")
+    assert [t for t in article["tags"] if t["facet"] == "source"] == [
+        {"facet": "source", "value": "seeds", "label": "seeds", "origin": "source"}]
 
 
 def test_extract_exit_1_when_something_was_skipped(tmp_path):

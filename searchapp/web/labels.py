@@ -13,22 +13,19 @@ from flask import g
 from flask_babel import gettext, lazy_gettext
 
 from ..curation import topic_labels
+from ..facets import REGISTRY
 from ..tagging.labels import label as value_label
 from .database import get_db
 from .languages import current_locale
 
-FACET_NAMES = {
-    "country": lazy_gettext("Country"),
-    "person": lazy_gettext("Person"),
-    "topic": lazy_gettext("Topic"),
-    "date": lazy_gettext("Date"),
-}
-FACET_PLURALS = {
-    "country": lazy_gettext("Countries"),
-    "person": lazy_gettext("People"),
-    "topic": lazy_gettext("Topics"),
-    "date": lazy_gettext("Dates"),
-}
+# The registered facets' names (marked for translation in searchapp.facets), and the date's.
+FACET_NAMES = {**{f.name: lazy_gettext(f.singular) for f in REGISTRY},
+               "date": lazy_gettext("Date")}
+FACET_PLURALS = {**{f.name: lazy_gettext(f.plural) for f in REGISTRY},
+                 "date": lazy_gettext("Dates")}
+# A librarian's form to add a value: its label and its hint.
+FACET_ADD_LABELS = {f.name: lazy_gettext(f.add_label) for f in REGISTRY}
+FACET_PLACEHOLDERS = {f.name: lazy_gettext(f.placeholder) for f in REGISTRY}
 ORIGIN_NAMES = {
     "auto": lazy_gettext("tagged automatically"),
     "source": lazy_gettext("tagged by the source"),

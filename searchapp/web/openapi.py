@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from .. import __version__
+from ..facets import REGISTRY
+from ..model import FACETS
 from ..search import MAX_PAGE, MAX_PER_PAGE
+from ..search.query import QUERY_FIELDS
 from .params import DEFAULT_FACET_LIMIT, DEFAULT_PER_PAGE, MAX_FACET_LIMIT, MORE_LIMIT
 
 
@@ -19,19 +22,24 @@ def _param(name, description, schema, repeat=False):
 
 STRING = {"type": "string"}
 PERIOD = {"type": "string", "pattern": r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$"}
-FACET_NAME = {"type": "string", "enum": ["country", "person", "topic"]}
+FACET_NAME = {"type": "string", "enum": list(FACETS)}
+
+
+def _facet_parameters() -> list[dict]:
+    """Each registered facet's filter, exclusion and find parameters (`searchapp.facets`)."""
+    filters = [_param(f.name, f.filter_help, STRING, True) for f in REGISTRY]
+    excludes = [_param(f.not_param, f"Exclude articles with this {f.singular.lower()}.", STRING,
+                       True) for f in REGISTRY]
+    return filters + excludes
+
 
 SEARCH_PARAMETERS = [
     _param("q", "Query; see the help page for the language (AND/OR/NOT, \"phrases\", "
-           "fields, wildcards, fuzzy and proximity search, date ranges).", STRING),
+           f"fields ({', '.join(f + ':' for f in QUERY_FIELDS)}), wildcards, fuzzy and "
+           "proximity search, date ranges).", STRING),
     _param("all", "1: plain words need every word, never relaxed (see `match`).",
            {"type": "string", "enum": ["1"]}),
-    _param("country", "ISO 3166 country code; repeat to OR values.", STRING, True),
-    _param("person", "Person name; repeat to OR values.", STRING, True),
-    _param("topic", "Topic id; repeat to OR values.", STRING, True),
-    _param("not_country", "Exclude articles with this country.", STRING, True),
-    _param("not_person", "Exclude articles with this person.", STRING, True),
-    _param("not_topic", "Exclude articles with this topic.", STRING, True),
+    *_facet_parameters(),
     _param("from", "Start of the date range: YYYY, YYYY-MM or YYYY-MM-DD.", PERIOD),
     _param("to", "End of the date range (the end of that year, month or day).", PERIOD),
     _param("undated", "1: keep undated articles in a date range; only: undated articles only.",
@@ -49,9 +57,7 @@ SEARCH_PARAMETERS = [
            {"type": "integer", "minimum": 0, "maximum": MAX_FACET_LIMIT,
             "default": DEFAULT_FACET_LIMIT}),
     _param("more", f"Show up to {MORE_LIMIT} values of this facet.", FACET_NAME, True),
-    _param("find_country", "Only country values whose name or code contains this text.", STRING),
-    _param("find_person", "Only person values containing this text.", STRING),
-    _param("find_topic", "Only topic values whose name or id contains this text.", STRING),
+    *(_param(f.find_param, f.find_help, STRING) for f in REGISTRY),
     _param("lang", "Interface language for labels (en, fr); also set by Accept-Language.",
            {"type": "string", "enum": ["en", "fr"]}),
 ]

@@ -172,8 +172,8 @@ def _facet_names(names, param: str) -> list[str]:
         if not name:
             continue
         if name not in FACETS:
-            raise ParamError(gettext("Unknown facet “%(name)s” in “%(param)s”: use country, "
-                                     "person or topic.", name=name, param=param))
+            raise ParamError(gettext("Unknown facet “%(name)s” in “%(param)s”: use %(facets)s.",
+                                     name=name, param=param, facets=", ".join(FACETS)))
         out.append(name)
     return out
 

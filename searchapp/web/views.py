@@ -9,13 +9,22 @@ from flask_babel import format_number
 from flask_login import current_user
 
 from ..curation import vocabulary_in_effect
+from ..facets import REGISTRY
 from ..model import FACETS
 from ..search import MAX_PAGE, MAX_QUERY_CHARS, QueryError
 from .database import get_db
 from .engine import engine
 from .errors import found_or_404, user_message
 from .highlight import highlight, paragraphs, query_terms
-from .labels import FACET_NAMES, FACET_PLURALS, ORIGIN_NAMES, ORIGIN_SHORT, language_name
+from .labels import (
+    FACET_ADD_LABELS,
+    FACET_NAMES,
+    FACET_PLACEHOLDERS,
+    FACET_PLURALS,
+    ORIGIN_NAMES,
+    ORIGIN_SHORT,
+    language_name,
+)
 from .languages import LANGUAGE_NAMES, LANGUAGES, current_locale
 from .links import SearchLinks
 from .params import search_params
@@ -118,9 +127,15 @@ def help_page():
 # -- template helpers ------------------------------------------------------------------
 
 
+# Facets listed among a result's tags (a result shows its source as its publication).
+HIT_TAG_FACETS = tuple(f.name for f in REGISTRY if f.in_hit_tags)
+
+
 def register_template_helpers(app) -> None:
     app.jinja_env.globals.update(
         FACETS=FACETS, FACET_NAMES=FACET_NAMES, FACET_PLURALS=FACET_PLURALS,
+        FACET_ADD_LABELS=FACET_ADD_LABELS, FACET_PLACEHOLDERS=FACET_PLACEHOLDERS,
+        HIT_TAG_FACETS=HIT_TAG_FACETS,
         ORIGIN_NAMES=ORIGIN_NAMES, ORIGIN_SHORT=ORIGIN_SHORT, MAX_PAGE=MAX_PAGE,
         LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES,
         link_for=link_for, lang_url=lang_url, search_url=search_url,
