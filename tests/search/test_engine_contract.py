@@ -345,3 +345,73 @@ def test_accents_are_folded_but_phrases_stay_exact(engine):
 ])
 def test_fields_take_the_values_the_reader_sees(engine, q, expected):
     assert ids(engine, q) == expected
+
+
+# -- the organisation and source facets, the byline --------------------------------------
+# Their own articles (the fixture above stays as it is): names as the readers see them.
+
+NAMED = [
+    Article(id="bbc-ferry", source="test/bbc-ferry.txt", title="Ferry service resumes",
+            body="The ferry across the estuary runs again.", published="2021-05-03",
+            byline="By Jane Smithers", publication="BBC News",
+            tags=[Tag("source", "BBC News", "BBC News", "source"),
+                  Tag("organisation", "Port Authority", "Port Authority", "source")]),
+    Article(id="bbc-bridge", source="test/bbc-bridge.txt", title="Bridge tolls to rise",
+            body="Tolls on the ferry bridge rise.", published="2021-05-04",
+            byline="By Omar Haddad", publication="BBC News",
+            tags=[Tag("source", "BBC News", "BBC News", "source")]),
+    Article(id="opec", source="test/reut.sgm#1", title="Ministers hold the ferry ceiling",
+            body="Oil ministers agreed.", published="1987-03-02", publication="Reuters",
+            tags=[Tag("source", "Reuters", "Reuters", "source"),
+                  Tag("organisation", "OPEC", "OPEC", "source"),
+                  Tag("organisation", "Port Authority", "Port Authority", "auto")]),
+]
+
+
+@pytest.fixture(params=sorted(ENGINES))
+def named(request, tmp_path):
+    """An engine of each registered kind, holding NAMED."""
+    e = open_engine(EngineConfig(index_dir=tmp_path / "named", engine=request.param))
+    w = e.writer()
+    for a in NAMED:
+        w.replace_file(f"/files/{a.id}", "hash", [a])
+    w.commit()
+    return e
+
+
+def test_organisation_and_source_are_counted_leaving_out_their_own_filter(named):
+    everything = named.search(SearchRequest("ferry"))
+    assert counts(everything, "source") == {"BBC News": 2, "Reuters": 1}
+    assert counts(everything, "organisation") == {"Port Authority": 2, "OPEC": 1}
+    bbc = named.search(SearchRequest("ferry", filters={"source": ("BBC News",)}))
+    assert bbc.total == 2
+    assert counts(bbc, "source") == {"BBC News": 2, "Reuters": 1}
+    assert counts(bbc, "organisation") == {"Port Authority": 1}
+
+
+def test_organisation_and_source_filter_and_exclude(named):
+    assert set(ids(named, "ferry", filters={"organisation": ("Port Authority",)})) == {
+        "bbc-ferry", "opec"}
+    assert ids(named, "ferry", filters={"organisation": ("Port Authority",),
+                                        "source": ("Reuters",)}) == ["opec"]
+    assert set(ids(named, "ferry", exclude={"source": ("Reuters",)})) == {"bbc-ferry", "bbc-bridge"}
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("source:reuters", {"opec"}),
+    ('source:"bbc news"', {"bbc-ferry", "bbc-bridge"}),
+    ("source:BBC", {"bbc-ferry", "bbc-bridge"}),
+    ('organisation:"port authority"', {"bbc-ferry", "opec"}),
+    ("organisation:opec", {"opec"}),
+    ("byline:smithers", {"bbc-ferry"}),
+    ('byline:"jane smithers"', {"bbc-ferry"}),
+    ("ferry AND NOT byline:haddad", {"bbc-ferry", "opec"}),
+])
+def test_source_organisation_and_byline_in_the_query(named, query, expected):
+    assert set(ids(named, query)) == expected
+
+
+def test_the_byline_is_kept_and_is_not_the_text(named):
+    assert named.get("bbc-ferry").byline == "By Jane Smithers"
+    assert named.get("opec").source == "test/reut.sgm#1"  # where it was read, as given
+    assert ids(named, "smithers") == []
