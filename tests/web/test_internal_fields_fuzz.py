@@ -15,8 +15,10 @@ FUZZ = settings(deadline=None, derandomize=True, database=None, max_examples=300
                 suppress_health_check=[HealthCheck.too_slow,
                                        HealthCheck.function_scoped_fixture])
 
-INTERNAL = ["id", "file", "file_hash", "source", "exact", "day", "pubkey", "undated",
-            "language", "url", "byline", "pubstr", "tags", "raw_tags", "rawtag"]
+# (`source` and `byline` are public: the publication facet and the byline's words; where an
+# article was read is `location`.)
+INTERNAL = ["id", "file", "file_hash", "location", "publication", "exact", "day", "pubkey",
+            "undated", "language", "url", "pubstr", "tags", "raw_tags", "rawtag"]
 # Non-word characters a parser may take as the start of a field name.
 PREFIXES = st.text(st.sampled_from("/.'\"!#$%&,;=@\\|`^(-+<>"), min_size=1, max_size=3)
 VALUES = st.sampled_from(["*", "x*", "1", "0", "1*", "1~", "1~2", "en", "en*", "[0 TO 99999999999999]",
