@@ -32,8 +32,8 @@ def article(article_id: str):
     similar = engine().more_like_this(article_id, current_app.config["MORE_LIKE_THIS"])
     return jsonify(
         id=found.id, title=found.title, title_derived=found.title_derived, url=found.url,
-        source=source_name(found.publication, found.url),
-        source_name=source_name(found.publication, found.url), published=found.published,
+        source=source_name(found.publication, found.url, found.tags),
+        source_name=source_name(found.publication, found.url, found.tags), published=found.published,
         byline=found.byline, language=found.language, body=found.body,
         tags=tag_views(found.tags, locale),
         links=dict(html=url_for("pages.article", article_id=found.id, _external=True)),
@@ -61,8 +61,8 @@ def search_json(page: SearchPage) -> dict:
         "filters": filters_json(params),
         "hits": [
             {"id": h.id, "title": h.title, "title_derived": h.title_derived, "url": h.url,
-             "source": source_name(h.publication, h.url),
-             "source_name": source_name(h.publication, h.url), "published": h.published,
+             "source": source_name(h.publication, h.url, h.tags),
+             "source_name": source_name(h.publication, h.url, h.tags), "published": h.published,
              "snippet": h.snippet, "tags": tag_views(h.tags, locale),
              "links": {"html": url_for("pages.article", article_id=h.id, _external=True),
                        "json": url_for("api.article", article_id=h.id, _external=True)}}

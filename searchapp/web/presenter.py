@@ -231,9 +231,14 @@ def timestamp(value: str | None) -> str:
     return format_datetime(moment, "medium")
 
 
-def source_name(publication: str | None, url: str | None) -> str:
-    """Who published the article: its publication, else the site of its URL (an article
-    indexed before publications were read). Never a file path."""
+def source_name(publication: str | None, url: str | None, tags=()) -> str:
+    """Who published the article: its source tag among `tags` (as librarians may have
+    renamed it), else its publication, else the site of its URL (an article indexed before
+    publications were read). Never a file path."""
+    for t in tags:
+        t = t if isinstance(t, dict) else t.to_dict()
+        if t.get("facet") == "source":
+            return t["value"]
     if publication:
         return publication
     host = urlsplit(url).hostname or "" if url else ""

@@ -15,7 +15,9 @@ from click.testing import CliRunner
 
 from searchapp.cli import main
 from searchapp.ingest import index_paths
+from searchapp.model import Tag
 from searchapp.web import create_app
+from searchapp.web.presenter import source_name
 from tests.web.conftest import free_port
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "facets"
@@ -199,3 +201,11 @@ def test_a_reader_filters_by_organisation_then_by_source(server, page):
     assert page.locator(".chip", has_text="BBC News").count() == 1
     # the other facets follow the selection: only the BBC's organisation is left
     assert page.locator(".facet--organisation .facet__label").all_inner_texts() == ["Port Authority"]
+
+
+def test_the_publication_shown_is_the_source_tag_as_curated():
+    renamed = [{"facet": "country", "value": "GB"}, {"facet": "source", "value": "BBC"}]
+    assert source_name("BBC News", None, renamed) == "BBC"
+    assert source_name("BBC News", None, [Tag("source", "BBC", "BBC", "librarian")]) == "BBC"
+    assert source_name("BBC News", "https://www.bbc.co.uk/x") == "BBC News"
+    assert source_name(None, "https://www.bbc.co.uk/x", []) == "bbc.co.uk"
