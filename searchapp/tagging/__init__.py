@@ -30,6 +30,11 @@ class Tagger:
         """A tagger using edited vocabularies ({"persons": [...], "topics": [...]}) where given."""
         return cls(vocabularies)
 
+    # The taggers by their earlier names, for callers that read them.
+    countries = property(lambda self: self.taggers["country"])
+    persons = property(lambda self: self.taggers["person"])
+    topics = property(lambda self: self.taggers["topic"])
+
     def auto_tags(self, title: str, body: str) -> list[Tag]:
         return [Tag(facet, value, self.label(facet, value), "auto")
                 for facet, tagger in self.taggers.items() for value in tagger.tag(title, body)]
