@@ -17,6 +17,7 @@ curation journal, searchapp.curation).
 from __future__ import annotations
 
 import csv
+import json
 import re
 import sqlite3
 from collections.abc import Iterable
@@ -161,8 +162,11 @@ class Crosswalk:
         (they stay in the index's tags as ingested, and wait for a librarian)."""
         if not any(self._is_code(t) for t in article.tags):
             return article
+        from .tagging import merge_tags
+
+        # A mapped code may give a value the tagger found too ("James Baker"): one tag each.
         tags = [mapped for t in article.tags if (mapped := self.tag(t)) is not None]
-        return replace(article, tags=tags)
+        return replace(article, tags=merge_tags(tags))
 
     def unmapped(self, article: Article) -> list[tuple[str, str, str]]:
         """(source, facet, code) of each source code of the article that maps to nothing."""
@@ -183,8 +187,12 @@ def _edits(db: sqlite3.Connection) -> list[tuple[str, str, str, str | None]]:
 
 
 def _topic_labels(db: sqlite3.Connection | None) -> dict[str, str] | None:
+    """id -> label of the librarians' taxonomy, or None while the shipped one is used."""
     if db is None:
         return None
-    from .curation import topic_labels
+    row = db.execute("SELECT content FROM vocabularies WHERE name = 'topics'").fetchone()
+    if row is None:
+        return None
+    from .tagging.labels import taxonomy_labels
 
-    return topic_labels(db)
+    return taxonomy_labels(json.loads(row[0]))

@@ -126,3 +126,143 @@ def test_librarians_edits_overlay_the_defaults(tmp_path):
     assert crosswalk.map("reuters", "person", "young") == "Kim Young"
     assert Mapping("reuters", "topic", "corn", "corn") in crosswalk.mappings()
     assert Crosswalk.load().map("reuters", "topic", "earn") == "earnings"
+
+
+# -- ingest applies it; librarians map what waits ------------------------------------------
+
+
+def story(newid: int, topics: list[str], people: list[str], title: str) -> str:
+    def items(codes):
+        return "".join(f"<D>{c}</D>" for c in codes)
+
+    return (f'<REUTERS TOPICS="YES" NEWID="{newid}"><DATE>2-MAR-1987 10:00:00.00</DATE>'
+            f"<TOPICS>{items(topics)}</TOPICS><PLACES><D>usa</D></PLACES>"
+            f"<PEOPLE>{items(people)}</PEOPLE><TEXT><TITLE>{title}</TITLE>"
+            f"<BODY>{title.capitalize()}, the company said.\n Reuter\n</BODY></TEXT></REUTERS>\n")
+
+
+@pytest.fixture
+def archive(tmp_path):
+    from searchapp.curation import Curator, ingest_curation
+    from searchapp.db import db_path
+    from searchapp.ingest import index_paths
+    from searchapp.search import EngineConfig, open_engine
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "reut2-900.sgm").write_text(
+        story(1, ["earn"], ["reagan"], "Acme quarterly profit up")
+        + story(2, ["grain", "wheat", "no-such-code"], ["young"], "Wheat exports rise")
+        + story(3, ["money-fx", "dlr", "no-such-code"], [], "Dollar falls against the yen"))
+    instance = tmp_path / "instance"
+    conn = connect(db_path(instance))
+    conn.execute("INSERT INTO users (name, password_hash, role) VALUES ('lib', 'x', 'librarian')")
+    index_dir = tmp_path / "ix"
+    index_paths([corpus], index_dir, curation=ingest_curation(instance), crosswalk=Crosswalk.load(conn))
+    engine = open_engine(EngineConfig(index_dir, create=False))
+    return {"conn": conn, "engine": engine, "curator": Curator(conn, engine), "corpus": corpus,
+            "instance": instance, "index_dir": index_dir}
+
+
+def topic_values(engine) -> dict[str, int]:
+    from searchapp.search import SearchRequest
+
+    return {c.value: c.count for c in engine.search(SearchRequest("", facet_limit=0)).facets["topic"]}
+
+
+def by_title(engine, words: str):
+    from searchapp.search import SearchRequest
+
+    [hit] = engine.search(SearchRequest(words)).hits
+    return engine.get(hit.id)
+
+
+def test_no_raw_source_code_is_a_topic_value(archive, taxonomy):
+    values = topic_values(archive["engine"])
+    assert set(values) <= set(taxonomy)  # every value is a concept of the taxonomy
+    assert {"earnings", "grain", "wheat", "currencies", "us-dollar"} <= set(values)
+    assert not any(":" in v for v in values)  # no source code either
+    profit = by_title(archive["engine"], "Acme profit")
+    tags = {(t.facet, t.value, t.origin) for t in profit.tags}
+    assert {("topic", "earnings", "source"), ("person", "Ronald Reagan", "source")} <= tags
+
+
+def test_unmapped_codes_wait_with_their_counts(archive):
+    from searchapp.curation import waiting_codes
+
+    waiting = {(w["facet"], w["code"]): w for w in waiting_codes(archive["conn"])}
+    assert set(waiting) == {("topic", "no-such-code"), ("person", "young")}
+    assert waiting[("topic", "no-such-code")]["articles"] == 2
+    assert archive["engine"].get(waiting[("person", "young")]["example"]).title == "Wheat exports rise"
+    wheat = by_title(archive["engine"], "wheat exports")
+    assert "young" not in {t.value.lower() for t in wheat.tags if t.facet == "person"}
+
+
+def test_mapping_a_waiting_code_retags_its_articles_and_undo_takes_it_back(archive):
+    from searchapp.curation import waiting_codes
+
+    engine, curator = archive["engine"], archive["curator"]
+    before = topic_values(engine)
+    assert before.get("agriculture", 0) < 2  # the wheat story's words may suggest it
+    done = curator.map_code(1, "reuters", "topic", "no-such-code", "Agriculture")
+    assert done["retagged"] == 2
+    assert topic_values(engine)["agriculture"] == 2
+    assert [w["code"] for w in waiting_codes(archive["conn"])] == ["young"]
+    assert "mapped reuters topic code 'no-such-code' to 'Agriculture'" in done["summary"]
+    curator.undo(1, done["id"])
+    assert topic_values(engine) == before
+    assert {w["code"] for w in waiting_codes(archive["conn"])} == {"young", "no-such-code"}
+
+
+def test_a_changed_mapping_and_a_mapping_taken_away_reach_the_index(archive):
+    engine, curator = archive["engine"], archive["curator"]
+    curator.map_code(1, "reuters", "topic", "dlr", "currencies")
+    assert "us-dollar" not in topic_values(engine)
+    curator.map_code(1, "reuters", "topic", "earn", None)
+    profit = by_title(engine, "Acme profit")
+    assert ("earnings", "source") not in {(t.value, t.origin) for t in profit.tags}
+    from searchapp.curation import waiting_codes
+
+    assert ("earn", 1) in {(w["code"], w["articles"]) for w in waiting_codes(archive["conn"])}
+
+
+def test_the_mapping_holds_through_a_rebuild(archive):
+    from searchapp.curation import ingest_curation
+    from searchapp.ingest import index_paths
+
+    archive["curator"].map_code(1, "reuters", "person", "young", "Kim Young")
+    index_paths([archive["corpus"]], archive["index_dir"], rebuild=True,
+                curation=ingest_curation(archive["instance"]),
+                crosswalk=Crosswalk.load(archive["conn"]))
+    wheat = by_title(archive["engine"], "wheat exports")
+    assert ("person", "Kim Young") in {(t.facet, t.value) for t in wheat.tags}
+
+
+def test_deleting_a_concept_everywhere_is_undone_for_articles_given_it_by_the_crosswalk(archive):
+    engine, curator = archive["engine"], archive["curator"]
+    done = curator.delete_value(1, "topic", "wheat")
+    assert "wheat" not in topic_values(engine)
+    curator.undo(1, done["id"])
+    assert topic_values(engine)["wheat"] == 1
+
+
+def test_without_a_database_ingest_maps_with_the_shipped_crosswalk(tmp_path, taxonomy):
+    from searchapp.ingest import index_paths
+    from searchapp.search import EngineConfig, open_engine
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "reut2-901.sgm").write_text(story(1, ["crude", "nat-gas"], [], "Oil prices firm"))
+    report = index_paths([corpus], tmp_path / "ix")
+    engine = open_engine(EngineConfig(tmp_path / "ix", create=False))
+    assert {"crude-oil", "natural-gas"} <= set(topic_values(engine)) <= set(taxonomy)
+    assert report.waiting == {}
+
+
+def test_a_mapping_onto_no_concept_is_refused(archive):
+    from searchapp.curation import CurationError
+
+    with pytest.raises(CurationError, match="not a concept"):
+        archive["curator"].map_code(1, "reuters", "topic", "wheat", "no such concept")
+    with pytest.raises(CurationError, match="Unknown facet"):
+        archive["curator"].map_code(1, "reuters", "country", "usa", "US")
