@@ -95,3 +95,11 @@ def test_the_json_lists_mappings_and_waiting_codes(site, wire):
     assert {"source": "reuters", "facet": "topic", "code": "wheat", "value": "wheat",
             "edited": False} in data["mappings"]
     assert {(w["code"], w["articles"]) for w in data["waiting"]} == {("zz-newcode", 2), ("young", 1)}
+
+
+def test_a_hostile_value_is_shown_as_text(site, wire):
+    lena = site.client("librarian")
+    site.post(lena, "/curation/crosswalks", {"source": "reuters", "facet": "person",
+                                             "code": "young", "value": "<img src=x onerror=alert(1)> Eve"})
+    page = lena.get("/curation/crosswalks?source=reuters&facet=person").get_data(as_text=True)
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt; Eve" in page
