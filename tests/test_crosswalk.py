@@ -322,3 +322,13 @@ def test_raw_codes_among_topic_values_on_the_shared_reuters_corpus(corpora):
           f"{result['after']['raw_codes']} of {result['after']['values']}")
     assert result["before"]["raw_codes"] > 100
     assert result["after"]["raw_codes"] == 0 and result["waiting"] == {}
+
+
+def test_a_mapping_touching_many_articles_runs_as_a_job(archive):
+    from searchapp.curation import Curator
+
+    curator = Curator(archive["conn"], archive["engine"], job_articles=1)
+    done = curator.map_code(1, "reuters", "topic", "no-such-code", "sugar")
+    assert done["job"] == done["id"] and "sugar" not in topic_values(archive["engine"])
+    curator.catch_up()
+    assert topic_values(archive["engine"])["sugar"] == 2
