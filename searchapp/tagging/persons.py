@@ -18,6 +18,11 @@ Two passes over a story:
 
 A name that the story also uses for a company ("Morgan Stanley and Co",
 "Taft Broadcasting <TFB>") is not taken for a person anywhere in that story.
+Nor is a name the story uses as a firm, a work or a place ("shares of E.F.
+Hutton", "an analyst at Smith Barney", "the film Vera Drake", "the Harry Potter
+books", "Mike Leigh's Vera Drake", "Franz Ferdinand were", "at the Beverly
+Hilton"), unless a title vouches for it somewhere ("Mr Hutton"): see _NameUse.
+`PersonTagger.read()` returns those firms too, for the organisation tagger.
 
 Data, all under searchapp/data/ and written from general knowledge:
 persons.json (the authority list of {"name", "aliases"} entries, which
@@ -58,6 +63,8 @@ ABBREVIATIONS = frozenset("US USA UK UN EC EU EEC USSR DC NY LA SA NV AG PLC BV 
 SAID_WORDS = frozenset("said says say told tells added adds noted notes stated argued insisted declared "
                        "explained warned replied wrote announced predicted commented asked urged".split())
 END_PUNCT = frozenset(".!?;:")
+# Role words that say a person may follow, but not that one does: "by Morgan Stanley".
+NOT_VOUCHING = SAID_WORDS | frozenset("by according quoted of".split())
 # "Smith Barney and Co", "Eli Lilly and Co": the name before these is a firm's.
 COMPANY_SUFFIXES = frozenset("Co Cos Company Inc Corp Ltd Sons Partners Associates Brothers Bros "
                              "Plc PLC LLC".split())
@@ -115,6 +122,14 @@ class _Lexicon:
     given: frozenset
     family_first: frozenset
     not_names: frozenset  # every stoplist word, folded: never a surname on its own in capitals
+    place_heads: frozenset  # last words that make a name a place: "Stanley Park"
+    firm_nouns: frozenset  # "shares of X", "X analyst": X is a firm
+    firm_roles: frozenset  # "an analyst at X", "chairman of X": X is a firm
+    work_nouns: frozenset  # "the X books", "X star": X is a work or a character
+    work_kinds: frozenset  # "the film X", "the band X"
+    firm_kinds: frozenset  # "investment bank X"
+    place_nouns: frozenset  # "the X hotel": X is a place
+    person_nouns: frozenset  # "the George Bush administration": "the" says nothing here
 
 
 @lru_cache(maxsize=1)
@@ -140,6 +155,14 @@ def _lexicon() -> _Lexicon:
         given=frozenset(names["given_names"]),
         family_first=frozenset(names["family_name_first"]) - frozenset(names["given_names"]),
         not_names=not_names,
+        place_heads=lists["place_heads"],
+        firm_nouns=lists["firm_nouns"],
+        firm_roles=lists["firm_roles"],
+        work_nouns=lists["work_nouns"],
+        work_kinds=lists["work_kinds"],
+        firm_kinds=lists["firm_kinds"],
+        place_nouns=lists["place_nouns"],
+        person_nouns=lists["person_nouns"],
     )
 
 
@@ -213,6 +236,15 @@ class _Candidate:
     tokens: list[str]
     position: int
     span_key: tuple = ()  # the whole capitalised run, to drop it if it turns out to be a company
+    titled: bool = False  # a title or role word vouches for it: "Mr", "President", "analyst"
+
+
+@dataclass
+class Reading:
+    """What one story's capitalised names are: its people (canonical names, most mentioned
+    first), and the names it uses for firms (in the order first seen), which are not people."""
+    people: list[str]
+    firms: list[str]
 
 
 class PersonTagger:
@@ -234,11 +266,24 @@ class PersonTagger:
         for key in shared:
             del self.aliases[key]
         self.alias_heads = frozenset(key[0] for key in self.aliases)
+        self._last: tuple[str, str, Reading] | None = None
 
     # public API
 
     def tag(self, title: str, body: str) -> list[str]:
         """Canonical full names of the people named, most mentioned first."""
+        return self.read(title, body).people
+
+    def read(self, title: str, body: str) -> Reading:
+        """The story's people and the firms it names (the same story read twice in a row,
+        by the person and the organisation taggers, is read once)."""
+        if self._last is not None and self._last[0] == title and self._last[1] == body:
+            return self._last[2]
+        reading = self._read(title, body)
+        self._last = (title, body, reading)
+        return reading
+
+    def _read(self, title: str, body: str) -> Reading:
         title, body = _straight_possessives(title or ""), _straight_possessives(body or "")
         # (tokens, known_only, position of the first token); headline words are never evidence
         sections = [(_tokenize(title), True, 0)]
@@ -249,24 +294,31 @@ class PersonTagger:
             position += len(toks) + 1
 
         candidates: list[_Candidate] = []
-        companies: set[tuple] = set()
+        companies: dict[tuple, str] = {}
         for toks, known_only, offset in sections:
             if not known_only:
                 candidates += self._recognise(toks, offset, companies)
+        mixed = [toks for toks, known_only, _ in sections if not known_only]
+        use = _NameUse(self.lex, mixed, candidates)
+        for cand in candidates:
+            if cand.span_key not in companies and use.is_firm(cand):
+                companies[cand.span_key] = " ".join(cand.tokens)
         people = _People(self)
-        people.add_candidates([c for c in candidates if c.span_key not in companies])
+        people.add_candidates([c for c in candidates if c.span_key not in companies
+                               and not use.is_thing(c)])
         # Mixed-case text first: a lone surname in a headline only counts for someone already found.
         for toks, known_only, offset in sorted(sections, key=lambda s: s[1]):
             people.count_mentions(toks, known_only, offset)
-        return people.ranked()
+        return Reading(people.ranked(), list(dict.fromkeys(v for v in companies.values() if v)))
 
     # recognition
 
-    def _recognise(self, toks: list[_Tok], offset: int, companies: set) -> list[_Candidate]:
+    def _recognise(self, toks: list[_Tok], offset: int, companies: dict) -> list[_Candidate]:
         found = []
         for start, end in self._spans(toks):
             cand = self._classify(toks, start, end, companies)
             if cand:
+                cand.titled = cand.titled or self._vouched(toks, cand.position)
                 cand.position += offset
                 cand.span_key = name_key(" ".join(t.text for t in toks[start:end]))
                 found.append(cand)
@@ -300,21 +352,24 @@ class PersonTagger:
             return tok.text.replace(".", "") not in ABBREVIATIONS
         return tok.kind == "word" and _is_cap(tok.text)
 
-    def _company_name(self, toks: list[_Tok], end: int, words: list[str]) -> tuple | None:
-        """The name part of a company or body: "Morgan Stanley" in "Morgan Stanley Group Inc",
-        "Morgan Stanley and Co", "Taft Broadcasting <TFB>". The story's other mentions of that
-        name are then not taken for a person."""
+    def _company_name(self, toks: list[_Tok], end: int, words: list[str]) -> tuple[str, str] | None:
+        """(name part, firm) of a company, body or place: "Morgan Stanley" in "Morgan Stanley
+        Group Inc", "Morgan Stanley and Co", "Taft Broadcasting <TFB>", "Stanley Park". The
+        story's other mentions of that name are then not taken for a person. `firm` is the
+        name to report as a firm when only the context says so ("Smith Barney and Co"); names
+        with an organisation word in them are left to the organisation tagger ("")."""
         for k, word in enumerate(words):
             if word in self.lex.org_words:
-                return name_key(" ".join(words[:k]))
+                return " ".join(words[:k]), ""
+        if len(words) > 1 and words[-1] in self.lex.place_heads:
+            return " ".join(words[:-1]), ""  # "Stanley Park": a place
         nxt = toks[end].text if end < len(toks) else ""
-        if nxt == "<":
-            return name_key(" ".join(words))
-        if nxt in ("and", "&") and end + 1 < len(toks) and toks[end + 1].text in COMPANY_SUFFIXES:
-            return name_key(" ".join(words))
+        if nxt == "<" or (nxt in ("and", "&") and end + 1 < len(toks)
+                          and toks[end + 1].text in COMPANY_SUFFIXES):
+            return " ".join(words), " ".join(words)
         return None
 
-    def _classify(self, toks: list[_Tok], start: int, end: int, companies: set) -> _Candidate | None:
+    def _classify(self, toks: list[_Tok], start: int, end: int, companies: dict) -> _Candidate | None:
         """The person named by the capitalised run toks[start:end], if any cue says it is one."""
         lex = self.lex
         words = [t.text for t in toks[start:end]]
@@ -329,7 +384,7 @@ class PersonTagger:
         for k in range(len(words)):
             if (k == 0 or words[k - 1] in lex.titles) and len(words) - k <= MAX_ALIAS_TOKENS \
                     and name_key(" ".join(words[k:])) in self.aliases:
-                return _Candidate(words[k:], start + k)
+                return _Candidate(words[k:], start + k, titled=k > 0)
         # Everything up to the last title is description: "Russian Foreign Minister | Sergey Lavrov".
         cued = strong = False
         for k in range(len(words) - 2, -1, -1):
@@ -362,19 +417,19 @@ class PersonTagger:
             return None
         company = self._company_name(toks, end, words)
         if company is not None:
-            companies.add(company)
+            companies.setdefault(name_key(company[0]), company[1])
             return None
         if len(words) > 1 and toks[end - 1].possessive and words[-1] in lex.places:
             words = words[:-1]  # "Secretary of State George Shultz China's recent troubles"
         if not words or not self._plausible(words):
             return None
         if name_key(" ".join(words)) in self.aliases:
-            return _Candidate(words, start)
+            return _Candidate(words, start, titled=cued)
         if len(words) == 1:
             # A lone given name ("his wife, Nancy", "Sheikh Ali") is not a name we can file.
             honorific = start > 0 and toks[start - 1].text in SURNAME_HONORIFICS
             if strong and (words[0] not in lex.given or honorific):
-                return _Candidate(words, start)
+                return _Candidate(words, start, titled=True)
             return None
         # A sentence-initial capital that is neither a known name nor cued is an ordinary word.
         if sentence_start and words[0] not in lex.given and words[0] not in lex.family_first:
@@ -383,7 +438,7 @@ class PersonTagger:
             if len(words) == 1:
                 return None
         if cued or self._evidence(toks, span_start, start, end, words):
-            return _Candidate(words, start)
+            return _Candidate(words, start, titled=cued)
         return None
 
     def _plausible(self, words: list[str]) -> bool:
@@ -423,6 +478,14 @@ class PersonTagger:
             return any(t.text in self.lex.titles for t in toks[max(0, k - 3):k])
         return False
 
+    def _vouched(self, toks: list[_Tok], start: int) -> bool:
+        """A title or a role noun just before the name ("spokeswoman Maria Zakharova"); not
+        "by" or "said", which name firms as often."""
+        k = start - 1 if start > 0 and toks[start - 1].text != "," else start - 2
+        if k < 0 or toks[k].text in NOT_VOUCHING:
+            return False
+        return self._title_before(toks, start)
+
     def _evidence(self, toks: list[_Tok], span_start: int, start: int, end: int, words: list[str]) -> bool:
         lex = self.lex
         first = words[0]
@@ -454,6 +517,102 @@ class PersonTagger:
             if tok.text in self.lex.role_words or tok.text in self.lex.titles:
                 return True
         return False
+
+
+# --- how the story uses a name ----------------------------------------------
+
+FIRM_PREPOSITIONS = frozenset("at with from of".split())
+OF_PREPOSITIONS = frozenset("of in for".split())  # "shares of X", "a stake in X", "a bid for X"
+LIST_WORDS = frozenset("and or nor & ,".split())
+PLURAL_VERBS = frozenset("were are have".split())  # "Franz Ferdinand were": a band
+
+
+class _NameUse:
+    """How a story uses each recognised name, read from the words around all its mentions.
+
+    A person takes no article and does not sell shares: a name after "the" ("the Beverly
+    Hilton", "the Harry Potter books"), after "shares of", "an analyst at" or a person's
+    possessive ("Mike Leigh's Vera Drake"), before "shares", "analyst", "film" or a plural verb,
+    is a firm, a work or a place. A title or role word anywhere in the story ("Mr", "President",
+    ", chairman of") vouches for a person and outweighs all of these."""
+
+    def __init__(self, lex: _Lexicon, sections: list[list[_Tok]], candidates: list[_Candidate]):
+        self.lex = lex
+        self.sections = sections
+        self.titled = {name_key(" ".join(c.tokens)) for c in candidates if c.titled}
+        self.surnames = {c.tokens[-1] for c in candidates}
+        self.firm_score: dict[tuple, float] = {}
+        self.thing_score: dict[tuple, float] = {}
+        for key in {name_key(" ".join(c.tokens)) for c in candidates} - self.titled:
+            self._score(key)
+
+    def is_firm(self, cand: _Candidate) -> bool:
+        key = name_key(" ".join(cand.tokens))
+        return self.firm_score.get(key, 0) >= 1 and self.firm_score[key] >= self.thing_score[key]
+
+    def is_thing(self, cand: _Candidate) -> bool:
+        """A firm, a work, a character or a place."""
+        key = name_key(" ".join(cand.tokens))
+        return self.firm_score.get(key, 0) + self.thing_score.get(key, 0) >= 1
+
+    def _score(self, key: tuple) -> None:
+        firm = thing = 0.0
+        for toks in self.sections:
+            for start, end in _occurrences(toks, key):
+                f, t = self._firm_cue(toks, start, end), self._thing_cue(toks, start, end)
+                firm, thing = firm + f, thing + t
+        self.firm_score[key], self.thing_score[key] = firm, thing
+
+    def _firm_cue(self, toks: list[_Tok], start: int, end: int) -> float:
+        lex = self.lex
+        before = [t.text.lower() for t in toks[max(0, start - 3):start]]
+        after = toks[end].text if end < len(toks) else ""
+        if after in lex.firm_nouns and not toks[end - 1].possessive:
+            return 1  # "E.F. Hutton analyst", "Morgan Stanley shares"
+        if before and before[-1] in lex.firm_kinds and toks[start - 1].text.islower():
+            return 1  # "investment bank Morgan Stanley"
+        if len(before) >= 2 and before[-1] in FIRM_PREPOSITIONS and before[-2] in lex.firm_roles:
+            return 1  # "an analyst at Smith Barney", "chairman of Morgan Stanley"
+        if len(before) >= 2 and before[-1] in OF_PREPOSITIONS and before[-2] in lex.firm_nouns:
+            return 1  # "shares of L.F. Rothschild", "a stake in E.F. Hutton"
+        if after == "said" and end + 3 < len(toks) and [t.text for t in toks[end + 1:end + 4]] == [
+                "in", "a", "statement"]:
+            return 0.5  # people say things in statements too, firms mostly so
+        return 0
+
+    def _thing_cue(self, toks: list[_Tok], start: int, end: int) -> float:
+        lex = self.lex
+        prev = toks[start - 1] if start > 0 else None
+        after = toks[end].text if end < len(toks) else ""
+        if after in lex.work_nouns or after in lex.place_nouns:
+            return 1  # "the Harry Potter books", "Vera Drake star", "the Beverly Hilton hotel"
+        prev_text = toks[start - 1].text if start > 0 else ""
+        if after in PLURAL_VERBS and prev_text not in LIST_WORDS and (
+                start < 2 or toks[start - 2].text not in LIST_WORDS):
+            return 1  # "Franz Ferdinand were": a band
+        if prev is None:
+            return 0
+        if prev.text in lex.work_kinds:
+            return 1  # "the film Vera Drake", "the musical Mary Poppins"
+        if prev.text in ("the", "The") and after not in lex.person_nouns and not toks[end - 1].possessive:
+            return 1  # "at the Beverly Hilton", "the next James Bond" reads "next", not "the"
+        if prev.possessive and prev.text in self.surnames:
+            return 1  # "Mike Leigh's Vera Drake"
+        return 0
+
+
+def _occurrences(toks: list[_Tok], key: tuple):
+    """(start, end) of each run of tokens whose name parts spell `key`."""
+    for i, tok in enumerate(toks):
+        if not tok.parts or tok.parts[0] != key[0] or tok.kind not in ("word", "init"):
+            continue
+        parts: tuple = ()
+        j = i
+        while j < len(toks) and len(parts) < len(key) and toks[j].kind in ("word", "init"):
+            parts += toks[j].parts
+            j += 1
+        if parts == key:
+            yield i, j
 
 
 # --- pass 2: people and their mentions ---------------------------------------
