@@ -44,6 +44,7 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 AUTHORITY_FILE = DATA_DIR / "persons.json"
 STOPWORDS_FILE = DATA_DIR / "person_stopwords.json"
 GIVEN_NAMES_FILE = DATA_DIR / "person_given_names.json"
+CONTEXTS_FILE = DATA_DIR / "person_contexts.json"
 
 MAX_ALIAS_TOKENS = 7
 MAX_NAME_TOKENS = 5
@@ -91,6 +92,12 @@ def load_authority(path=None) -> list[dict]:
         return json.load(f)
 
 
+def load_contexts(path=None) -> list[dict]:
+    """Short names that need the story's support: [{"name", "alias", "context": [...]}, ...]."""
+    with open(path or CONTEXTS_FILE, encoding="utf-8") as f:
+        return [e for e in json.load(f) if "alias" in e]
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower case without accents, for comparing names."""
@@ -130,6 +137,9 @@ class _Lexicon:
     firm_kinds: frozenset  # "investment bank X"
     place_nouns: frozenset  # "the X hotel": X is a place
     person_nouns: frozenset  # "the George Bush administration": "the" says nothing here
+    firm_titles: frozenset  # "lead manager X", "financial adviser X"
+    firm_verbs: frozenset  # "underwritten by X"
+    work_roles: frozenset  # "her role in X"
 
 
 @lru_cache(maxsize=1)
@@ -163,6 +173,9 @@ def _lexicon() -> _Lexicon:
         firm_kinds=lists["firm_kinds"],
         place_nouns=lists["place_nouns"],
         person_nouns=lists["person_nouns"],
+        firm_titles=lists["firm_titles"],
+        firm_verbs=lists["firm_verbs"],
+        work_roles=lists["work_roles"],
     )
 
 
@@ -248,7 +261,7 @@ class Reading:
 
 
 class PersonTagger:
-    def __init__(self, authority: list[dict] | None = None):
+    def __init__(self, authority: list[dict] | None = None, contexts: list[dict] | None = None):
         self.lex = _lexicon()
         self.authority = load_authority() if authority is None else authority
         # alias key -> canonical name; an alias shared by two people resolves to neither
@@ -265,6 +278,15 @@ class PersonTagger:
                 self.aliases[key] = name
         for key in shared:
             del self.aliases[key]
+        # alias key -> [(canonical name, context phrases)]: resolved per story (see _supported)
+        self.contextual: dict[tuple, list[tuple[str, list[str]]]] = {}
+        known = {entry["name"] for entry in self.authority}
+        for entry in load_contexts() if contexts is None else contexts:
+            if entry["name"] in known:
+                key = name_key(entry["alias"])
+                self.aliases.pop(key, None)
+                phrases = [" ".join(name_key(c)) for c in entry["context"]]
+                self.contextual.setdefault(key, []).append((entry["name"], phrases))
         self.alias_heads = frozenset(key[0] for key in self.aliases)
         self._last: tuple[str, str, Reading] | None = None
 
@@ -303,13 +325,41 @@ class PersonTagger:
         for cand in candidates:
             if cand.span_key not in companies and use.is_firm(cand):
                 companies[cand.span_key] = " ".join(cand.tokens)
-        people = _People(self)
+        people = _People(self, supported=self._supported(title, body))
         people.add_candidates([c for c in candidates if c.span_key not in companies
                                and not use.is_thing(c)])
         # Mixed-case text first: a lone surname in a headline only counts for someone already found.
         for toks, known_only, offset in sorted(sections, key=lambda s: s[1]):
             people.count_mentions(toks, known_only, offset)
         return Reading(people.ranked(), list(dict.fromkeys(v for v in companies.values() if v)))
+
+    def _supported(self, title: str, body: str) -> dict[tuple, str]:
+        """The short names this story's words resolve: "Bush" is George Bush in a story
+        that names Vice President Bush or Reagan, and no one in a story that names neither."""
+        if not self.contextual:
+            return {}
+        text = f" {' '.join(name_key(title + ' ' + body))} "
+        found = {}
+        for key, entries in self.contextual.items():
+            fitting = [name for name, phrases in entries if any(f" {p} " in text for p in phrases)]
+            if len(fitting) == 1:
+                found[key] = fitting[0]
+        return found
+
+    def canonical(self, value: str, title: str = "", body: str = "") -> str:
+        """The authority name a source's value stands for in this story: "Reagan" ->
+        "Ronald Reagan", "Lyng" -> the story's "Richard Lyng", "George Schultz" -> "George
+        Shultz"; the value itself when nothing supports one name."""
+        key = name_key(value)
+        if not key:
+            return value
+        in_story = [n for n in self.read(title, body).people
+                    if key == name_key(n) or key in _surname_keys(n.split(), self.lex)]
+        if len(set(in_story)) == 1:
+            return in_story[0]
+        if len(key) == 1 and len(in_story) > 1:
+            return value  # two people of the story share the surname: the source does not say which
+        return self.aliases.get(key) or self._supported(title, body).get(key) or value
 
     # recognition
 
@@ -482,8 +532,8 @@ class PersonTagger:
         """A title or a role noun just before the name ("spokeswoman Maria Zakharova"); not
         "by" or "said", which name firms as often."""
         k = start - 1 if start > 0 and toks[start - 1].text != "," else start - 2
-        if k < 0 or toks[k].text in NOT_VOUCHING:
-            return False
+        if k < 0 or toks[k].text in NOT_VOUCHING or (k > 0 and toks[k - 1].text in self.lex.firm_titles):
+            return False  # "by Morgan Stanley", "lead manager Morgan Stanley"
         return self._title_before(toks, start)
 
     def _evidence(self, toks: list[_Tok], span_start: int, start: int, end: int, words: list[str]) -> bool:
@@ -521,7 +571,8 @@ class PersonTagger:
 
 # --- how the story uses a name ----------------------------------------------
 
-FIRM_PREPOSITIONS = frozenset("at with from of".split())
+FIRM_PREPOSITIONS = frozenset("at with from of for".split())
+ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth next latest last".split())
 OF_PREPOSITIONS = frozenset("of in for".split())  # "shares of X", "a stake in X", "a bid for X"
 LIST_WORDS = frozenset("and or nor & ,".split())
 PLURAL_VERBS = frozenset("were are have".split())  # "Franz Ferdinand were": a band
@@ -575,10 +626,29 @@ class _NameUse:
             return 1  # "an analyst at Smith Barney", "chairman of Morgan Stanley"
         if len(before) >= 2 and before[-1] in OF_PREPOSITIONS and before[-2] in lex.firm_nouns:
             return 1  # "shares of L.F. Rothschild", "a stake in E.F. Hutton"
+        if len(before) >= 2 and before[-1] == "by" and before[-2] in lex.firm_verbs:
+            return 1  # "underwritten by Morgan Stanley"
+        if len(before) >= 2 and before[-1] in ("manager", "managers", "adviser", "advisor") \
+                and before[-2] in lex.firm_titles | {"financial"}:
+            return 1  # "lead manager Morgan Stanley", "financial adviser Smith Barney"
+        if self._company_follows(toks, end):
+            return 1  # "Smith Barney, Harris Upham and Co Inc", "E.F. Hutton LBO Inc"
         if after == "said" and end + 3 < len(toks) and [t.text for t in toks[end + 1:end + 4]] == [
                 "in", "a", "statement"]:
             return 0.5  # people say things in statements too, firms mostly so
         return 0
+
+    def _company_follows(self, toks: list[_Tok], end: int) -> bool:
+        """Capitalised words, commas and "and" after the name, up to a legal form ("Inc", "Co"):
+        the name is the first of a firm's partners. A possessive ("John Smith, Exxon Corp's
+        president") makes it an apposition instead."""
+        for tok in toks[end:end + 8]:
+            if tok.text in COMPANY_SUFFIXES:
+                return not tok.possessive and tok is not toks[end]
+            if tok.possessive or not (tok.text in (",", "and", "&") or tok.kind == "init"
+                                      or (tok.kind == "word" and tok.text[:1].isupper())):
+                return False
+        return False
 
     def _thing_cue(self, toks: list[_Tok], start: int, end: int) -> float:
         lex = self.lex
@@ -594,6 +664,11 @@ class _NameUse:
             return 0
         if prev.text in lex.work_kinds:
             return 1  # "the film Vera Drake", "the musical Mary Poppins"
+        before_prev = toks[start - 2] if start > 1 else None
+        if before_prev and prev.text == "in" and before_prev.text in lex.work_roles:
+            return 1  # "her role in Vera Drake"
+        if before_prev and prev.text in ORDINALS and before_prev.text in ("the", "The"):
+            return 1  # "the sixth Harry Potter", "the next James Bond"
         if prev.text in ("the", "The") and after not in lex.person_nouns and not toks[end - 1].possessive:
             return 1  # "at the Beverly Hilton", "the next James Bond" reads "next", not "the"
         if prev.possessive and prev.text in self.surnames:
@@ -630,6 +705,7 @@ class _People:
     tagger: PersonTagger
     people: dict = field(default_factory=dict)  # canonical name -> _Person
     keys: dict = field(default_factory=dict)  # key found in this story -> canonical name
+    supported: dict = field(default_factory=dict)  # short names the story's words resolve
     heads: frozenset = frozenset()  # first parts of all keys, to skip most words quickly
 
     def _person(self, name: str, position: int) -> _Person:
@@ -645,7 +721,7 @@ class _People:
             name = self._resolve(cand.tokens)
             self._person(name, cand.position).recognised = True
             self._register(cand.tokens, name)
-        self.heads = self.tagger.alias_heads | {key[0] for key in self.keys}
+        self.heads = self.tagger.alias_heads | {key[0] for key in [*self.keys, *self.supported]}
 
     def _resolve(self, tokens: list[str]) -> str:
         """The canonical name for a recognised name: a person already named in the story,
@@ -658,7 +734,7 @@ class _People:
         if key in aliases:
             return aliases[key]
         if len(tokens) == 1:
-            return text
+            return self.supported.get(key, text)
         plain = tuple(p for t in tokens if not (t.endswith(".") and len(t) <= 4) for p in name_key(t))
         if plain in self.keys:
             return self.keys[plain]
@@ -699,7 +775,7 @@ class _People:
             matched = 0
             for size in range(run, 0, -1):
                 key = tuple(p for t in toks[i:i + size] for p in t.parts)
-                name = self.keys.get(key) or self.tagger.aliases.get(key)
+                name = self.keys.get(key) or self.tagger.aliases.get(key) or self.supported.get(key)
                 if name and self._is_mention(toks, i, i + size, name, known_only):
                     self._person(name, offset + i).count += 1
                     matched = size
