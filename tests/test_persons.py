@@ -218,3 +218,105 @@ def test_recall_on_reuters_people():
     assert result["precision"] >= 0.30
     # the recogniser alone, without the authority list, also reaches the target
     assert bench.evaluate(stories, PersonTagger([]))["recall"] >= 0.80
+
+
+# --- firms, works and places are not people ------------------------------------
+
+@pytest.mark.parametrize("body, firm", [
+    ("Shares of E.F. Hutton rose two dlrs. E.F. Hutton said in a statement it was pleased.", "E.F. Hutton"),
+    ("An analyst at Smith Barney said the bid was fair. Smith Barney expects more bids.", "Smith Barney"),
+    ("Investment bank Morgan Stanley has forecast growth, said Morgan Stanley equity strategist Naoki Kamiyama.",
+     "Morgan Stanley"),
+    ("The debentures were priced at par, said lead manager Morgan Stanley.", "Morgan Stanley"),
+    ("Analyst Alan Gottesman of L.F. Rothschild, Unterberg, Towbin Inc said the group was keen.",
+     "L.F. Rothschild"),
+    ("Gail Martell, chief meteorologist for E.F. Hutton said the crop was poor.", "E.F. Hutton"),
+    ("A spokesman for brokers James Capel said the stake was placed. James Capel handled it.", "James Capel"),
+])
+def test_a_firm_named_like_a_person_is_a_firm(tagger, body, firm):
+    reading = tagger.read("", body)
+    assert firm not in reading.people
+    assert firm in reading.firms
+
+
+@pytest.mark.parametrize("body, thing", [
+    ("She starred in Mike Leigh's latest film Vera Drake. Vera Drake star Imelda Staunton was thrilled.",
+     "Vera Drake"),
+    ("Emma Watson plays Hermione in the Harry Potter films.", "Harry Potter"),
+    ("Harry Potter and the Half-Blood Prince topped the chart.", "Harry Potter"),
+    ("Bookmakers took bets on the next James Bond. The James Bond films made money.", "James Bond"),
+    ("Franz Ferdinand were the only UK band to win. Keane were followed by Franz Ferdinand.",
+     "Franz Ferdinand"),
+    ("The awards dinner was held at the Beverly Hilton in Los Angeles.", "Beverly Hilton"),
+    ("Runners went round Stanley Park in Vancouver on Sunday.", "Stanley Park"),
+    ("Westdeutsche Landesbank Girozentrale said it would lend the money.", "Westdeutsche Landesbank"),
+    ("Actress Imelda Staunton was praised for her role in Vera Drake.", "Vera Drake"),
+])
+def test_works_characters_places_and_banks_are_not_people(tagger, body, thing):
+    assert not any(thing in name for name in tagger.tag("", body))
+
+
+@pytest.mark.parametrize("body, person", [
+    ("Vera Drake star Imelda Staunton said she was thrilled.", "Imelda Staunton"),
+    ("Mr Stanley Morgan, chairman of the firm, said shares rose.", "Stanley Morgan"),
+    ("Actor Tom Hanks arrived at the Beverly Hilton.", "Tom Hanks"),
+    ("Former James Bond star Pierce Brosnan attended.", "Pierce Brosnan"),
+    ("Carl Icahn said his group would raise its stake. A group led by Carl Icahn bought shares.", "Carl Icahn"),
+    ("John Smith, Exxon Corp's president, said sales rose.", "John Smith"),
+    ("Tony Blair and the Queen met on Monday.", "Tony Blair"),
+])
+def test_people_next_to_firms_and_works_stay_people(tagger, body, person):
+    assert person in tagger.tag("", body)
+
+
+# --- one person, one value ------------------------------------------------------
+
+def test_spelling_variants_and_titles_resolve_to_the_authority_name(tagger):
+    assert tagger.tag("", "Secretary of State George Schultz arrived. Schultz said nothing.") == ["George Shultz"]
+    assert tagger.tag("", "King Fahd received the envoy.") == ["Fahd bin Abdulaziz"]
+
+
+def test_a_shared_surname_resolves_only_with_the_story_s_support(tagger):
+    assert tagger.tag("", "Vice President Bush met Reagan. Bush said talks went well.") == [
+        "George Bush", "Ronald Reagan"]
+    assert tagger.tag("", "President Bush met Donald Rumsfeld and Dick Cheney.")[0] == "George W. Bush"
+    assert "George Bush" not in tagger.tag("", "President Bush spoke on Monday.")
+
+
+def test_a_surname_alone_is_not_a_famous_namesake(tagger):
+    petrobras = ("Petrobras cancelled the purchase, export director Santana said. Santana added "
+                 "that stocks were reasonably balanced.")
+    assert "Carlos Santana" not in tagger.tag("", petrobras)
+    assert tagger.tag("", "The guitarist Santana played for two hours. Santana thanked the band.") == [
+        "Carlos Santana"]
+
+
+def test_source_names_resolve_to_the_authority_or_the_story(tagger):
+    body = ("Agriculture Secretary Richard Lyng met Vice President George Bush and IMF managing "
+            "director Jacques de Larosiere.")
+    assert tagger.canonical("Reagan", "", body) == "Ronald Reagan"
+    assert tagger.canonical("Lyng", "", body) == "Richard Lyng"
+    assert tagger.canonical("De Larosiere", "", body) == "Jacques de Larosiere"
+    assert tagger.canonical("George Schultz", "", body) == "George Shultz"
+    assert tagger.canonical("Bush", "", body) == "George Bush"
+    assert tagger.canonical("Santana", "", body) == "Santana"
+    assert tagger.canonical("Smith", "", body) == "Smith"
+
+
+def test_ingest_files_source_people_under_the_authority_name():
+    from searchapp.model import Article, Tag
+    from searchapp.tagging import Tagger
+
+    article = Article(id="x", source="x.sgm#1", title="REAGAN SEES NO TRADE WAR", body=(
+        "    WASHINGTON, March 3 - President Reagan said he saw no trade war.\n"),
+        tags=[Tag("person", "Reagan", "Reagan", "source"), Tag("person", "Fahd", "Fahd", "source")])
+    people = {t.value: t.origin for t in Tagger().tag(article).tags if t.facet == "person"}
+    assert people == {"Ronald Reagan": "source", "Fahd bin Abdulaziz": "source"}
+
+
+def test_shipped_contexts_name_people_of_the_authority_file():
+    from searchapp.tagging.persons import load_contexts
+
+    names = {entry["name"] for entry in load_authority()}
+    for entry in load_contexts():
+        assert entry["name"] in names and entry["alias"] and entry["context"]

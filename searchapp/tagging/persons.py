@@ -474,7 +474,7 @@ class PersonTagger:
         if not words or not self._plausible(words):
             return None
         if name_key(" ".join(words)) in self.aliases:
-            return _Candidate(words, start, titled=cued)
+            return _Candidate(words, start, titled=strong)
         if len(words) == 1:
             # A lone given name ("his wife, Nancy", "Sheikh Ali") is not a name we can file.
             honorific = start > 0 and toks[start - 1].text in SURNAME_HONORIFICS
@@ -488,7 +488,7 @@ class PersonTagger:
             if len(words) == 1:
                 return None
         if cued or self._evidence(toks, span_start, start, end, words):
-            return _Candidate(words, start, titled=cued)
+            return _Candidate(words, start, titled=strong)
         return None
 
     def _plausible(self, words: list[str]) -> bool:
@@ -576,6 +576,7 @@ ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth
 OF_PREPOSITIONS = frozenset("of in for".split())  # "shares of X", "a stake in X", "a bid for X"
 LIST_WORDS = frozenset("and or nor & ,".split())
 PLURAL_VERBS = frozenset("were are have".split())  # "Franz Ferdinand were": a band
+GROUP_WORDS = frozenset("band bands".split())
 
 
 class _NameUse:
@@ -645,7 +646,7 @@ class _NameUse:
         for tok in toks[end:end + 8]:
             if tok.text in COMPANY_SUFFIXES:
                 return not tok.possessive and tok is not toks[end]
-            if tok.possessive or not (tok.text in (",", "and", "&") or tok.kind == "init"
+            if tok.possessive or not (tok.text in (",", "and", "&", "(", ")") or tok.kind == "init"
                                       or (tok.kind == "word" and tok.text[:1].isupper())):
                 return False
         return False
@@ -657,9 +658,16 @@ class _NameUse:
         if after in lex.work_nouns or after in lex.place_nouns:
             return 1  # "the Harry Potter books", "Vera Drake star", "the Beverly Hilton hotel"
         prev_text = toks[start - 1].text if start > 0 else ""
-        if after in PLURAL_VERBS and prev_text not in LIST_WORDS and (
-                start < 2 or toks[start - 2].text not in LIST_WORDS):
-            return 1  # "Franz Ferdinand were": a band
+        listed = prev_text in LIST_WORDS or (start > 1 and toks[start - 2].text in LIST_WORDS)
+        if after in PLURAL_VERBS:
+            return 0 if listed else 1  # "Franz Ferdinand were": a band
+        if after == "," and [t.text for t in toks[end + 1:end + 2]] == ["who"] \
+                and end + 2 < len(toks) and toks[end + 2].text in PLURAL_VERBS:
+            return 0.5 if listed else 1  # "Franz Ferdinand, who were shortlisted"
+        if self._title_follows(toks, end):
+            return 1  # "Harry Potter and the Prisoner of Azkaban"
+        if _in_sentence(toks, start, end, GROUP_WORDS):
+            return 0.5  # "Franz Ferdinand picked up best international band": half a sign
         if prev is None:
             return 0
         if prev.text in lex.work_kinds:
@@ -674,6 +682,32 @@ class _NameUse:
         if prev.possessive and prev.text in self.surnames:
             return 1  # "Mike Leigh's Vera Drake"
         return 0
+
+
+    def _title_follows(self, toks: list[_Tok], end: int) -> bool:
+        """"and the" and a capitalised word that is no title, body or place: the name begins
+        the title of a work ("Harry Potter and the Half-Blood Prince")."""
+        if [t.text for t in toks[end:end + 2]] != ["and", "the"] or end + 2 >= len(toks):
+            return False
+        word = toks[end + 2].text
+        lex = self.lex
+        return word[:1].isupper() and not (word in lex.titles or word in lex.never_in_name
+                                           or word in lex.places or word in lex.common)
+
+
+def _in_sentence(toks: list[_Tok], start: int, end: int, words: frozenset) -> bool:
+    """Whether the sentence around toks[start:end] holds one of `words`."""
+    i = start
+    while i > 0 and toks[i - 1].text not in END_PUNCT:
+        i -= 1
+        if toks[i].text in words:
+            return True
+    for tok in toks[end:]:
+        if tok.text in END_PUNCT:
+            return False
+        if tok.text in words:
+            return True
+    return False
 
 
 def _occurrences(toks: list[_Tok], key: tuple):
