@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -90,7 +89,8 @@ class OrganisationTagger:
         """Canonical names of the organisations the story names, most mentioned first."""
         found: dict[str, _Found] = {}
         position = 0
-        sections = [(title or "", True)] + [(p, _is_upper(p)) for p in _PARA_RE.split(body or "") if p.strip()]
+        paragraphs = [p for p in _PARA_RE.split(body or "") if p.strip()]
+        sections = [(title or "", True)] + [(p, _is_upper(p)) for p in paragraphs]
         for firm in self.persons.read(title, body).firms:
             self._add(found, self.canonical(firm.split()), position)
         # Mixed-case text first, so that headlines and capitals only count what it found.
@@ -157,7 +157,8 @@ class OrganisationTagger:
         name = run[:cut]
         while name and name[0] in self.common:
             name = name[1:]
-        headed = any(w in self.heads for w in name) or (len(name) > 1 and name[-1].rstrip(".") in self.suffixes)
+        headed = any(w in self.heads for w in name) or (
+            len(name) > 1 and name[-1].rstrip(".") in self.suffixes)
         specific = [w for w in name if w not in self.heads and w not in self.generic and w not in CONNECTORS
                     and w.rstrip(".") not in self.suffixes]
         if not headed or not specific:

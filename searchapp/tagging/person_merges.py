@@ -132,7 +132,7 @@ def _first_names_fit(fa: tuple[str, ...], fb: tuple[str, ...]) -> bool:
     if not short or not _fits(short[0], long_[0]):
         return False
     rest = iter(long_[1:])
-    return all(any(_fits(s, l) for l in rest) for s in short[1:])
+    return all(any(_fits(s, other) for other in rest) for s in short[1:])
 
 
 def _fits(x: str, y: str) -> bool:

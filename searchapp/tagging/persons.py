@@ -572,7 +572,8 @@ class PersonTagger:
 # --- how the story uses a name ----------------------------------------------
 
 FIRM_PREPOSITIONS = frozenset("at with from of for".split())
-ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth next latest last".split())
+ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth next latest last"
+                     .split())
 OF_PREPOSITIONS = frozenset("of in for".split())  # "shares of X", "a stake in X", "a bid for X"
 LIST_WORDS = frozenset("and or nor & ,".split())
 PLURAL_VERBS = frozenset("were are have".split())  # "Franz Ferdinand were": a band
@@ -668,6 +669,9 @@ class _NameUse:
             return 1  # "Harry Potter and the Prisoner of Azkaban"
         if _in_sentence(toks, start, end, GROUP_WORDS):
             return 0.5  # "Franz Ferdinand picked up best international band": half a sign
+        things = self._listed_things(toks, start, end)
+        if things:
+            return 1 if things > 1 else 0.5  # "Scissor Sisters, Franz Ferdinand and The Libertines"
         if prev is None:
             return 0
         if prev.text in lex.work_kinds:
@@ -684,6 +688,25 @@ class _NameUse:
         return 0
 
 
+    def _listed_things(self, toks: list[_Tok], start: int, end: int) -> int:
+        """How many names that are no person's stand in a list ("A, B and C") with the name:
+        names led by "The" ("The Libertines"), and lone words that are neither given names nor
+        the surnames of people the story names ("Keane", "Razorlight")."""
+        members = _list_members(toks, start, end)
+        return sum(self._thing_like(toks, m) for m in members if m[0] != start)
+
+    def _thing_like(self, toks: list[_Tok], member: tuple[int, int]) -> bool:
+        start, end = member
+        words = [t.text for t in toks[start:end]]
+        lex = self.lex
+        if words[0] == "The" and len(words) > 1:
+            return words[1] not in lex.titles
+        if len(words) != 1 or toks[start].kind != "word":
+            return False
+        word = words[0]
+        return not (word in lex.given or word in self.surnames or word in lex.places
+                    or word in lex.titles or word in lex.common or word in lex.not_names)
+
     def _title_follows(self, toks: list[_Tok], end: int) -> bool:
         """"and the" and a capitalised word that is no title, body or place: the name begins
         the title of a work ("Harry Potter and the Half-Blood Prince")."""
@@ -693,6 +716,27 @@ class _NameUse:
         lex = self.lex
         return word[:1].isupper() and not (word in lex.titles or word in lex.never_in_name
                                            or word in lex.places or word in lex.common)
+
+
+def _list_members(toks: list[_Tok], start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each capitalised name in the list around toks[start:end], the names
+    joined by commas and "and" ("Keane, Franz Ferdinand, Razorlight and Joss Stone")."""
+    def name_at(i: int, step: int) -> tuple[int, int] | None:
+        j = i
+        while 0 <= j < len(toks) and toks[j].kind in ("word", "init") and toks[j].text[:1].isupper():
+            j += step
+        return (min(i, j - step), max(i, j - step) + 1) if j != i else None
+
+    members = [(start, end)]
+    for step, edge in ((-1, start - 1), (1, end)):
+        i = edge
+        while 0 <= i < len(toks) and len(members) < 12 and toks[i].text in (",", "and"):
+            found = name_at(i + step, step)
+            if found is None:
+                break
+            members.append(found)
+            i = (found[0] - 1) if step < 0 else found[1]
+    return members
 
 
 def _in_sentence(toks: list[_Tok], start: int, end: int, words: frozenset) -> bool:
