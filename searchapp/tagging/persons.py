@@ -28,7 +28,13 @@ Data, all under searchapp/data/ and written from general knowledge:
 persons.json (the authority list of {"name", "aliases"} entries, which
 librarians may edit; the tagger uses whatever list it is given),
 person_stopwords.json (titles, role, organisation, place, date and common
-words) and person_given_names.json (given names, and family names written first).
+words, and the words around a name that say it is a firm, a work or a place),
+person_given_names.json (given names, and family names written first) and
+person_contexts.json (short names, such as "Bush", that stand for someone of the
+authority list only in a story whose words support it).
+
+`PersonTagger.canonical()` gives the authority name a source's value stands for
+in a story ("reagan" -> Ronald Reagan), which ingest files source tags under.
 """
 
 from __future__ import annotations
@@ -594,6 +600,7 @@ class _NameUse:
         self.sections = sections
         self.titled = {name_key(" ".join(c.tokens)) for c in candidates if c.titled}
         self.surnames = {c.tokens[-1] for c in candidates}
+        self.starts: dict[str, list[tuple[list[_Tok], int]]] | None = None
         self.firm_score: dict[tuple, float] = {}
         self.thing_score: dict[tuple, float] = {}
         for key in {name_key(" ".join(c.tokens)) for c in candidates} - self.titled:
@@ -610,11 +617,28 @@ class _NameUse:
 
     def _score(self, key: tuple) -> None:
         firm = thing = 0.0
-        for toks in self.sections:
-            for start, end in _occurrences(toks, key):
-                f, t = self._firm_cue(toks, start, end), self._thing_cue(toks, start, end)
-                firm, thing = firm + f, thing + t
+        for toks, start, end in self._occurrences(key):
+            f, t = self._firm_cue(toks, start, end), self._thing_cue(toks, start, end)
+            firm, thing = firm + f, thing + t
         self.firm_score[key], self.thing_score[key] = firm, thing
+
+    def _occurrences(self, key: tuple):
+        """(tokens, start, end) of each run of tokens whose name parts spell `key`; the
+        story's words are indexed by their first part once, so a long story stays fast."""
+        if self.starts is None:
+            self.starts = {}
+            for toks in self.sections:
+                for i, tok in enumerate(toks):
+                    if tok.parts and tok.kind in ("word", "init"):
+                        self.starts.setdefault(tok.parts[0], []).append((toks, i))
+        for toks, i in self.starts.get(key[0], ()):
+            parts: tuple = ()
+            j = i
+            while j < len(toks) and len(parts) < len(key) and toks[j].kind in ("word", "init"):
+                parts += toks[j].parts
+                j += 1
+            if parts == key:
+                yield toks, i, j
 
     def _firm_cue(self, toks: list[_Tok], start: int, end: int) -> float:
         lex = self.lex
@@ -752,20 +776,6 @@ def _in_sentence(toks: list[_Tok], start: int, end: int, words: frozenset) -> bo
         if tok.text in words:
             return True
     return False
-
-
-def _occurrences(toks: list[_Tok], key: tuple):
-    """(start, end) of each run of tokens whose name parts spell `key`."""
-    for i, tok in enumerate(toks):
-        if not tok.parts or tok.parts[0] != key[0] or tok.kind not in ("word", "init"):
-            continue
-        parts: tuple = ()
-        j = i
-        while j < len(toks) and len(parts) < len(key) and toks[j].kind in ("word", "init"):
-            parts += toks[j].parts
-            j += 1
-        if parts == key:
-            yield i, j
 
 
 # --- pass 2: people and their mentions ---------------------------------------
