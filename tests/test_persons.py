@@ -234,6 +234,9 @@ def test_recall_on_reuters_people():
      "L.F. Rothschild"),
     ("Gail Martell, chief meteorologist for E.F. Hutton said the crop was poor.", "E.F. Hutton"),
     ("A spokesman for brokers James Capel said the stake was placed. James Capel handled it.", "James Capel"),
+    ("The offering was underwritten solely by Morgan Stanley, the officials said.", "Morgan Stanley"),
+    ("Merrill Lynch and Morgan Stanley co-managed the deal.", "Morgan Stanley"),
+    ("Prices rose 17 pct, said Scott Merlis at Morgan Stanley.", "Morgan Stanley"),
 ])
 def test_a_firm_named_like_a_person_is_a_firm(tagger, body, firm):
     reading = tagger.read("", body)

@@ -145,6 +145,7 @@ class _Lexicon:
     person_nouns: frozenset  # "the George Bush administration": "the" says nothing here
     firm_titles: frozenset  # "lead manager X", "financial adviser X"
     firm_verbs: frozenset  # "underwritten by X"
+    firm_acts: frozenset  # "X co-managed the deal"
     work_roles: frozenset  # "her role in X"
 
 
@@ -181,6 +182,7 @@ def _lexicon() -> _Lexicon:
         person_nouns=lists["person_nouns"],
         firm_titles=lists["firm_titles"],
         firm_verbs=lists["firm_verbs"],
+        firm_acts=lists["firm_acts"],
         work_roles=lists["work_roles"],
     )
 
@@ -644,16 +646,21 @@ class _NameUse:
         lex = self.lex
         before = [t.text.lower() for t in toks[max(0, start - 3):start]]
         after = toks[end].text if end < len(toks) else ""
-        if after in lex.firm_nouns and not toks[end - 1].possessive:
-            return 1  # "E.F. Hutton analyst", "Morgan Stanley shares"
+        if (after in lex.firm_nouns or after in lex.firm_acts) and not toks[end - 1].possessive:
+            return 1  # "E.F. Hutton analyst", "Morgan Stanley shares", "X co-managed the deal"
         if before and before[-1] in lex.firm_kinds and toks[start - 1].text.islower():
             return 1  # "investment bank Morgan Stanley"
         if len(before) >= 2 and before[-1] in FIRM_PREPOSITIONS and before[-2] in lex.firm_roles:
             return 1  # "an analyst at Smith Barney", "chairman of Morgan Stanley"
         if len(before) >= 2 and before[-1] in OF_PREPOSITIONS and before[-2] in lex.firm_nouns:
             return 1  # "shares of L.F. Rothschild", "a stake in E.F. Hutton"
-        if len(before) >= 2 and before[-1] == "by" and before[-2] in lex.firm_verbs:
-            return 1  # "underwritten by Morgan Stanley"
+        if len(before) >= 2 and before[-1] == "by" and (before[-2] in lex.firm_verbs or (
+                len(before) == 3 and before[-2].endswith("ly") and before[-3] in lex.firm_verbs)):
+            return 1  # "underwritten (solely) by Morgan Stanley"
+        if start > 1 and before[-1] in ("at", "of") and toks[start - 2].text in self.surnames:
+            return 1  # "said Scott Merlis at Morgan Stanley": a person works at a firm
+        if any(self._firm_like(toks, m) for m in _list_members(toks, start, end) if m[0] != start):
+            return 1  # "Merrill Lynch and Morgan Stanley", "Morgan Stanley, Goldman Sachs and ..."
         if len(before) >= 2 and before[-1] in ("manager", "managers", "adviser", "advisor") \
                 and before[-2] in lex.firm_titles | {"financial"}:
             return 1  # "lead manager Morgan Stanley", "financial adviser Smith Barney"
@@ -719,6 +726,12 @@ class _NameUse:
         members = _list_members(toks, start, end)
         return sum(self._thing_like(toks, m) for m in members if m[0] != start)
 
+    def _firm_like(self, toks: list[_Tok], member: tuple[int, int]) -> bool:
+        """A name in the list that holds an organisation word or a legal form ("Merrill Lynch
+        and Co", "Shearson Lehman")."""
+        words = [t.text for t in toks[member[0]:member[1]]]
+        return any(w in self.lex.org_words or w in COMPANY_SUFFIXES for w in words)
+
     def _thing_like(self, toks: list[_Tok], member: tuple[int, int]) -> bool:
         start, end = member
         words = [t.text for t in toks[start:end]]
@@ -752,15 +765,17 @@ def _list_members(toks: list[_Tok], start: int, end: int) -> list[tuple[int, int
         return (min(i, j - step), max(i, j - step) + 1) if j != i else None
 
     members = [(start, end)]
+    joined = False  # by an "and": "A, B and C" is a list, "A, B's president" an apposition
     for step, edge in ((-1, start - 1), (1, end)):
         i = edge
         while 0 <= i < len(toks) and len(members) < 12 and toks[i].text in (",", "and"):
             found = name_at(i + step, step)
-            if found is None:
+            if found is None or toks[found[1] - 1].possessive:
                 break
+            joined = joined or toks[i].text == "and"
             members.append(found)
             i = (found[0] - 1) if step < 0 else found[1]
-    return members
+    return members if joined else members[:1]
 
 
 def _in_sentence(toks: list[_Tok], start: int, end: int, words: frozenset) -> bool:
