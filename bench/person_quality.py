@@ -17,15 +17,33 @@ Reuters annotates only some of the people a story names, so precision is a
 lower bound. The text is what searchapp's reader gives ingest; the PEOPLE
 values are read raw from the SGML (bench/reuters_key.py).
 
-Run: python bench/person_quality.py
+Second, what a reader sees in the People facet: the tagger runs over every
+Reuters and BBC story with a text, and the most frequent person values (by
+stories) are checked against a hand-labelled key of the values that have been
+seen there (tests/fixtures/persons/top_values.tsv: each value labelled person,
+firm, work, band or place by reading the stories that name it; no corpus
+annotation). Slices: the whole archive, stories with "share..." and with
+"earning..." (what the searches "shares" and "earnings" match, stemmed), and
+stories the topic tagger files under arts. Reported: how many of the top 30 and
+top 100 values are not people, and how many are not labelled yet.
+
+Both measures run for the current code and for the person tagger of an earlier
+revision (--before REV, default main; its persons.py and data files are read
+from git), in the same run, so the figures stand side by side.
+
+Run: python bench/person_quality.py [--before REV] [--no-archive]
 Writes bench/out/person_quality.json.
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
 import json
 import re
+import subprocess
 import sys
+import tempfile
 import time
 import unicodedata
 from collections import Counter
@@ -41,6 +59,12 @@ from searchapp.tagging.persons import PersonTagger  # noqa: E402
 
 OUT = REPO / "bench" / "out" / "person_quality.json"
 SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+LABELS = REPO / "tests" / "fixtures" / "persons" / "top_values.tsv"
+SLICES = ("archive", "shares", "earnings", "arts")
+# the files an earlier revision's person tagger needs
+OLD_FILES = ("searchapp/tagging/persons.py", "searchapp/data/persons.json",
+             "searchapp/data/person_stopwords.json", "searchapp/data/person_given_names.json",
+             "searchapp/data/person_contexts.json")
 
 
 def corpus_dir() -> Path:
@@ -92,23 +116,135 @@ def evaluate(stories: list[reuters_key.KeyedStory], tagger: PersonTagger) -> dic
     }
 
 
+# -- the People facet over the archive -------------------------------------------------
+
+def archive_texts(corpora: Path) -> list[tuple[str, str, str]]:
+    """(title, body, publication folder) of every Reuters and BBC story with a text."""
+    texts = [(s.title, s.body, "reuters") for s in reuters_key.load_stories(corpora / "reuters21578")
+             if s.body]
+    for path in sorted((corpora / "bbc").glob("*/*.txt")):
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")  # one BBC file has a bare Latin-1 pound sign
+        title, _, body = text.partition("\n")
+        texts.append((title.strip(), body, "bbc"))
+    return texts
+
+
+def slice_membership(texts: list[tuple[str, str, str]]) -> list[set[str]]:
+    """The slices each story is in: what the searches "shares" and "earnings" match
+    (stemmed: share, shares, shared...), and topic=arts as the topic tagger files it."""
+    from searchapp.tagging.topics import TopicTagger
+
+    topics = TopicTagger()
+    out = []
+    for title, body, _ in texts:
+        text = f"{title}\n{body}"
+        member = {"archive"}
+        if re.search(r"\bshare", text, re.I):
+            member.add("shares")
+        if re.search(r"\bearning", text, re.I):
+            member.add("earnings")
+        if "arts" in topics.tag(title, body):
+            member.add("arts")
+        out.append(member)
+    return out
+
+
+def top_values(texts, members, tagger) -> dict[str, list[tuple[str, int]]]:
+    counts = {name: Counter() for name in SLICES}
+    for (title, body, _), member in zip(texts, members):
+        people = set(tagger.tag(title, body))
+        for name in member:
+            counts[name].update(people)
+    return {name: counts[name].most_common(100) for name in SLICES}
+
+
+def load_labels(path: Path = LABELS) -> dict[str, str]:
+    """value -> person | firm | work | band | place, from the hand-labelled key."""
+    labels = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            value, label = line.rsplit("\t", 1)
+            labels[value] = label
+    return labels
+
+
+def not_people(top: list[tuple[str, int]], labels: dict[str, str], n: int) -> dict:
+    values = [v for v, _ in top[:n]]
+    wrong = [v for v in values if labels.get(v, "person") != "person"]
+    return {"not_people": wrong, "unlabelled": [v for v in values if v not in labels]}
+
+
+def old_tagger(rev: str):
+    """The PersonTagger of an earlier revision, from its own files (None when git lacks them)."""
+    root = Path(tempfile.mkdtemp(prefix="persons-"))
+    for name in OLD_FILES:
+        shown = subprocess.run(["git", "-C", str(REPO), "show", f"{rev}:{name}"], capture_output=True)
+        if shown.returncode == 0:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(shown.stdout)
+    module_file = root / OLD_FILES[0]
+    if not module_file.exists():
+        return None
+    spec = importlib.util.spec_from_file_location("old_persons", module_file)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["old_persons"] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module.PersonTagger()
+
+
+def report_reuters(label: str, result: dict) -> None:
+    print(f"{label:<8} recall {result['recall']:.3f}  precision {result['precision']:.3f}  "
+          f"names/story {result['names_per_story']:.2f}  ms/story {result['ms_per_story']:.2f}")
+
+
+def report_archive(label: str, tops: dict, labels: dict[str, str]) -> dict:
+    figures = {}
+    for name in SLICES:
+        top30, top100 = not_people(tops[name], labels, 30), not_people(tops[name], labels, 100)
+        figures[name] = {"top30": top30, "top100": top100}
+        print(f"{label:<8} {name:<9} not people in the top 30: {len(top30['not_people']):>2}"
+              f"  in the top 100: {len(top100['not_people']):>2}  (unlabelled: {len(top100['unlabelled'])})"
+              + (f"  {', '.join(top30['not_people'])}" if top30["not_people"] else ""))
+    return figures
+
+
 def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--before", default="main", help="the revision to compare with (default: main)")
+    ap.add_argument("--no-archive", action="store_true", help="only the Reuters PEOPLE scores")
+    args = ap.parse_args()
     folder = corpus_dir()
     files = sorted(folder.glob("reut2-*.sgm"))
     if not files:
         print(f"Reuters-21578 corpus not found in {folder}; set SEARCHAPP_CORPORA to the corpora folder.")
         return 1
     stories = [s for s in reuters_key.load_stories(folder) if s.body and s.people]
-    tagger = PersonTagger()
-    result = evaluate(stories, tagger)
-    result["files"] = len(files)
+    taggers = {"now": PersonTagger()}
+    before = old_tagger(args.before)
+    if before is not None:
+        taggers[args.before] = before
+    results = {label: evaluate(stories, tagger) for label, tagger in taggers.items()}
+    result = dict(results["now"], files=len(files))
     print(f"stories scored:      {result['stories']} (from {len(files)} files, "
-          f"{result['people_values']} PEOPLE values)")
-    print(f"recall:              {result['recall']:.3f}")
-    print(f"precision:           {result['precision']:.3f}  (Reuters annotates only some people)")
-    print(f"names per story:     {result['names_per_story']:.2f}")
-    print(f"ms per story:        {result['ms_per_story']:.2f}")
+          f"{result['people_values']} PEOPLE values; precision is a lower bound: "
+          f"Reuters annotates only some people)")
+    for label, scored in results.items():
+        report_reuters(label, scored)
     print("most frequent misses:", ", ".join(f"{v} ({n})" for v, n in result["most_frequent_misses"]))
+    result["before"] = {label: {k: v for k, v in r.items() if k != "most_frequent_misses"}
+                        for label, r in results.items() if label != "now"}
+    if not args.no_archive:
+        texts = archive_texts(folder.parent)
+        members = slice_membership(texts)
+        labels = load_labels()
+        print(f"People facet over {len(texts)} Reuters and BBC stories (key: {LABELS.relative_to(REPO)}):")
+        result["archive"] = {label: report_archive(label, top_values(texts, members, tagger), labels)
+                             for label, tagger in taggers.items()}
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {OUT.relative_to(REPO)}")

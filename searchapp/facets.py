@@ -108,28 +108,29 @@ def _name_value(value: str) -> tuple[str, str] | None:
 # -- what finds the values (the tagger hooks) ----------------------------------------------
 
 
-def _country_tagger(vocabularies: Mapping) -> TextTagger:
+def _country_tagger(vocabularies: Mapping, built: Mapping) -> TextTagger:
     from .tagging.countries import CountryTagger
 
     return CountryTagger()
 
 
-def _person_tagger(vocabularies: Mapping) -> TextTagger:
+def _person_tagger(vocabularies: Mapping, built: Mapping) -> TextTagger:
     from .tagging.persons import PersonTagger
 
     return PersonTagger(vocabularies.get("persons") or None)
 
 
-def _topic_tagger(vocabularies: Mapping) -> TextTagger:
+def _topic_tagger(vocabularies: Mapping, built: Mapping) -> TextTagger:
     from .tagging.topics import TopicTagger
 
     return TopicTagger(vocabularies.get("topics") or None)
 
 
-def _organisation_tagger(vocabularies: Mapping) -> TextTagger:
+def _organisation_tagger(vocabularies: Mapping, built: Mapping) -> TextTagger:
     from .tagging.organisations import OrganisationTagger
 
-    return OrganisationTagger()
+    # The person tagger's reading of a story tells its firms apart: sharing it reads once.
+    return OrganisationTagger(persons=built.get("person"))
 
 
 def _publication(article: Article) -> list[str]:
@@ -161,7 +162,8 @@ class Facet:
     # A value as written in a URL or on the command line -> as the index holds it.
     index_form: Callable[[str], str] = _as_is
     # vocabularies -> what finds the facet's values in an article's text (None: nothing).
-    tagger: Callable[[Mapping], TextTagger] | None = None
+    # (vocabularies, the taggers of the facets registered before) -> this facet's tagger
+    tagger: Callable[[Mapping, Mapping], TextTagger] | None = None
     # The values an article's own fields give (origin `source`), e.g. its publication.
     from_article: Callable[[Article], list[str]] | None = None
     # Listed among a result's tags (the source is shown as the result's publication instead).

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -218,3 +220,152 @@ def test_recall_on_reuters_people():
     assert result["precision"] >= 0.30
     # the recogniser alone, without the authority list, also reaches the target
     assert bench.evaluate(stories, PersonTagger([]))["recall"] >= 0.80
+
+
+# --- firms, works and places are not people ------------------------------------
+
+@pytest.mark.parametrize("body, firm", [
+    ("Shares of E.F. Hutton rose two dlrs. E.F. Hutton said in a statement it was pleased.", "E.F. Hutton"),
+    ("An analyst at Smith Barney said the bid was fair. Smith Barney expects more bids.", "Smith Barney"),
+    ("Investment bank Morgan Stanley has forecast growth, said Morgan Stanley equity strategist "
+     "Naoki Kamiyama.", "Morgan Stanley"),
+    ("The debentures were priced at par, said lead manager Morgan Stanley.", "Morgan Stanley"),
+    ("Analyst Alan Gottesman of L.F. Rothschild, Unterberg, Towbin Inc said the group was keen.",
+     "L.F. Rothschild"),
+    ("Gail Martell, chief meteorologist for E.F. Hutton said the crop was poor.", "E.F. Hutton"),
+    ("A spokesman for brokers James Capel said the stake was placed. James Capel handled it.", "James Capel"),
+    ("The offering was underwritten solely by Morgan Stanley, the officials said.", "Morgan Stanley"),
+    ("Merrill Lynch and Morgan Stanley co-managed the deal.", "Morgan Stanley"),
+    ("Prices rose 17 pct, said Scott Merlis at Morgan Stanley.", "Morgan Stanley"),
+])
+def test_a_firm_named_like_a_person_is_a_firm(tagger, body, firm):
+    reading = tagger.read("", body)
+    assert firm not in reading.people
+    assert firm in reading.firms
+
+
+@pytest.mark.parametrize("body, thing", [
+    ("She starred in Mike Leigh's latest film Vera Drake. Vera Drake star Imelda Staunton was thrilled.",
+     "Vera Drake"),
+    ("Emma Watson plays Hermione in the Harry Potter films.", "Harry Potter"),
+    ("Harry Potter and the Half-Blood Prince topped the chart.", "Harry Potter"),
+    ("Bookmakers took bets on the next James Bond. The James Bond films made money.", "James Bond"),
+    ("Franz Ferdinand were the only UK band to win. Keane were followed by Franz Ferdinand.",
+     "Franz Ferdinand"),
+    ("The awards dinner was held at the Beverly Hilton in Los Angeles.", "Beverly Hilton"),
+    ("Runners went round Stanley Park in Vancouver on Sunday.", "Stanley Park"),
+    ("Westdeutsche Landesbank Girozentrale said it would lend the money.", "Westdeutsche Landesbank"),
+    ("Actress Imelda Staunton was praised for her role in Vera Drake.", "Vera Drake"),
+])
+def test_works_characters_places_and_banks_are_not_people(tagger, body, thing):
+    assert not any(thing in name for name in tagger.tag("", body))
+
+
+@pytest.mark.parametrize("body, person", [
+    ("Vera Drake star Imelda Staunton said she was thrilled.", "Imelda Staunton"),
+    ("Mr Stanley Morgan, chairman of the firm, said shares rose.", "Stanley Morgan"),
+    ("Actor Tom Hanks arrived at the Beverly Hilton.", "Tom Hanks"),
+    ("Former James Bond star Pierce Brosnan attended.", "Pierce Brosnan"),
+    ("Carl Icahn said his group would raise its stake. A group led by Carl Icahn bought shares.",
+     "Carl Icahn"),
+    ("John Smith, Exxon Corp's president, said sales rose.", "John Smith"),
+    ("Tony Blair and the Queen met on Monday.", "Tony Blair"),
+])
+def test_people_next_to_firms_and_works_stay_people(tagger, body, person):
+    assert person in tagger.tag("", body)
+
+
+# --- one person, one value ------------------------------------------------------
+
+def test_spelling_variants_and_titles_resolve_to_the_authority_name(tagger):
+    assert tagger.tag("", "Secretary of State George Schultz arrived. Schultz said nothing.") == [
+        "George Shultz"]
+    assert tagger.tag("", "King Fahd received the envoy.") == ["Fahd bin Abdulaziz"]
+
+
+def test_a_shared_surname_resolves_only_with_the_story_s_support(tagger):
+    assert tagger.tag("", "Vice President Bush met Reagan. Bush said talks went well.") == [
+        "George Bush", "Ronald Reagan"]
+    assert tagger.tag("", "President Bush met Donald Rumsfeld and Dick Cheney.")[0] == "George W. Bush"
+    assert "George Bush" not in tagger.tag("", "President Bush spoke on Monday.")
+
+
+def test_a_surname_alone_is_not_a_famous_namesake(tagger):
+    petrobras = ("Petrobras cancelled the purchase, export director Santana said. Santana added "
+                 "that stocks were reasonably balanced.")
+    assert "Carlos Santana" not in tagger.tag("", petrobras)
+    assert tagger.tag("", "The guitarist Santana played for two hours. Santana thanked the band.") == [
+        "Carlos Santana"]
+
+
+def test_source_names_resolve_to_the_authority_or_the_story(tagger):
+    body = ("Agriculture Secretary Richard Lyng met Vice President George Bush and IMF managing "
+            "director Jacques de Larosiere.")
+    assert tagger.canonical("Reagan", "", body) == "Ronald Reagan"
+    assert tagger.canonical("Lyng", "", body) == "Richard Lyng"
+    assert tagger.canonical("De Larosiere", "", body) == "Jacques de Larosiere"
+    assert tagger.canonical("George Schultz", "", body) == "George Shultz"
+    assert tagger.canonical("Bush", "", body) == "George Bush"
+    assert tagger.canonical("Santana", "", body) == "Santana"
+    assert tagger.canonical("Smith", "", body) == "Smith"
+
+
+def test_ingest_files_source_people_under_the_authority_name():
+    from searchapp.model import Article, Tag
+    from searchapp.tagging import Tagger
+
+    article = Article(id="x", source="x.sgm#1", title="REAGAN SEES NO TRADE WAR", body=(
+        "    WASHINGTON, March 3 - President Reagan said he saw no trade war.\n"),
+        tags=[Tag("person", "Reagan", "Reagan", "source"), Tag("person", "Fahd", "Fahd", "source")])
+    people = {t.value: t.origin for t in Tagger().tag(article).tags if t.facet == "person"}
+    assert people == {"Ronald Reagan": "source", "Fahd bin Abdulaziz": "source"}
+
+
+def test_shipped_contexts_name_people_of_the_authority_file():
+    from searchapp.tagging.persons import load_contexts
+
+    names = {entry["name"] for entry in load_authority()}
+    for entry in load_contexts():
+        assert entry["name"] in names and entry["alias"] and entry["context"]
+
+
+# --- the People facet of the shared archive (done when: no firm, work or place on top) ------
+
+def _archive_people(corpora: Path) -> dict[str, Counter]:
+    """Person values by stories, as ingest tags them (the source's PEOPLE included), for the
+    whole archive, the searches "shares" and "earnings" (stemmed) and topic=arts."""
+    from searchapp.readers import ReadError, read_file
+    from searchapp.tagging import Tagger
+
+    tagger = Tagger()
+    paths = sorted((corpora / "reuters21578").glob("reut2-*.sgm")) + sorted((corpora / "bbc").glob("*/*.txt"))
+    counts = {name: Counter() for name in ("archive", "shares", "earnings", "arts")}
+    for path in paths:
+        for article in read_file(path, path.name, str(path)):
+            if isinstance(article, ReadError) or not article.body:
+                continue
+            article = tagger.tag(article)
+            text = f"{article.title}\n{article.body}"
+            words = (("shares", r"\bshare"), ("earnings", r"\bearning"))
+            slices = ["archive"] + [name for name, pattern in words if re.search(pattern, text, re.I)]
+            if "arts" in article.tag_values("topic"):
+                slices.append("arts")
+            for name in slices:
+                counts[name].update(set(article.tag_values("person")))
+    return counts
+
+
+@pytest.mark.slow
+def test_top_people_of_the_shared_archive_are_no_firms_works_or_places(corpora):
+    """The 30 most frequent People values of each slice, as labelled in the hand-labelled key
+    (tests/fixtures/persons/top_values.tsv, an answer key only): no firm, work or place. A
+    band is still let through: one (Franz Ferdinand) is named in eleven arts stories with
+    nothing in most of them that says it is not a person."""
+    labels = _bench().load_labels()
+    for name, counter in _archive_people(corpora).items():
+        top = [value for value, _ in counter.most_common(30)]
+        unlabelled = [v for v in top if v not in labels]
+        assert not unlabelled, f"{name}: label these values in top_values.tsv: {unlabelled}"
+        assert [v for v in top if labels[v] not in ("person", "band")] == [], name
+        if name != "arts":
+            assert [v for v in top if labels[v] != "person"] == [], name

@@ -6,7 +6,7 @@ origins give the same value, the stronger origin (librarian > source > auto) is 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from ..facets import REGISTRY, TextTagger
@@ -22,8 +22,10 @@ class Tagger:
     def __init__(self, vocabularies: Mapping | None = None,
                  taggers: Mapping[str, TextTagger] | None = None):
         vocabularies, given = vocabularies or {}, taggers or {}
-        self.taggers: dict[str, TextTagger] = {
-            f.name: given.get(f.name) or f.tagger(vocabularies) for f in REGISTRY if f.tagger}
+        self.taggers: dict[str, TextTagger] = {}
+        for f in REGISTRY:
+            if f.tagger:
+                self.taggers[f.name] = given.get(f.name) or f.tagger(vocabularies, self.taggers)
 
     @classmethod
     def from_vocabularies(cls, vocabularies: dict) -> Tagger:
@@ -56,14 +58,18 @@ class Tagger:
     def tag(self, article: Article) -> Article:
         auto = self.auto_tags(article.title, article.body)
         given = [replace(t, label=self.topic_label(t.value)) if t.facet == "topic" else t
-                 for t in complete_surnames(article.tags, auto)]
+                 for t in complete_surnames(article.tags, auto, lambda v: self.persons.canonical(
+                     v, article.title, article.body))]
         article.tags = merge_tags(given + auto + self.article_tags(article))
         return article
 
 
-def complete_surnames(given: list[Tag], auto: list[Tag]) -> list[Tag]:
+def complete_surnames(given: list[Tag], auto: list[Tag],
+                      canonical: Callable[[str], str] | None = None) -> list[Tag]:
     """A surname-only person from the source ("Lyng") becomes the full name the article
-    gives ("Richard Lyng"), keeping its origin, when exactly one full name ends with it."""
+    gives ("Richard Lyng"), keeping its origin, when exactly one full name ends with it.
+    `canonical` (the person tagger's, for this article) resolves the rest to the authority
+    file's names: "Reagan" -> "Ronald Reagan", "George Schultz" -> "George Shultz"."""
     full: dict[str, list[Tag]] = {}
     for tag in auto:
         if tag.facet == "person" and " " in tag.value:
@@ -73,6 +79,9 @@ def complete_surnames(given: list[Tag], auto: list[Tag]) -> list[Tag]:
         matches = full.get(tag.value.lower(), []) if tag.facet == "person" and " " not in tag.value else []
         if len(matches) == 1:
             tag = Tag("person", matches[0].value, matches[0].label, tag.origin)
+        elif tag.facet == "person" and canonical is not None:
+            name = canonical(tag.value)
+            tag = Tag("person", name, name, tag.origin)
         out.append(tag)
     return out
 

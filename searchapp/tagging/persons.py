@@ -18,12 +18,23 @@ Two passes over a story:
 
 A name that the story also uses for a company ("Morgan Stanley and Co",
 "Taft Broadcasting <TFB>") is not taken for a person anywhere in that story.
+Nor is a name the story uses as a firm, a work or a place ("shares of E.F.
+Hutton", "an analyst at Smith Barney", "the film Vera Drake", "the Harry Potter
+books", "Mike Leigh's Vera Drake", "Franz Ferdinand were", "at the Beverly
+Hilton"), unless a title vouches for it somewhere ("Mr Hutton"): see _NameUse.
+`PersonTagger.read()` returns those firms too, for the organisation tagger.
 
 Data, all under searchapp/data/ and written from general knowledge:
 persons.json (the authority list of {"name", "aliases"} entries, which
 librarians may edit; the tagger uses whatever list it is given),
 person_stopwords.json (titles, role, organisation, place, date and common
-words) and person_given_names.json (given names, and family names written first).
+words, and the words around a name that say it is a firm, a work or a place),
+person_given_names.json (given names, and family names written first) and
+person_contexts.json (short names, such as "Bush", that stand for someone of the
+authority list only in a story whose words support it).
+
+`PersonTagger.canonical()` gives the authority name a source's value stands for
+in a story ("reagan" -> Ronald Reagan), which ingest files source tags under.
 """
 
 from __future__ import annotations
@@ -39,6 +50,7 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 AUTHORITY_FILE = DATA_DIR / "persons.json"
 STOPWORDS_FILE = DATA_DIR / "person_stopwords.json"
 GIVEN_NAMES_FILE = DATA_DIR / "person_given_names.json"
+CONTEXTS_FILE = DATA_DIR / "person_contexts.json"
 
 MAX_ALIAS_TOKENS = 7
 MAX_NAME_TOKENS = 5
@@ -58,6 +70,8 @@ ABBREVIATIONS = frozenset("US USA UK UN EC EU EEC USSR DC NY LA SA NV AG PLC BV 
 SAID_WORDS = frozenset("said says say told tells added adds noted notes stated argued insisted declared "
                        "explained warned replied wrote announced predicted commented asked urged".split())
 END_PUNCT = frozenset(".!?;:")
+# Role words that say a person may follow, but not that one does: "by Morgan Stanley".
+NOT_VOUCHING = SAID_WORDS | frozenset("by according quoted of".split())
 # "Smith Barney and Co", "Eli Lilly and Co": the name before these is a firm's.
 COMPANY_SUFFIXES = frozenset("Co Cos Company Inc Corp Ltd Sons Partners Associates Brothers Bros "
                              "Plc PLC LLC".split())
@@ -82,6 +96,12 @@ def load_authority(path=None) -> list[dict]:
     """The authority list: [{"name": canonical, "aliases": [...]}, ...]."""
     with open(path or AUTHORITY_FILE, encoding="utf-8") as f:
         return json.load(f)
+
+
+def load_contexts(path=None) -> list[dict]:
+    """Short names that need the story's support: [{"name", "alias", "context": [...]}, ...]."""
+    with open(path or CONTEXTS_FILE, encoding="utf-8") as f:
+        return [e for e in json.load(f) if "alias" in e]
 
 
 @lru_cache(maxsize=65536)
@@ -115,6 +135,18 @@ class _Lexicon:
     given: frozenset
     family_first: frozenset
     not_names: frozenset  # every stoplist word, folded: never a surname on its own in capitals
+    place_heads: frozenset  # last words that make a name a place: "Stanley Park"
+    firm_nouns: frozenset  # "shares of X", "X analyst": X is a firm
+    firm_roles: frozenset  # "an analyst at X", "chairman of X": X is a firm
+    work_nouns: frozenset  # "the X books", "X star": X is a work or a character
+    work_kinds: frozenset  # "the film X", "the band X"
+    firm_kinds: frozenset  # "investment bank X"
+    place_nouns: frozenset  # "the X hotel": X is a place
+    person_nouns: frozenset  # "the George Bush administration": "the" says nothing here
+    firm_titles: frozenset  # "lead manager X", "financial adviser X"
+    firm_verbs: frozenset  # "underwritten by X"
+    firm_acts: frozenset  # "X co-managed the deal"
+    work_roles: frozenset  # "her role in X"
 
 
 @lru_cache(maxsize=1)
@@ -140,6 +172,18 @@ def _lexicon() -> _Lexicon:
         given=frozenset(names["given_names"]),
         family_first=frozenset(names["family_name_first"]) - frozenset(names["given_names"]),
         not_names=not_names,
+        place_heads=lists["place_heads"],
+        firm_nouns=lists["firm_nouns"],
+        firm_roles=lists["firm_roles"],
+        work_nouns=lists["work_nouns"],
+        work_kinds=lists["work_kinds"],
+        firm_kinds=lists["firm_kinds"],
+        place_nouns=lists["place_nouns"],
+        person_nouns=lists["person_nouns"],
+        firm_titles=lists["firm_titles"],
+        firm_verbs=lists["firm_verbs"],
+        firm_acts=lists["firm_acts"],
+        work_roles=lists["work_roles"],
     )
 
 
@@ -213,10 +257,19 @@ class _Candidate:
     tokens: list[str]
     position: int
     span_key: tuple = ()  # the whole capitalised run, to drop it if it turns out to be a company
+    titled: bool = False  # a title or role word vouches for it: "Mr", "President", "analyst"
+
+
+@dataclass
+class Reading:
+    """What one story's capitalised names are: its people (canonical names, most mentioned
+    first), and the names it uses for firms (in the order first seen), which are not people."""
+    people: list[str]
+    firms: list[str]
 
 
 class PersonTagger:
-    def __init__(self, authority: list[dict] | None = None):
+    def __init__(self, authority: list[dict] | None = None, contexts: list[dict] | None = None):
         self.lex = _lexicon()
         self.authority = load_authority() if authority is None else authority
         # alias key -> canonical name; an alias shared by two people resolves to neither
@@ -233,12 +286,34 @@ class PersonTagger:
                 self.aliases[key] = name
         for key in shared:
             del self.aliases[key]
+        # alias key -> [(canonical name, context phrases)]: resolved per story (see _supported)
+        self.contextual: dict[tuple, list[tuple[str, list[str]]]] = {}
+        known = {entry["name"] for entry in self.authority}
+        for entry in load_contexts() if contexts is None else contexts:
+            if entry["name"] in known:
+                key = name_key(entry["alias"])
+                self.aliases.pop(key, None)
+                phrases = [" ".join(name_key(c)) for c in entry["context"]]
+                self.contextual.setdefault(key, []).append((entry["name"], phrases))
         self.alias_heads = frozenset(key[0] for key in self.aliases)
+        self._last: tuple[str, str, Reading] | None = None
 
     # public API
 
     def tag(self, title: str, body: str) -> list[str]:
         """Canonical full names of the people named, most mentioned first."""
+        return self.read(title, body).people
+
+    def read(self, title: str, body: str) -> Reading:
+        """The story's people and the firms it names (the same story read twice in a row,
+        by the person and the organisation taggers, is read once)."""
+        if self._last is not None and self._last[0] == title and self._last[1] == body:
+            return self._last[2]
+        reading = self._read(title, body)
+        self._last = (title, body, reading)
+        return reading
+
+    def _read(self, title: str, body: str) -> Reading:
         title, body = _straight_possessives(title or ""), _straight_possessives(body or "")
         # (tokens, known_only, position of the first token); headline words are never evidence
         sections = [(_tokenize(title), True, 0)]
@@ -249,24 +324,59 @@ class PersonTagger:
             position += len(toks) + 1
 
         candidates: list[_Candidate] = []
-        companies: set[tuple] = set()
+        companies: dict[tuple, str] = {}
         for toks, known_only, offset in sections:
             if not known_only:
                 candidates += self._recognise(toks, offset, companies)
-        people = _People(self)
-        people.add_candidates([c for c in candidates if c.span_key not in companies])
+        mixed = [toks for toks, known_only, _ in sections if not known_only]
+        use = _NameUse(self.lex, mixed, candidates)
+        for cand in candidates:
+            if cand.span_key not in companies and use.is_firm(cand):
+                companies[cand.span_key] = " ".join(cand.tokens)
+        people = _People(self, supported=self._supported(title, body))
+        people.add_candidates([c for c in candidates if c.span_key not in companies
+                               and not use.is_thing(c)])
         # Mixed-case text first: a lone surname in a headline only counts for someone already found.
         for toks, known_only, offset in sorted(sections, key=lambda s: s[1]):
             people.count_mentions(toks, known_only, offset)
-        return people.ranked()
+        return Reading(people.ranked(), list(dict.fromkeys(v for v in companies.values() if v)))
+
+    def _supported(self, title: str, body: str) -> dict[tuple, str]:
+        """The short names this story's words resolve: "Bush" is George Bush in a story
+        that names Vice President Bush or Reagan, and no one in a story that names neither."""
+        if not self.contextual:
+            return {}
+        text = f" {' '.join(name_key(title + ' ' + body))} "
+        found = {}
+        for key, entries in self.contextual.items():
+            fitting = [name for name, phrases in entries if any(f" {p} " in text for p in phrases)]
+            if len(fitting) == 1:
+                found[key] = fitting[0]
+        return found
+
+    def canonical(self, value: str, title: str = "", body: str = "") -> str:
+        """The authority name a source's value stands for in this story: "Reagan" ->
+        "Ronald Reagan", "Lyng" -> the story's "Richard Lyng", "George Schultz" -> "George
+        Shultz"; the value itself when nothing supports one name."""
+        key = name_key(value)
+        if not key:
+            return value
+        in_story = [n for n in self.read(title, body).people
+                    if key == name_key(n) or key in _surname_keys(n.split(), self.lex)]
+        if len(set(in_story)) == 1:
+            return in_story[0]
+        if len(key) == 1 and len(in_story) > 1:
+            return value  # two people of the story share the surname: the source does not say which
+        return self.aliases.get(key) or self._supported(title, body).get(key) or value
 
     # recognition
 
-    def _recognise(self, toks: list[_Tok], offset: int, companies: set) -> list[_Candidate]:
+    def _recognise(self, toks: list[_Tok], offset: int, companies: dict) -> list[_Candidate]:
         found = []
         for start, end in self._spans(toks):
             cand = self._classify(toks, start, end, companies)
             if cand:
+                cand.titled = cand.titled or self._vouched(toks, cand.position)
                 cand.position += offset
                 cand.span_key = name_key(" ".join(t.text for t in toks[start:end]))
                 found.append(cand)
@@ -300,21 +410,24 @@ class PersonTagger:
             return tok.text.replace(".", "") not in ABBREVIATIONS
         return tok.kind == "word" and _is_cap(tok.text)
 
-    def _company_name(self, toks: list[_Tok], end: int, words: list[str]) -> tuple | None:
-        """The name part of a company or body: "Morgan Stanley" in "Morgan Stanley Group Inc",
-        "Morgan Stanley and Co", "Taft Broadcasting <TFB>". The story's other mentions of that
-        name are then not taken for a person."""
+    def _company_name(self, toks: list[_Tok], end: int, words: list[str]) -> tuple[str, str] | None:
+        """(name part, firm) of a company, body or place: "Morgan Stanley" in "Morgan Stanley
+        Group Inc", "Morgan Stanley and Co", "Taft Broadcasting <TFB>", "Stanley Park". The
+        story's other mentions of that name are then not taken for a person. `firm` is the
+        name to report as a firm when only the context says so ("Smith Barney and Co"); names
+        with an organisation word in them are left to the organisation tagger ("")."""
         for k, word in enumerate(words):
             if word in self.lex.org_words:
-                return name_key(" ".join(words[:k]))
+                return " ".join(words[:k]), ""
+        if len(words) > 1 and words[-1] in self.lex.place_heads:
+            return " ".join(words[:-1]), ""  # "Stanley Park": a place
         nxt = toks[end].text if end < len(toks) else ""
-        if nxt == "<":
-            return name_key(" ".join(words))
-        if nxt in ("and", "&") and end + 1 < len(toks) and toks[end + 1].text in COMPANY_SUFFIXES:
-            return name_key(" ".join(words))
+        if nxt == "<" or (nxt in ("and", "&") and end + 1 < len(toks)
+                          and toks[end + 1].text in COMPANY_SUFFIXES):
+            return " ".join(words), " ".join(words)
         return None
 
-    def _classify(self, toks: list[_Tok], start: int, end: int, companies: set) -> _Candidate | None:
+    def _classify(self, toks: list[_Tok], start: int, end: int, companies: dict) -> _Candidate | None:
         """The person named by the capitalised run toks[start:end], if any cue says it is one."""
         lex = self.lex
         words = [t.text for t in toks[start:end]]
@@ -329,7 +442,7 @@ class PersonTagger:
         for k in range(len(words)):
             if (k == 0 or words[k - 1] in lex.titles) and len(words) - k <= MAX_ALIAS_TOKENS \
                     and name_key(" ".join(words[k:])) in self.aliases:
-                return _Candidate(words[k:], start + k)
+                return _Candidate(words[k:], start + k, titled=k > 0)
         # Everything up to the last title is description: "Russian Foreign Minister | Sergey Lavrov".
         cued = strong = False
         for k in range(len(words) - 2, -1, -1):
@@ -362,19 +475,19 @@ class PersonTagger:
             return None
         company = self._company_name(toks, end, words)
         if company is not None:
-            companies.add(company)
+            companies.setdefault(name_key(company[0]), company[1])
             return None
         if len(words) > 1 and toks[end - 1].possessive and words[-1] in lex.places:
             words = words[:-1]  # "Secretary of State George Shultz China's recent troubles"
         if not words or not self._plausible(words):
             return None
         if name_key(" ".join(words)) in self.aliases:
-            return _Candidate(words, start)
+            return _Candidate(words, start, titled=strong)
         if len(words) == 1:
             # A lone given name ("his wife, Nancy", "Sheikh Ali") is not a name we can file.
             honorific = start > 0 and toks[start - 1].text in SURNAME_HONORIFICS
             if strong and (words[0] not in lex.given or honorific):
-                return _Candidate(words, start)
+                return _Candidate(words, start, titled=True)
             return None
         # A sentence-initial capital that is neither a known name nor cued is an ordinary word.
         if sentence_start and words[0] not in lex.given and words[0] not in lex.family_first:
@@ -383,7 +496,7 @@ class PersonTagger:
             if len(words) == 1:
                 return None
         if cued or self._evidence(toks, span_start, start, end, words):
-            return _Candidate(words, start)
+            return _Candidate(words, start, titled=strong)
         return None
 
     def _plausible(self, words: list[str]) -> bool:
@@ -423,6 +536,14 @@ class PersonTagger:
             return any(t.text in self.lex.titles for t in toks[max(0, k - 3):k])
         return False
 
+    def _vouched(self, toks: list[_Tok], start: int) -> bool:
+        """A title or a role noun just before the name ("spokeswoman Maria Zakharova"); not
+        "by" or "said", which name firms as often."""
+        k = start - 1 if start > 0 and toks[start - 1].text != "," else start - 2
+        if k < 0 or toks[k].text in NOT_VOUCHING or (k > 0 and toks[k - 1].text in self.lex.firm_titles):
+            return False  # "by Morgan Stanley", "lead manager Morgan Stanley"
+        return self._title_before(toks, start)
+
     def _evidence(self, toks: list[_Tok], span_start: int, start: int, end: int, words: list[str]) -> bool:
         lex = self.lex
         first = words[0]
@@ -456,6 +577,222 @@ class PersonTagger:
         return False
 
 
+# --- how the story uses a name ----------------------------------------------
+
+FIRM_PREPOSITIONS = frozenset("at with from of for".split())
+ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth next latest last"
+                     .split())
+OF_PREPOSITIONS = frozenset("of in for".split())  # "shares of X", "a stake in X", "a bid for X"
+LIST_WORDS = frozenset("and or nor & ,".split())
+PLURAL_VERBS = frozenset("were are have".split())  # "Franz Ferdinand were": a band
+GROUP_WORDS = frozenset("band bands".split())
+
+
+class _NameUse:
+    """How a story uses each recognised name, read from the words around all its mentions.
+
+    A person takes no article and does not sell shares: a name after "the" ("the Beverly
+    Hilton", "the Harry Potter books"), after "shares of", "an analyst at" or a person's
+    possessive ("Mike Leigh's Vera Drake"), before "shares", "analyst", "film" or a plural verb,
+    is a firm, a work or a place. A title or role word anywhere in the story ("Mr", "President",
+    ", chairman of") vouches for a person and outweighs all of these."""
+
+    def __init__(self, lex: _Lexicon, sections: list[list[_Tok]], candidates: list[_Candidate]):
+        self.lex = lex
+        self.sections = sections
+        self.titled = {name_key(" ".join(c.tokens)) for c in candidates if c.titled}
+        self.surnames = {c.tokens[-1] for c in candidates}
+        self.starts: dict[str, list[tuple[list[_Tok], int]]] | None = None
+        self.firm_score: dict[tuple, float] = {}
+        self.thing_score: dict[tuple, float] = {}
+        for key in {name_key(" ".join(c.tokens)) for c in candidates} - self.titled:
+            self._score(key)
+
+    def is_firm(self, cand: _Candidate) -> bool:
+        key = name_key(" ".join(cand.tokens))
+        return self.firm_score.get(key, 0) >= 1 and self.firm_score[key] >= self.thing_score[key]
+
+    def is_thing(self, cand: _Candidate) -> bool:
+        """A firm, a work, a character or a place."""
+        key = name_key(" ".join(cand.tokens))
+        return self.firm_score.get(key, 0) + self.thing_score.get(key, 0) >= 1
+
+    def _score(self, key: tuple) -> None:
+        firm = thing = 0.0
+        for toks, start, end in self._occurrences(key):
+            f, t = self._firm_cue(toks, start, end), self._thing_cue(toks, start, end)
+            firm, thing = firm + f, thing + t
+        self.firm_score[key], self.thing_score[key] = firm, thing
+
+    def _occurrences(self, key: tuple):
+        """(tokens, start, end) of each run of tokens whose name parts spell `key`; the
+        story's words are indexed by their first part once, so a long story stays fast."""
+        if self.starts is None:
+            self.starts = {}
+            for toks in self.sections:
+                for i, tok in enumerate(toks):
+                    if tok.parts and tok.kind in ("word", "init"):
+                        self.starts.setdefault(tok.parts[0], []).append((toks, i))
+        for toks, i in self.starts.get(key[0], ()):
+            parts: tuple = ()
+            j = i
+            while j < len(toks) and len(parts) < len(key) and toks[j].kind in ("word", "init"):
+                parts += toks[j].parts
+                j += 1
+            if parts == key:
+                yield toks, i, j
+
+    def _firm_cue(self, toks: list[_Tok], start: int, end: int) -> float:
+        lex = self.lex
+        before = [t.text.lower() for t in toks[max(0, start - 3):start]]
+        after = toks[end].text if end < len(toks) else ""
+        if (after in lex.firm_nouns or after in lex.firm_acts) and not toks[end - 1].possessive:
+            return 1  # "E.F. Hutton analyst", "Morgan Stanley shares", "X co-managed the deal"
+        if before and before[-1] in lex.firm_kinds and toks[start - 1].text.islower():
+            return 1  # "investment bank Morgan Stanley"
+        if len(before) >= 2 and before[-1] in FIRM_PREPOSITIONS and before[-2] in lex.firm_roles:
+            return 1  # "an analyst at Smith Barney", "chairman of Morgan Stanley"
+        if len(before) >= 2 and before[-1] in OF_PREPOSITIONS and before[-2] in lex.firm_nouns:
+            return 1  # "shares of L.F. Rothschild", "a stake in E.F. Hutton"
+        if len(before) >= 2 and before[-1] == "by" and (before[-2] in lex.firm_verbs or (
+                len(before) == 3 and before[-2].endswith("ly") and before[-3] in lex.firm_verbs)):
+            return 1  # "underwritten (solely) by Morgan Stanley"
+        if start > 1 and before[-1] in ("at", "of") and toks[start - 2].text in self.surnames:
+            return 1  # "said Scott Merlis at Morgan Stanley": a person works at a firm
+        if any(self._firm_like(toks, m) for m in _list_members(toks, start, end) if m[0] != start):
+            return 1  # "Merrill Lynch and Morgan Stanley", "Morgan Stanley, Goldman Sachs and ..."
+        if len(before) >= 2 and before[-1] in ("manager", "managers", "adviser", "advisor") \
+                and before[-2] in lex.firm_titles | {"financial"}:
+            return 1  # "lead manager Morgan Stanley", "financial adviser Smith Barney"
+        if self._company_follows(toks, end):
+            return 1  # "Smith Barney, Harris Upham and Co Inc", "E.F. Hutton LBO Inc"
+        if after == "said" and end + 3 < len(toks) and [t.text for t in toks[end + 1:end + 4]] == [
+                "in", "a", "statement"]:
+            return 0.5  # people say things in statements too, firms mostly so
+        return 0
+
+    def _company_follows(self, toks: list[_Tok], end: int) -> bool:
+        """Capitalised words, commas and "and" after the name, up to a legal form ("Inc", "Co"):
+        the name is the first of a firm's partners. A possessive ("John Smith, Exxon Corp's
+        president") makes it an apposition instead."""
+        for tok in toks[end:end + 8]:
+            if tok.text in COMPANY_SUFFIXES:
+                return not tok.possessive and tok is not toks[end]
+            if tok.possessive or not (tok.text in (",", "and", "&", "(", ")") or tok.kind == "init"
+                                      or (tok.kind == "word" and tok.text[:1].isupper())):
+                return False
+        return False
+
+    def _thing_cue(self, toks: list[_Tok], start: int, end: int) -> float:
+        lex = self.lex
+        prev = toks[start - 1] if start > 0 else None
+        after = toks[end].text if end < len(toks) else ""
+        if after in lex.work_nouns or after in lex.place_nouns:
+            return 1  # "the Harry Potter books", "Vera Drake star", "the Beverly Hilton hotel"
+        prev_text = toks[start - 1].text if start > 0 else ""
+        listed = prev_text in LIST_WORDS or (start > 1 and toks[start - 2].text in LIST_WORDS)
+        if after in PLURAL_VERBS:
+            return 0 if listed else 1  # "Franz Ferdinand were": a band
+        if after == "," and [t.text for t in toks[end + 1:end + 2]] == ["who"] \
+                and end + 2 < len(toks) and toks[end + 2].text in PLURAL_VERBS:
+            return 0.5 if listed else 1  # "Franz Ferdinand, who were shortlisted"
+        if self._title_follows(toks, end):
+            return 1  # "Harry Potter and the Prisoner of Azkaban"
+        if _in_sentence(toks, start, end, GROUP_WORDS):
+            return 0.5  # "Franz Ferdinand picked up best international band": half a sign
+        things = self._listed_things(toks, start, end)
+        if things:
+            return 1 if things > 1 else 0.5  # "Scissor Sisters, Franz Ferdinand and The Libertines"
+        if prev is None:
+            return 0
+        if prev.text in lex.work_kinds:
+            return 1  # "the film Vera Drake", "the musical Mary Poppins"
+        before_prev = toks[start - 2] if start > 1 else None
+        if before_prev and prev.text == "in" and before_prev.text in lex.work_roles:
+            return 1  # "her role in Vera Drake"
+        if before_prev and prev.text in ORDINALS and before_prev.text in ("the", "The"):
+            return 1  # "the sixth Harry Potter", "the next James Bond"
+        if prev.text in ("the", "The") and after not in lex.person_nouns and not toks[end - 1].possessive:
+            return 1  # "at the Beverly Hilton", "the next James Bond" reads "next", not "the"
+        if prev.possessive and prev.text in self.surnames:
+            return 1  # "Mike Leigh's Vera Drake"
+        return 0
+
+
+    def _listed_things(self, toks: list[_Tok], start: int, end: int) -> int:
+        """How many names that are no person's stand in a list ("A, B and C") with the name:
+        names led by "The" ("The Libertines"), and lone words that are neither given names nor
+        the surnames of people the story names ("Keane", "Razorlight")."""
+        members = _list_members(toks, start, end)
+        return sum(self._thing_like(toks, m) for m in members if m[0] != start)
+
+    def _firm_like(self, toks: list[_Tok], member: tuple[int, int]) -> bool:
+        """A name in the list that holds an organisation word or a legal form ("Merrill Lynch
+        and Co", "Shearson Lehman")."""
+        words = [t.text for t in toks[member[0]:member[1]]]
+        return any(w in self.lex.org_words or w in COMPANY_SUFFIXES for w in words)
+
+    def _thing_like(self, toks: list[_Tok], member: tuple[int, int]) -> bool:
+        start, end = member
+        words = [t.text for t in toks[start:end]]
+        lex = self.lex
+        if words[0] == "The" and len(words) > 1:
+            return words[1] not in lex.titles
+        if len(words) != 1 or toks[start].kind != "word":
+            return False
+        word = words[0]
+        return not (word in lex.given or word in self.surnames or word in lex.places
+                    or word in lex.titles or word in lex.common or word in lex.not_names)
+
+    def _title_follows(self, toks: list[_Tok], end: int) -> bool:
+        """"and the" and a capitalised word that is no title, body or place: the name begins
+        the title of a work ("Harry Potter and the Half-Blood Prince")."""
+        if [t.text for t in toks[end:end + 2]] != ["and", "the"] or end + 2 >= len(toks):
+            return False
+        word = toks[end + 2].text
+        lex = self.lex
+        return word[:1].isupper() and not (word in lex.titles or word in lex.never_in_name
+                                           or word in lex.places or word in lex.common)
+
+
+def _list_members(toks: list[_Tok], start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each capitalised name in the list around toks[start:end], the names
+    joined by commas and "and" ("Keane, Franz Ferdinand, Razorlight and Joss Stone")."""
+    def name_at(i: int, step: int) -> tuple[int, int] | None:
+        j = i
+        while 0 <= j < len(toks) and toks[j].kind in ("word", "init") and toks[j].text[:1].isupper():
+            j += step
+        return (min(i, j - step), max(i, j - step) + 1) if j != i else None
+
+    members = [(start, end)]
+    joined = False  # by an "and": "A, B and C" is a list, "A, B's president" an apposition
+    for step, edge in ((-1, start - 1), (1, end)):
+        i = edge
+        while 0 <= i < len(toks) and len(members) < 12 and toks[i].text in (",", "and"):
+            found = name_at(i + step, step)
+            if found is None or toks[found[1] - 1].possessive:
+                break
+            joined = joined or toks[i].text == "and"
+            members.append(found)
+            i = (found[0] - 1) if step < 0 else found[1]
+    return members if joined else members[:1]
+
+
+def _in_sentence(toks: list[_Tok], start: int, end: int, words: frozenset) -> bool:
+    """Whether the sentence around toks[start:end] holds one of `words`."""
+    i = start
+    while i > 0 and toks[i - 1].text not in END_PUNCT:
+        i -= 1
+        if toks[i].text in words:
+            return True
+    for tok in toks[end:]:
+        if tok.text in END_PUNCT:
+            return False
+        if tok.text in words:
+            return True
+    return False
+
+
 # --- pass 2: people and their mentions ---------------------------------------
 
 @dataclass
@@ -471,6 +808,7 @@ class _People:
     tagger: PersonTagger
     people: dict = field(default_factory=dict)  # canonical name -> _Person
     keys: dict = field(default_factory=dict)  # key found in this story -> canonical name
+    supported: dict = field(default_factory=dict)  # short names the story's words resolve
     heads: frozenset = frozenset()  # first parts of all keys, to skip most words quickly
 
     def _person(self, name: str, position: int) -> _Person:
@@ -486,7 +824,7 @@ class _People:
             name = self._resolve(cand.tokens)
             self._person(name, cand.position).recognised = True
             self._register(cand.tokens, name)
-        self.heads = self.tagger.alias_heads | {key[0] for key in self.keys}
+        self.heads = self.tagger.alias_heads | {key[0] for key in [*self.keys, *self.supported]}
 
     def _resolve(self, tokens: list[str]) -> str:
         """The canonical name for a recognised name: a person already named in the story,
@@ -499,7 +837,7 @@ class _People:
         if key in aliases:
             return aliases[key]
         if len(tokens) == 1:
-            return text
+            return self.supported.get(key, text)
         plain = tuple(p for t in tokens if not (t.endswith(".") and len(t) <= 4) for p in name_key(t))
         if plain in self.keys:
             return self.keys[plain]
@@ -540,7 +878,7 @@ class _People:
             matched = 0
             for size in range(run, 0, -1):
                 key = tuple(p for t in toks[i:i + size] for p in t.parts)
-                name = self.keys.get(key) or self.tagger.aliases.get(key)
+                name = self.keys.get(key) or self.tagger.aliases.get(key) or self.supported.get(key)
                 if name and self._is_mention(toks, i, i + size, name, known_only):
                     self._person(name, offset + i).count += 1
                     matched = size
