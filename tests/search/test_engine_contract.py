@@ -46,8 +46,10 @@ ARTICLES = [
 
 
 def _engines():
-    """Each registered engine; Solr's run on the test cluster (`-m solr` selects them)."""
-    return [pytest.param(name, marks=pytest.mark.solr) if name == "solr" else name
+    """Each registered engine; Solr's run on the test cluster (`-m solr` selects them, and
+    the quick loop, `-m "not slow"`, leaves them out)."""
+    on_cluster = [pytest.mark.solr, pytest.mark.slow]
+    return [pytest.param(name, marks=on_cluster) if name == "solr" else name
             for name in sorted(ENGINES)]
 
 

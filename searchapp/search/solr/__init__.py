@@ -45,7 +45,7 @@ def solr_problem(config) -> str | None:
     no collection yet is none (it is created empty)."""
     urls = node_urls(config.url)
     try:
-        Nodes(urls, retry_seconds=5.0).get("/admin/collections", {"action": "LIST"})
+        Nodes(urls, retry_seconds=2.0).get("/admin/collections", {"action": "LIST"})
     except SolrError as e:
         return f"the Solr cluster at {', '.join(urls)} cannot be reached: {e}"
     return None

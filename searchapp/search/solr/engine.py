@@ -259,33 +259,36 @@ class SolrEngine:
                         content_type="application/json")
 
     def retag(self, article_ids: list[str], get_curate) -> int:
-        """Re-apply curation to the articles' ingested tags; returns how many changed."""
+        """Re-apply curation to the articles' ingested tags; returns how many changed.
+        Changed articles are sent a batch at a time and shown by one commit at the end; a
+        retagging cut short leaves its entries pending, and applying them again is safe."""
         if not article_ids:
             return 0
         lock = self._lock().acquire(RETAG_WAIT_SECONDS)
         try:
             curate = get_curate()
-            commands: list[tuple[int, str]] = []
-            for stored in self._stored(article_ids):
-                raw = to_article(stored, raw=True)
-                curated = curate(to_article(stored, raw=True))
-                if [t.to_dict() for t in curated.tags] == tags_of(stored):
-                    continue
-                doc = to_document(curated, stored["file"], stored["file_hash"], raw.tags,
-                                  stored.get("indexed"))
-                commands.append((1, _add(doc)))
-            if commands:
-                self.send(commands)
+            changed = 0
+            for start in range(0, len(article_ids), SEND_BATCH):
+                batch = self._curated(article_ids[start:start + SEND_BATCH], curate)
+                self.send([(1, _add(doc)) for doc in batch])
+                changed += len(batch)
+            if changed:
                 self.commit()
         finally:
             lock.release()
-        return len(commands)
+        return changed
 
-    def _stored(self, article_ids: list[str]) -> Iterator[dict]:
-        for start in range(0, len(article_ids), SEND_BATCH):
-            chunk = article_ids[start:start + SEND_BATCH]
-            q = f"id:({' OR '.join(map(quoted, chunk))})"
-            yield from self._walk({"q": q, "defType": "lucene"}, ",".join(STORED))
+    def _curated(self, article_ids: list[str], curate) -> list[dict]:
+        """The documents of the articles whose curated tags differ from those shown."""
+        out = []
+        q = f"id:({' OR '.join(map(quoted, article_ids))})"
+        for stored in self._walk({"q": q, "defType": "lucene"}, ",".join(STORED)):
+            raw = to_article(stored, raw=True)
+            curated = curate(to_article(stored, raw=True))
+            if [t.to_dict() for t in curated.tags] != tags_of(stored):
+                out.append(to_document(curated, stored["file"], stored["file_hash"], raw.tags,
+                                       stored.get("indexed")))
+        return out
 
     # rebuild, snapshot, restore
 

@@ -22,7 +22,7 @@ import time
 import uuid
 
 from .. import IndexLocked
-from .admin import META_COLLECTION, collections, create_collection
+from .admin import META_COLLECTION, cluster_status, collections, create_collection
 from .client import Nodes, SolrError
 
 LEASE_SECONDS = 60.0
@@ -31,9 +31,13 @@ _CONFLICT = 409
 
 
 def ensure_meta(nodes: Nodes, replicas: int) -> None:
+    """Create the meta collection if there is none: a copy on every live node (up to 3),
+    so the lock outlives the loss of a node even where the archive has one replica."""
     if META_COLLECTION not in collections(nodes):
+        live = len(cluster_status(nodes).get("live_nodes", []))
         try:
-            create_collection(nodes, META_COLLECTION, shards=1, replicas=replicas)
+            create_collection(nodes, META_COLLECTION, shards=1,
+                              replicas=max(replicas, min(live, 3)))
         except SolrError as e:  # made by another process meanwhile
             if "already exists" not in str(e):
                 raise
