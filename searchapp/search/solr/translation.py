@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from ...model import FACETS
 from .. import UNDATED, FacetCount, Hit, Match, SearchRequest, SearchResult, facet_value
 from .. import query as policy
+from ..lexicon import KNOWN_RATIO, MIN_KNOWN_LENGTH
 from ..whoosh.snippets import plain_snippet
 from .analysis import plain_words
 from .documents import STORED, facet_field, tags_of
@@ -201,7 +202,10 @@ def search_params(request: SearchRequest, query: Query, span_) -> dict:
     if query.words:
         params["hl"] = "true"
     if query.spell:
-        params.update({"spellcheck": "true", "spellcheck.q": " ".join(query.spell)})
+        params.update({"spellcheck": "true", "spellcheck.q": " ".join(query.spell),
+                       # Best first only with extended results, across shards too.
+                       "spellcheck.extendedResults": "true",
+                       "spellcheck.alternativeTermCount": 5})
     return params
 
 
@@ -268,9 +272,8 @@ def suggestion(text: str, spellcheck: dict | None) -> str | None:
     pairs = items.items() if isinstance(items, dict) else zip(items[::2], items[1::2])
     corrections = {}
     for word, found in pairs:
-        options = found.get("suggestion", []) if isinstance(found, dict) else []
-        if options:
-            best = options[0]["word"] if isinstance(options[0], dict) else options[0]
+        best = correction(word.lower(), found) if isinstance(found, dict) else None
+        if best:
             corrections[word.lower()] = best
 
     def fix(m: re.Match) -> str:
@@ -281,3 +284,23 @@ def suggestion(text: str, spellcheck: dict | None) -> str | None:
 
     corrected = FREE_WORD.sub(fix, text)
     return corrected if corrected != text else None
+
+
+def correction(word: str, found: dict) -> str | None:
+    """Solr's best suggestion (extended results: best first, with frequencies). A word the
+    archive holds is corrected only as the lexicon's rule says (`lexicon._replace_rare`):
+    a long enough word, to one KNOWN_RATIO times as frequent, with the same first letter,
+    and not the same word with a letter more or less at its end (an inflection)."""
+    options = [o if isinstance(o, dict) else {"word": o, "freq": 0}
+               for o in found.get("suggestion", [])]
+    own = int(found.get("origFreq") or 0)
+    if not own:
+        return options[0]["word"] if options else None
+    if len(word) < MIN_KNOWN_LENGTH:
+        return None
+    for option in options:
+        other = option["word"]
+        if option["freq"] >= KNOWN_RATIO * own and other[:1] == word[:1] and \
+                not (other.startswith(word) or word.startswith(other)):
+            return other
+    return None
