@@ -62,6 +62,8 @@ def test_operators_phrases_and_facet_values_are_translated():
     assert params["q"] == ('exact:"bank of england" NOT person:"Sergey Lavrov" '
                            "published:[2019 TO 2020]")
     assert "mm" not in params and "hl" in params
+    # The highlighter fails on date ranges: it gets the query with them as "anything".
+    assert _params(SearchRequest("oil -published:1987"))["hl.q"] == "oil *:*"
 
 
 def test_dates_sort_and_histogram_span():

@@ -38,6 +38,7 @@ FIELDS = ",".join(STORED)
 _FUZZY = re.compile(r'(?<!["\w])(\w+)~(\d*)(?:/(\d+))?')
 _WILDCARD = re.compile(r'(?<![\w"])(?:(\w+):)?([\w.]*[*?][\w.*?]*)')
 _PUBLISHED = re.compile(r"\bpublished:(\S*)")
+_PUBLISHED_CLAUSE = re.compile(r"(?:\bNOT\s+|(?<!\S)-)?\bpublished:(?:\[[^\]]*\]|\S+)")
 _DATE = re.compile(r"\d{4}(?:-\d\d(?:-\d\d)?)?")
 _RANGE_TO = re.compile(r"(\[[^\]]*?)\bto\b")
 # Free words: looked up for "did you mean" (not operators, field values, wildcards, fuzzy words).
@@ -201,6 +202,10 @@ def search_params(request: SearchRequest, query: Query, span_) -> dict:
     params["q"] = without_prefix_lengths(params["q"])
     if query.words:
         params["hl"] = "true"
+        if _PUBLISHED_CLAUSE.search(params["q"]):
+            # The highlighter fails on date-range clauses (a 500 from every shard), and
+            # dates are not words of the text: it gets the query with them as "anything".
+            params["hl.q"] = _PUBLISHED_CLAUSE.sub("*:*", params["q"])
     if query.spell:
         params.update({"spellcheck": "true", "spellcheck.q": " ".join(query.spell),
                        # Best first only with extended results, across shards too.
