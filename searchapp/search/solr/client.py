@@ -25,6 +25,8 @@ RETRY_PAUSE = 0.5
 TIMEOUT = httpx.Timeout(60.0, connect=3.0)
 # Answers that say "this node or shard cannot serve now", not "the request is wrong".
 _UNAVAILABLE = {502, 503, 504}
+_LOST = ("Connection refused", "No live SolrServers", "ConnectException",
+         "Server refused connection", "Connection reset")
 
 
 class SolrError(RuntimeError):
@@ -84,7 +86,7 @@ class Nodes:
                 except httpx.TransportError as e:
                     last = f"{self.urls[index]}: {type(e).__name__} {e}"
                     continue
-                if answer.status_code in _UNAVAILABLE:
+                if answer.status_code in _UNAVAILABLE or _node_lost(answer):
                     last = f"{self.urls[index]}: {_message(answer)}"
                     continue
                 self._first = index
@@ -94,6 +96,12 @@ class Nodes:
             if time.monotonic() > deadline:
                 raise SolrUnavailable(503, f"no Solr node answered ({last})")
             time.sleep(RETRY_PAUSE)
+
+
+def _node_lost(answer: httpx.Response) -> bool:
+    """A 500 saying that the node asked could not reach another (one went down during
+    the request): worth asking again, unlike a 500 from a fault of Solr's own."""
+    return answer.status_code == 500 and any(sign in _message(answer) for sign in _LOST)
 
 
 def _message(answer: httpx.Response) -> str:

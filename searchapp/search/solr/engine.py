@@ -299,10 +299,10 @@ class SolrEngine:
         target = self._new_collection()
         try:
             yield SolrEngine([], target, nodes=self.nodes, locked=False)
-            self._swap_in(target)
         except BaseException:
             admin.delete_collection(self.nodes, target)
             raise
+        self._swap_in(target)
 
     def _swap_in(self, target: str) -> None:
         lock = self._lock().acquire(SWAP_WAIT_SECONDS)
