@@ -14,16 +14,22 @@ from whoosh.analysis import STOP_WORDS
 from searchapp.model import Article, Tag
 from searchapp.search import EngineConfig, IndexLocked, QueryError, SearchRequest, open_engine
 from searchapp.search import query as policy
-from searchapp.search.solr import admin, documents, solr_problem, translation
+from searchapp.search.solr import admin, analysis, documents, solr_problem, translation
 from searchapp.search.solr.client import Nodes
 
 # -- without a cluster ------------------------------------------------------------------
 
 
 def test_the_configsets_stop_words_are_whooshs():
-    """The Python analysis (highlighting, plain words) is Whoosh's: the same stop words."""
-    lines = (admin.CONFSET_DIR / "stopwords.txt").read_text().splitlines()
-    assert {w for w in lines if w and not w.startswith("#")} == set(STOP_WORDS)
+    """Both engines drop the same words; the Python analysis reads the configset's list."""
+    assert analysis.STOP_WORDS == set(STOP_WORDS)
+
+
+def test_the_highlighter_marks_by_stem_folds_accents_and_escapes():
+    marked = analysis.highlighter('élection "opens" -pele country:fr').mark(
+        "Elections & <b>opening</b> of Pelé's")
+    assert marked == "<mark>Elections</mark> &amp; &lt;b&gt;<mark>opening</mark>&lt;/b&gt; of Pelé&#39;s"
+    assert analysis.term_of("Straße") == "strass" and analysis.term_of("the") is None
 
 
 def test_the_configset_name_follows_its_content():
@@ -159,6 +165,20 @@ def test_one_writer_at_a_time(solr):
         solr.writer(wait=0.5)
     first.commit()
     solr.writer(wait=0.5).cancel()  # released by the commit
+
+
+# Words whose stems the Porter implementations disagree on (Whoosh's among them).
+WORDS = ("accelerated added assemblies beginning buoyancy anyone generalization "
+         "sanctions élections Pelé Straße U.S. relational happily conditional")
+
+
+def test_the_python_analysis_is_solrs(solr):
+    answer = solr.nodes.get(f"/{solr.name}/analysis/field", {
+        "analysis.fieldtype": "text_stemmed", "analysis.fieldvalue": WORDS})
+    stages = answer["analysis"]["field_types"]["text_stemmed"]["index"]
+    solr_terms = [token["text"] for token in stages[-1]]
+    python_terms = [t for w in WORDS.split() if (t := analysis.term_of(w))]
+    assert python_terms == solr_terms
 
 
 def test_another_node_answers_when_the_first_does_not(solr_cluster):

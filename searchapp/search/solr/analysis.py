@@ -1,22 +1,59 @@
-"""The title and body fields' analysis in Python: which terms Solr makes of a query's words.
+"""The title and body fields' analysis in Python, as the configset's `text_stemmed` does
+it: which terms Solr makes of a query's words, and which words of a text a query marks.
 
-The configset's `text_stemmed` reproduces Whoosh's stemming analyzer (its tokenizer, lower
-case, accents folded, its stop words, one-letter words dropped, Porter stems), so the
-Python side of that analysis is the one the Whoosh engine already has (`highlight`: one
-implementation of stems, stop words and folding, for snippets and article pages). A test
-checks that the configset's stop words are Whoosh's.
+`text_stemmed`: the tokenizer `\\w+(\\.?\\w+)*`, lower case, ASCII folding, the configset's
+stop words (read from its `stopwords.txt`), words of one letter dropped, Porter stems
+(Lucene's PorterStemFilter; here Snowball's `porter`, the same algorithm: a test compares
+the two through Solr's analysis API). Snippets of results come from Solr's highlighter;
+this serves article pages and a plain query's words. All text is escaped; only our own
+<mark> is added.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer  # type: ignore[import-untyped]  # no type information
 
 from .. import query as policy
-from ..whoosh.highlight import QueryTerms, highlighter, stem_of
-
-__all__ = ["QueryTerms", "highlighter", "plain_words"]
+from .admin import CONFSET_DIR
 
 _WORD = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+STOP_WORDS = frozenset(
+    line.strip() for line in (CONFSET_DIR / "stopwords.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#"))
+# Letters ASCII folding writes as other letters, not as a letter and its accent.
+_FOLDED = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l",
+                         "þ": "th", "ð": "d", "ı": "i"})
+_STEMMER = snowballstemmer.stemmer("porter")
+_STEMMER_LOCK = threading.Lock()  # a Snowball stemmer keeps its word while it works
+
+# Words of the query language that are not searched for, and fields whose values are not
+# words of the text.
+_OPERATORS = {"AND", "OR", "NOT", "TO"}
+_OTHER_FIELDS = {"country", "person", "topic", "published", "organisation", "source"}
+_TOKEN = re.compile(r'(?P<neg>(?:\bNOT\s+|(?<![\w])-))?(?:(?P<field>\w+):)?'
+                    r'(?P<word>"[^"]*"|\[[^\]]*\]|[\w.*?]+)')
+
+
+def fold(word: str) -> str:
+    """Accents off, as ASCIIFoldingFilter takes them off (é -> e, ß -> ss)."""
+    decomposed = unicodedata.normalize("NFKD", word.translate(_FOLDED))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=65536)
+def term_of(word: str) -> str | None:
+    """The word as the fields index it, or None when they drop it."""
+    word = fold(word.lower())
+    if len(word) < 2 or word in STOP_WORDS:
+        return None
+    with _STEMMER_LOCK:
+        return _STEMMER.stemWord(word)
 
 
 def plain_words(text: str) -> tuple[list[tuple[str, str]], bool]:
@@ -26,7 +63,7 @@ def plain_words(text: str) -> tuple[list[tuple[str, str]], bool]:
     pairs = []
     for m in _WORD.finditer(text):
         word = m.group().lower()
-        term = stem_of(word)
+        term = term_of(word)
         if term is not None:
             pairs.append((word, term))
     question = policy.is_question([w for w, _ in pairs])
@@ -34,3 +71,53 @@ def plain_words(text: str) -> tuple[list[tuple[str, str]], bool]:
         kept = set(policy.question_words([w for w, _ in pairs]))
         pairs = [(w, t) for w, t in pairs if w in kept]
     return pairs, question
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """The terms and `prefix*` letters a query looks for in the text."""
+    terms: frozenset[str]
+    prefixes: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.prefixes)
+
+    def mark(self, text: str) -> str:
+        """Escaped `text` (quotes too: safe in attributes) with each matching word in <mark>."""
+        out, last = [], 0
+        for m in _WORD.finditer(text or "") if self else ():
+            lower = m.group().lower()
+            found = term_of(lower)
+            if found is not None and (found in self.terms or lower.startswith(self.prefixes)):
+                out += [escape(text[last:m.start()]), f"<mark>{escape(m.group())}</mark>"]
+                last = m.end()
+        out.append(escape((text or "")[last:]))
+        return "".join(out)
+
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
+
+
+def escape(text: str) -> str:
+    """HTML-escaped text, as Jinja's templates escape it."""
+    return text.translate(_ESCAPES)
+
+
+def highlighter(q: str) -> QueryTerms:
+    """The words a query as written looks for in the text: not negated words, not other
+    fields' values or ranges, not operators; `sanc*` marks every word starting "sanc"."""
+    terms: set[str] = set()
+    prefixes: list[str] = []
+    for m in _TOKEN.finditer(q or ""):
+        word, field = m.group("word"), (m.group("field") or "").lower()
+        if m.group("neg") or field in _OTHER_FIELDS or word.startswith("[") \
+                or word in _OPERATORS:
+            continue
+        for part in word.strip('"').split():
+            part = re.sub(r"~\d*$", "", part)
+            if part.endswith("*") and "*" not in part[:-1] and len(part) > 2:
+                prefixes.append(part[:-1].lower())
+                continue
+            found = (term_of(w.group()) for w in _WORD.finditer(re.sub(r"[*?]", "", part)))
+            terms.update(t for t in found if t)
+    return QueryTerms(frozenset(terms), tuple(dict.fromkeys(prefixes)))

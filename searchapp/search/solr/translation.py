@@ -26,10 +26,10 @@ from ...model import FACETS
 from .. import UNDATED, FacetCount, Hit, Match, SearchRequest, SearchResult, facet_value
 from .. import query as policy
 from ..lexicon import KNOWN_RATIO, MIN_KNOWN_LENGTH
-from ..whoosh.snippets import plain_snippet
-from .analysis import plain_words
+from .analysis import escape, plain_words
 from .documents import STORED, facet_field, tags_of
 
+SNIPPET_CHARS = 240  # a passage of a snippet, about (hl.fragsize in solrconfig.xml)
 GAPS = {"year": "+1YEAR", "month": "+1MONTH", "day": "+1DAY"}
 # Past this many milliseconds a shard stops searching; a partial answer is refused.
 TIME_ALLOWED_MS = 8000
@@ -238,9 +238,17 @@ def hit(doc: dict, passages: list[str] | None, scored: bool = False) -> Hit:
         id=doc["id"], title=doc.get("title", ""), source=doc.get("source", ""),
         url=doc.get("url"), published=doc.get("pubstr"), indexed=doc.get("indexed"),
         publication=doc.get("publication"),
-        snippet=" … ".join(passages) if passages else plain_snippet(doc.get("body", "")),
+        snippet=" … ".join(passages) if passages else opening(doc.get("body", "")),
         tags=tags_of(doc), score=float(doc["score"]) if scored and "score" in doc else None,
         title_derived=bool(doc.get("title_derived")))
+
+
+def opening(body: str) -> str:
+    """An article's opening words, escaped: the snippet of a hit with no marked passage."""
+    text = re.sub(r"\s+", " ", body[:SNIPPET_CHARS * 2])
+    if len(text) > SNIPPET_CHARS:
+        text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+    return escape(text)
 
 
 def facet_counts(request: SearchRequest, counted: dict) -> tuple[dict, dict]:
