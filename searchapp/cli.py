@@ -323,10 +323,14 @@ def serve_cmd(host, port, index_dir, debug):
 def solr_dev_cmd(nodes, base_dir):
     """Run a SolrCloud on this machine for development (from a checkout, with Java and Maven):
     ZooKeeper and NODES Solr nodes on 127.0.0.1, until Ctrl-C."""
+    import signal
     import time
 
     from .search.solr.cluster import DevCluster, SolrUnavailable
 
+    # A TERM ends the command as Ctrl-C does: through `finally`, which stops the nodes and
+    # removes a temporary folder.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     click.echo("Starting the Solr dev cluster (the first run builds it with Maven)...")
     try:
         cluster = DevCluster(nodes=nodes, base_dir=base_dir).start()

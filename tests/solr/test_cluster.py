@@ -9,7 +9,9 @@ import urllib.error
 import urllib.request
 
 import pytest
+from click.testing import CliRunner
 
+from searchapp.cli import _solr_dev_notice, main
 from searchapp.search.solr.cluster import MARKER, DevCluster, SolrUnavailable, missing_tools
 
 pytestmark = pytest.mark.solr
@@ -74,3 +76,16 @@ def test_a_folder_with_other_data_is_not_wiped(tmp_path):
         DevCluster(base_dir=tmp_path).start()
     assert (tmp_path / "notes.txt").read_text() == "mine" and not (tmp_path / MARKER).exists()
 
+
+
+def test_solr_dev_says_what_is_missing(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = CliRunner().invoke(main, ["solr-dev"])
+    assert result.exit_code == 1 and "java is not installed" in result.output
+
+
+def test_solr_dev_tells_how_to_serve_on_the_cluster(solr_cluster):
+    notice = _solr_dev_notice(solr_cluster)
+    assert "export SEARCHAPP_ENGINE=solr\n" in notice
+    assert f"export SEARCHAPP_ENGINE_URL={','.join(solr_cluster.nodes)}\n" in notice
+    assert solr_cluster.zk in notice

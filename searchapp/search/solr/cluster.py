@@ -93,6 +93,7 @@ class DevCluster:
         self.configsets = dict(configsets or {})
         self._temporary = base_dir is None
         self.base_dir = Path(base_dir) if base_dir is not None else None
+        self.log_path: Path | None = None  # the JVM's stderr, in base_dir
         self.zk = ""
         self.nodes: list[str] = []
         self.up: list[bool] = []
@@ -213,7 +214,7 @@ class DevCluster:
 
     def _log_tail(self) -> str:
         try:
-            lines = self.log_path.read_text(errors="replace").splitlines()[-30:]
-        except (OSError, AttributeError):
+            lines = self.log_path.read_text(errors="replace").splitlines()[-30:] if self.log_path else []
+        except OSError:
             return ""
         return ": its log ends with\n" + "\n".join(lines) if lines else ""
