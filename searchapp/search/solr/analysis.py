@@ -2,9 +2,12 @@
 it: which terms Solr makes of a query's words, and which words of a text a query marks.
 
 `text_stemmed`: the tokenizer `\\w+(\\.?\\w+)*`, lower case, ASCII folding, the configset's
-stop words (read from its `stopwords.txt`), words of one letter dropped, Porter stems
-(Lucene's PorterStemFilter; here Snowball's `porter`, the same algorithm: a test compares
-the two through Solr's analysis API). Snippets of results come from Solr's highlighter;
+stop words (read from its `stopwords.txt`), words of one letter dropped, Porter stems.
+Lucene's PorterStemFilter is Martin Porter's reference implementation, which departs from
+the published algorithm in a few rules (`bli` -> `ble`, `logi` -> `log`); NLTK's stemmer
+in MARTIN_EXTENSIONS mode is that implementation (Snowball's `porter` is not: assemblies
+-> assembli; nor is Whoosh's: accelerated -> accelerat). A test compares the terms with
+Solr's own through its analysis API. Snippets of results come from Solr's highlighter;
 this serves article pages and a plain query's words. All text is escaped; only our own
 <mark> is added.
 """
@@ -12,12 +15,11 @@ this serves article pages and a plain query's words. All text is escaped; only o
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import snowballstemmer  # type: ignore[import-untyped]  # no type information
+from nltk.stem.porter import PorterStemmer  # type: ignore[import-untyped]  # no type information
 
 from .. import query as policy
 from .admin import CONFSET_DIR
@@ -29,8 +31,7 @@ STOP_WORDS = frozenset(
 # Letters ASCII folding writes as other letters, not as a letter and its accent.
 _FOLDED = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l",
                          "þ": "th", "ð": "d", "ı": "i"})
-_STEMMER = snowballstemmer.stemmer("porter")
-_STEMMER_LOCK = threading.Lock()  # a Snowball stemmer keeps its word while it works
+_STEMMER = PorterStemmer(mode=PorterStemmer.MARTIN_EXTENSIONS)
 
 # Words of the query language that are not searched for, and fields whose values are not
 # words of the text.
@@ -52,8 +53,7 @@ def term_of(word: str) -> str | None:
     word = fold(word.lower())
     if len(word) < 2 or word in STOP_WORDS:
         return None
-    with _STEMMER_LOCK:
-        return _STEMMER.stemWord(word)
+    return _STEMMER.stem(word, to_lowercase=False)
 
 
 def plain_words(text: str) -> tuple[list[tuple[str, str]], bool]:
