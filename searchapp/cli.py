@@ -357,6 +357,49 @@ def serve_cmd(host, port, index_dir, debug):
     app.run(host=host, port=port, debug=debug)
 
 
+@main.command("solr-dev")
+@click.option("--nodes", default=2, show_default=True, type=click.IntRange(1, 9),
+              help="Solr nodes in the cluster.")
+@click.option("--dir", "base_dir", type=click.Path(file_okay=False),
+              help="Where its data goes (wiped at the next start); a temporary folder by default.")
+def solr_dev_cmd(nodes, base_dir):
+    """Run a SolrCloud on this machine for development (from a checkout, with Java and Maven):
+    ZooKeeper and NODES Solr nodes on 127.0.0.1, until Ctrl-C."""
+    import signal
+    import time
+
+    from .search.solr.cluster import DevCluster, SolrUnavailable
+
+    # A TERM ends the command as Ctrl-C does: through `finally`, which stops the nodes and
+    # removes a temporary folder.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    click.echo("Starting the Solr dev cluster (the first run builds it with Maven)...")
+    try:
+        cluster = DevCluster(nodes=nodes, base_dir=base_dir).start()
+    except SolrUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        click.echo(_solr_dev_notice(cluster))
+        while cluster.running:
+            time.sleep(1)
+        raise click.ClickException("the Solr dev cluster stopped (see cluster.log in its folder)")
+    except KeyboardInterrupt:
+        click.echo("Stopping the Solr dev cluster.")
+    finally:
+        cluster.close()
+
+
+def _solr_dev_notice(cluster) -> str:
+    nodes = "\n".join(f"  node {n}: {url}" for n, url in enumerate(cluster.nodes))
+    return (f"SolrCloud is up: ZooKeeper at {cluster.zk}, data in {cluster.base_dir}\n{nodes}\n"
+            "Serve the archive on it, from another shell:\n"
+            "  export SEARCHAPP_ENGINE=solr\n"
+            f"  export SEARCHAPP_ENGINE_URL={','.join(cluster.nodes)}\n"
+            "  export SEARCHAPP_ENGINE_COLLECTION=searchapp\n"
+            "  searchapp index && searchapp serve\n"
+            "Ctrl-C stops the cluster; its collections go with it.")
+
+
 # -- accounts ------------------------------------------------------------------------------
 # They live in the instance database (SEARCHAPP_INSTANCE, default ./instance), which the web
 # app and `searchapp index` share.

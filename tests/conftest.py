@@ -50,13 +50,29 @@ def corpora() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def solr_cluster():
+    """One SolrCloud for the whole run (ZooKeeper and 2 Solr nodes in one JVM, from solr/),
+    started by the first test that asks for it; skipped where Java or Maven are missing.
+    A test that stops a node starts it again before it ends."""
+    from searchapp.search.solr.cluster import DevCluster, missing_tools
+
+    problem = missing_tools()
+    if problem:
+        pytest.skip(problem)
+    with DevCluster(nodes=2) as cluster:
+        yield cluster
+
+
 # -- the quick inner loop -------------------------------------------------------------------
 # `python -m pytest -m "not slow"` leaves out what takes seconds per test; CI runs everything.
 # Marked here, in one place, so the rule is visible and test modules stay about behaviour:
 # every test that drives a browser or reads the shared corpora, whole modules that start
 # servers, kill processes or fuzz, and single tests measured at seconds each
 # (`python -m pytest --durations=60`). test_packaging checks that every name listed exists.
-SLOW_FIXTURES = {"browser", "corpora", "reuters"}
+SLOW_FIXTURES = {"browser", "corpora", "reuters", "solr_cluster"}
+# Every test on the SolrCloud dev cluster is on the Solr side: `python -m pytest -m solr`.
+SOLR_FIXTURES = {"solr_cluster"}
 SLOW_MODULES = {
     "tests/test_faults.py",  # indexers killed at random moments, searches during indexing
     "tests/test_query_fuzz.py",  # property-based: hundreds of generated queries
@@ -93,3 +109,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if (test in SLOW_TESTS or test.split("::")[0] in SLOW_MODULES
                 or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))):
             item.add_marker(pytest.mark.slow)
+        if SOLR_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.solr)

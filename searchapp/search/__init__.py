@@ -294,8 +294,27 @@ def _whoosh_problem(config: EngineConfig) -> str | None:
     return index_problem(Path(config.index_dir).resolve())
 
 
-# engine name -> (open(config), highlighter(query), problem(config)); a Solr engine registers here.
-ENGINES = {"whoosh": (_open_whoosh, _whoosh_highlighter, _whoosh_problem)}
+def _open_solr(config: EngineConfig) -> SearchEngine:
+    from .solr import open_solr
+
+    return open_solr(config)
+
+
+def _solr_highlighter(query: str) -> Highlighter:
+    from .solr.analysis import highlighter
+
+    return highlighter(query)
+
+
+def _solr_problem(config: EngineConfig) -> str | None:
+    from .solr import solr_problem
+
+    return solr_problem(config)
+
+
+# engine name -> (open(config), highlighter(query), problem(config)).
+ENGINES = {"whoosh": (_open_whoosh, _whoosh_highlighter, _whoosh_problem),
+           "solr": (_open_solr, _solr_highlighter, _solr_problem)}
 
 
 def _registered(name: str):

@@ -9,6 +9,7 @@ and "did you mean" only where one correction is plainly right.
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date
 
 import pytest
@@ -44,10 +45,29 @@ ARTICLES = [
 ]
 
 
-@pytest.fixture(params=sorted(ENGINES))
+def _engines():
+    """Each registered engine; Solr's run on the test cluster (`-m solr` selects them, and
+    the quick loop, `-m "not slow"`, leaves them out)."""
+    on_cluster = [pytest.mark.solr, pytest.mark.slow]
+    return [pytest.param(name, marks=on_cluster) if name == "solr" else name
+            for name in sorted(ENGINES)]
+
+
+def _config(request, tmp_path) -> EngineConfig:
+    if request.param != "solr":
+        return EngineConfig(index_dir=tmp_path / "ix", engine=request.param)
+    cluster = request.getfixturevalue("solr_cluster")
+    # A collection of its own per test, deleted after it: no test sees another's articles.
+    return EngineConfig(engine="solr", url=",".join(cluster.nodes),
+                        collection=f"contract-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture(params=_engines())
 def engine(request, tmp_path):
     """An engine of each registered kind, holding ARTICLES (one file each)."""
-    e = open_engine(EngineConfig(index_dir=tmp_path / "ix", engine=request.param))
+    e = open_engine(_config(request, tmp_path))
+    if request.param == "solr":
+        request.addfinalizer(e.drop)
     w = e.writer()
     for a in ARTICLES:
         w.replace_file(f"/files/{a.id}", "hash", [a])
