@@ -388,10 +388,12 @@ NAMED = [
 ]
 
 
-@pytest.fixture(params=sorted(ENGINES))
+@pytest.fixture(params=_engines())
 def named(request, tmp_path):
     """An engine of each registered kind, holding NAMED."""
-    e = open_engine(EngineConfig(index_dir=tmp_path / "named", engine=request.param))
+    e = open_engine(_config(request, tmp_path))
+    if request.param == "solr":
+        request.addfinalizer(e.drop)
     w = e.writer()
     for a in NAMED:
         w.replace_file(f"/files/{a.id}", "hash", [a])

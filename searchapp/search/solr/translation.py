@@ -70,7 +70,14 @@ def user_query(text: str, all_words: bool, plan: Callable[[list[str]], tuple[int
         return plain_query(text, all_words, plan, spell)
     refuse(text)
     parsed = _RANGE_TO.sub(r"\1TO", policy.for_parser(text, held))
-    return Query({"q": parsed}, Match(policy.OPERATORS), spell=spell)
+    return Query({"q": parsed, **field_params()}, Match(policy.OPERATORS), spell=spell)
+
+
+def field_params() -> dict:
+    """edismax's public fields (`uf`) and each facet name as an alias of its field: read
+    from the registered facets, so that a new facet needs no change to the configset."""
+    aliases = {f"f.{facet}.qf": facet_field(facet) for facet in FACETS}
+    return {"uf": " ".join(("exact", *policy.QUERY_FIELDS)), **aliases}
 
 
 def plain_query(text: str, all_words: bool, plan, spell: list[str]) -> Query:
