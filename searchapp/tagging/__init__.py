@@ -13,7 +13,7 @@ from .labels import country_label, topic_label
 
 
 class Tagger:
-    def __init__(self, countries=None, persons=None, topics=None):
+    def __init__(self, countries=None, persons=None, topics=None, learned=None):
         from .countries import CountryTagger
         from .persons import PersonTagger
         from .topics import TopicTagger
@@ -21,23 +21,39 @@ class Tagger:
         self.countries = countries or CountryTagger()
         self.persons = persons or PersonTagger()
         self.topics = topics or TopicTagger()
+        # A topic model learned from the curated tags (tagging.learned.TopicModel), or None.
+        self.learned = learned
 
     @classmethod
-    def from_vocabularies(cls, vocabularies: dict) -> Tagger:
-        """A tagger using edited vocabularies ({"persons": [...], "topics": [...]}) where given."""
+    def from_vocabularies(cls, vocabularies: dict, learned=None) -> Tagger:
+        """A tagger using edited vocabularies ({"persons": [...], "topics": [...]}) where given,
+        and the learned topic model `learned` when there is one."""
         from .persons import PersonTagger
         from .topics import TopicTagger
 
         persons = vocabularies.get("persons")
         topics = vocabularies.get("topics")
         return cls(persons=PersonTagger(persons) if persons else None,
-                   topics=TopicTagger(topics) if topics else None)
+                   topics=TopicTagger(topics) if topics else None, learned=learned)
 
     def auto_tags(self, title: str, body: str) -> list[Tag]:
         tags = [Tag("country", c, country_label(c), "auto") for c in self.countries.tag(title, body)]
         tags += [Tag("person", p, p, "auto") for p in self.persons.tag(title, body)]
-        tags += [Tag("topic", t, self.topic_label(t), "auto") for t in self.topics.tag(title, body)]
+        tags += [Tag("topic", t, self.topic_label(t), "auto") for t in self.topic_values(title, body)]
         return tags
+
+    def topic_values(self, title: str, body: str) -> list[str]:
+        """Topic ids, best first: the model's for the concepts it learned (each followed by
+        its broader concepts, as the rules give them), the rules' for the others."""
+        ruled = self.topics.tag(title, body)
+        if self.learned is None:
+            return ruled
+        found: list[str] = []
+        for concept, _confidence in self.learned.predict(title, body):
+            found += [concept, *self.topics.ancestors(concept)]
+        known = set(self.learned.concepts)
+        found += [t for t in ruled if t not in known]
+        return list(dict.fromkeys(found))
 
     def topic_label(self, slug: str) -> str:
         """The label in this tagger's taxonomy (a librarian's new topic included)."""
