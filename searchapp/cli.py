@@ -49,13 +49,14 @@ def run_index(paths, index_dir, rebuild=False, quiet=False, commit_every=None, n
               confirmed=False):
     """Index `paths` (publication names for some of them in `names`); unless `confirmed`,
     stop with TooManyRemovals before removing more than REMOVAL_LIMIT of the archive."""
-    from .curation import ingest_curation, rekey_articles
+    from .curation import ingest_curation, load_crosswalk, rekey_articles
     from .ingest import COMMIT_EVERY_ARTICLES, REMOVAL_LIMIT, index_paths
 
     curation = ingest_curation()  # applied on the way in, then what is pending at the end
     report = index_paths(paths, index_dir, rebuild=rebuild, progress=None if quiet else _progress,
                          topic_model=usable_topic_model(),
                          curation=curation, vocabularies=curation and curation.vocabularies,
+                         crosswalk=load_crosswalk(),
                          rekey=rekey_articles if curation is not None else None, names=names,
                          commit_every=commit_every or COMMIT_EVERY_ARTICLES,
                          removal_limit=None if confirmed else REMOVAL_LIMIT)
@@ -205,17 +206,19 @@ def extract_cmd(paths, as_json):
 
     Exit status: 0 when every input was read, 1 when some were skipped.
     """
+    from .curation import load_crosswalk
     from .ingest import IngestReport, discover, parse_all
     from .readers import ReadError
 
     report = IngestReport()
     files = discover(paths, report)
+    crosswalk = load_crosswalk()  # sources' own codes shown as the index shows them
     stream = parse_all(files, workers=min(2, os.cpu_count() or 1), topic_model=usable_topic_model())
     for _path, articles, errors, failure in stream:
         report.skipped.extend(errors)
         if failure:
             report.skipped.append(ReadError(_path, failure))
-        for article in articles:
+        for article in map(crosswalk.apply, articles):
             if as_json:
                 click.echo(json.dumps(article.to_dict(), ensure_ascii=False))
             else:
@@ -224,6 +227,25 @@ def extract_cmd(paths, as_json):
     for err in report.skipped:
         click.echo(f"skipped {err.source}: {err.reason}", err=True)
     sys.exit(1 if report.skipped else 0)
+
+
+@main.group("vocab")
+def vocab_group():
+    """The vocabularies in effect (the shipped ones with the librarians' edits)."""
+
+
+@vocab_group.command("crosswalk")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
+def vocab_crosswalk(as_json):
+    """Print the crosswalk from sources' own codes (Reuters' topics and people) to the
+    product's values: source, facet, code and value (a topic's concept id, a person's name)."""
+    from .curation import load_crosswalk
+
+    for mapping in load_crosswalk().mappings():
+        if as_json:
+            click.echo(json.dumps(mapping.to_dict(), ensure_ascii=False))
+        else:
+            click.echo("\t".join((mapping.source, mapping.facet, mapping.code, mapping.value)))
 
 
 def _day_option(value, end=False):

@@ -25,6 +25,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from . import journal
+from .crosswalk import FACETS as CROSSWALK_FACETS
+from .crosswalk import Crosswalk, normal_code, source_code
 from .db import connect, db_path, transaction
 from .model import FACETS, Article, Tag
 from .search import N_
@@ -62,6 +64,9 @@ class Snapshot:
     merges: dict[tuple[str, str], tuple[str, str]]  # (facet, from) -> (to, label)
     edits: dict[str, list[tuple[str, str, str, str]]]  # article id -> [(facet, value, label, state)]
     deleted: frozenset[tuple[str, str]] = frozenset()  # (facet, value) deleted everywhere
+    # Maps a source's own codes (Reuters' `wheat`) onto the product's values first; None
+    # leaves source codes as they are.
+    crosswalk: Crosswalk | None = None
 
     def resolve(self, facet: str, value: str) -> tuple[str, str] | None:
         seen = 0
@@ -83,6 +88,8 @@ class Snapshot:
         return False
 
     def apply(self, article: Article) -> Article:
+        if self.crosswalk is not None:
+            article = self.crosswalk.apply(article)
         tags = []
         for tag in article.tags:
             if tag.facet not in FACETS:
@@ -115,7 +122,7 @@ def snapshot(conn: sqlite3.Connection) -> Snapshot:
     edits: dict[str, list] = {}
     for r in conn.execute("SELECT * FROM tag_edits ORDER BY rowid"):
         edits.setdefault(r["article_id"], []).append((r["facet"], r["value"], r["label"], r["state"]))
-    return Snapshot(merges, edits, _deletions(conn))
+    return Snapshot(merges, edits, _deletions(conn), Crosswalk.load(conn))
 
 
 # -- row-level change records (for audit and undo) -----------------------------------------
@@ -233,7 +240,7 @@ class Curator:
                 ch.articles.add(row["article_id"])
             # Re-tag by every value that shows as this one, so that undo, when no article
             # shows the value any more, still finds them (by their tags as ingested).
-            ch.values.update((facet, v) for v in _merged_into(_merges(self.conn), facet, tag.value))
+            ch.values.update((facet, v) for v in _shown_as(self.conn, facet, tag.value))
 
         return self._record(user_id, "delete_value", f"deleted {facet} {tag.label!r} everywhere", do)
 
@@ -262,6 +269,50 @@ class Curator:
                             lambda ch: ch.put("vocabularies", {"name": name},
                                               {"name": name, "content": text,
                                                "updated": _now(self.conn)}))
+
+    # the crosswalk from sources' codes
+
+    def map_code(self, user_id: int, source: str, facet: str, code: str,
+                 value: str | None) -> dict:
+        """Map a source's code onto a value of the product (None: onto nothing, and the code
+        waits for a librarian); the articles holding the code are re-tagged."""
+        code = normal_code(code or "")
+        if facet not in CROSSWALK_FACETS:
+            raise CurationError(N_("Unknown facet %(facet)r: use one of %(facets)s."),
+                                facet=facet, facets=", ".join(CROSSWALK_FACETS))
+        if not code or not (source or "").strip():
+            raise CurationError(N_("A mapping needs a source and a code."))
+        target = self._crosswalk_target(facet, value) if value and value.strip() else None
+
+        def do(ch: Change):
+            key = {"source": source, "facet": facet, "code": code}
+            ch.put("crosswalk_edits", key, {**key, "value": target.value if target else None})
+            ch.put("crosswalk_waiting", key, None if target else self._waiting_row(key))
+            ch.values.add((facet, source_code(source, code)))
+
+        summary = (f"mapped {source} {facet} code {code!r} to {target.label!r}" if target
+                   else f"unmapped {source} {facet} code {code!r}")
+        return self._record(user_id, "crosswalk", summary, do)
+
+    def _crosswalk_target(self, facet: str, value: str) -> Tag:
+        """The product's value a code maps onto: a concept of the taxonomy in effect (by id
+        or label), or a person's name."""
+        if facet != "topic":
+            return self._tag(facet, value)
+        wanted = " ".join(value.split())
+        for topic in vocabulary_in_effect(self.conn, "topics"):
+            if wanted in (topic["id"], topic["label"]) or wanted.lower() == topic["label"].lower():
+                return Tag("topic", topic["id"], topic["label"], "librarian")
+        raise CurationError(N_("%(value)r is not a concept of the taxonomy."), value=value)
+
+    def _waiting_row(self, key: dict) -> dict | None:
+        """The waiting list's row for a code left without a mapping (None: no article has it)."""
+        before = _get(self.conn, "crosswalk_waiting", key)
+        ids = (self.index.ids_with_value(key["facet"], source_code(key["source"], key["code"]))
+               if self.index is not None else [])
+        if not ids:
+            return before
+        return {**key, "articles": len(ids), "example": ids[0], "seen": _now(self.conn)}
 
     # audit and undo
 
@@ -384,6 +435,15 @@ def _refuse_a_deleted_value(snap: Snapshot, facet: str, *tags: Tag) -> None:
         if snap.is_deleted(facet, tag.value):
             raise CurationError(N_("“%(label)s” is deleted everywhere: undo its deletion first."),
                                 label=tag.label)
+
+
+def _shown_as(conn: sqlite3.Connection, facet: str, value: str) -> set[str]:
+    """The values, as ingested, that show as `value`: itself, the values merged into it, and
+    the source codes the crosswalk maps onto any of them."""
+    values = _merged_into(_merges(conn), facet, value)
+    codes = {source_code(m.source, m.code) for m in Crosswalk.load(conn).mappings()
+             if m.facet == facet and m.value in values}
+    return values | codes
 
 
 def _merged_into(merges, facet: str, value: str) -> set[str]:
@@ -513,6 +573,14 @@ class IngestCuration:
         """After the run: apply what is pending (edits made while it ran, a killed job)."""
         return catch_up(index, self.db_file.parent)
 
+    def record_waiting(self, index, seen: dict[tuple[str, str, str], str]) -> None:
+        """After the run: the source codes it met without a mapping wait for a librarian."""
+        conn = connect(self.db_file)
+        try:
+            record_waiting(conn, index, seen)
+        finally:
+            conn.close()
+
 
 def ingest_curation(instance_dir=None) -> IngestCuration | None:
     """The curation for an indexer run, or None where there is no database."""
@@ -585,6 +653,52 @@ def _rekeyed(change_json: str, moves: dict[str, str]) -> str:
                 part["article_id"] = moves.get(part["article_id"], part["article_id"])
     change["articles"] = sorted({moves.get(a, a) for a in change.get("articles", [])})
     return json.dumps(change)
+
+
+# -- the crosswalk's waiting list ----------------------------------------------------------
+
+
+def record_waiting(conn: sqlite3.Connection, index, seen: dict[tuple[str, str, str], str]) -> None:
+    """Put the codes an indexer met without a mapping ({(source, facet, code): an article id})
+    on the waiting list, each with how many articles of the index hold it. Codes already
+    listed are counted again; those mapped since, or no longer held, leave the list."""
+    crosswalk = Crosswalk.load(conn)
+    listed = {(r["source"], r["facet"], r["code"]): r["example"]
+              for r in conn.execute("SELECT * FROM crosswalk_waiting")}
+    with transaction(conn):
+        for (source, facet, code), example in {**listed, **seen}.items():
+            key = {"source": source, "facet": facet, "code": code}
+            ids = ([] if crosswalk.map(source, facet, code) is not None
+                   else index.ids_with_value(facet, source_code(source, code)))
+            row = ({**key, "articles": len(ids), "example": example if example in ids else ids[0],
+                    "seen": _now(conn)} if ids else None)
+            _put(conn, "crosswalk_waiting", key, row)
+
+
+def waiting_codes(conn: sqlite3.Connection) -> list[dict]:
+    """The codes waiting for a mapping, the most frequent first."""
+    rows = conn.execute("SELECT * FROM crosswalk_waiting ORDER BY articles DESC, source, facet, code")
+    return [dict(r) for r in rows]
+
+
+def crosswalk_in_effect(conn: sqlite3.Connection) -> list[dict]:
+    """Every mapping the next ingest uses, each with `edited`: whether a librarian set it."""
+    edited = {(r["source"], r["facet"], r["code"])
+              for r in conn.execute("SELECT source, facet, code FROM crosswalk_edits")}
+    return [{**m.to_dict(), "edited": (m.source, m.facet, m.code) in edited}
+            for m in Crosswalk.load(conn).mappings()]
+
+
+def load_crosswalk(instance_dir=None) -> Crosswalk:
+    """The crosswalk in effect for the instance: the shipped one with the librarians' edits."""
+    path = db_path(instance_dir)
+    if not path.exists():
+        return Crosswalk.load()
+    conn = connect(path)
+    try:
+        return Crosswalk.load(conn)
+    finally:
+        conn.close()
 
 
 def stored_topic_labels(instance_dir=None) -> dict[str, str] | None:

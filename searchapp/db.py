@@ -118,6 +118,29 @@ MIGRATIONS = [
     );
     """,
     """
+    -- Librarians' edits of the crosswalk from a source's codes to the product's values
+    -- (searchapp.crosswalk): they overlay the shipped mappings. A NULL value takes a shipped
+    -- mapping away, and the code waits for a librarian again.
+    CREATE TABLE crosswalk_edits (
+        source TEXT NOT NULL,
+        facet TEXT NOT NULL,
+        code TEXT NOT NULL,
+        value TEXT,
+        PRIMARY KEY (source, facet, code)
+    );
+    -- Source codes the crosswalk does not map, as the indexer last met them: how many
+    -- articles hold each, and one of them, for a librarian to look at and map.
+    CREATE TABLE crosswalk_waiting (
+        source TEXT NOT NULL,
+        facet TEXT NOT NULL,
+        code TEXT NOT NULL,
+        articles INTEGER NOT NULL,
+        example TEXT NOT NULL,
+        seen TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        PRIMARY KEY (source, facet, code)
+    );
+    """,
+    """
     -- Topics the learned model was unsure of (its confidence near its threshold), written by
     -- `searchapp topics learn` for a librarian to accept or reject; each answer is a tag edit.
     CREATE TABLE topic_suggestions (

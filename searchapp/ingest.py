@@ -22,6 +22,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Protocol
 
+from .crosswalk import Crosswalk
 from .model import Article
 from .readers import (
     ReadError,
@@ -91,11 +92,17 @@ class IngestReport:
     files_removed: int = 0
     articles_removed: int = 0
     skipped: list[ReadError] = field(default_factory=list)
+    # Source codes the crosswalk does not map, met in this run: (source, facet, code) -> the
+    # id of an article holding it. They are no facet values; they wait for a librarian.
+    waiting: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     def summary(self) -> str:
-        return (f"indexed {self.articles_indexed} articles from {self.files_indexed} files, "
+        text = (f"indexed {self.articles_indexed} articles from {self.files_indexed} files, "
                 f"{self.unchanged} files unchanged, {self.articles_removed} articles removed "
                 f"({self.files_removed} files gone), {len(self.skipped)} skipped")
+        if self.waiting:
+            text += f"; {len(self.waiting)} source codes wait for a crosswalk mapping"
+        return text
 
 
 # -- finding files ------------------------------------------------------------------
@@ -284,6 +291,8 @@ class Curation(Protocol):
     def curate(self) -> Callable[[Article], Article]: ...
     # After the run: apply the journal entries the index has not acknowledged.
     def catch_up(self, engine: SearchEngine) -> int: ...
+    # After the run: list the source codes met without a crosswalk mapping (see IngestReport).
+    def record_waiting(self, engine: SearchEngine, seen: dict[tuple[str, str, str], str]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -309,6 +318,10 @@ class Settings:
     # Share of the archive the run may remove before it stops with TooManyRemovals
     # (None: no limit). The command line sets REMOVAL_LIMIT unless told --yes.
     removal_limit: float | None = None
+    # Maps the sources' own codes (Reuters' topics and people) onto the product's values;
+    # None: the shipped crosswalk. With `curation`, its snapshots map them (the librarians'
+    # crosswalk); this one then only finds the codes that wait for a mapping.
+    crosswalk: Crosswalk | None = None
 
 
 def index_paths(
@@ -341,6 +354,7 @@ def index_paths(
             _update(engine, files, gone, before, report, run)
         if run.curation is not None:
             run.curation.catch_up(engine)
+            run.curation.record_waiting(engine, report.waiting)
     return report
 
 
@@ -402,15 +416,32 @@ def _update(ix: SearchEngine, files, gone, before: dict[str, int], report: Inges
     return written
 
 
-def _curate(run: Settings):
-    """The curation to write with, read while the writer is held (see Curation.curate)."""
-    return run.curation.curate() if run.curation is not None else run.curate
+def _curate(run: Settings) -> Callable[[Article], Article]:
+    """The curation to write with, read while the writer is held (see Curation.curate).
+    Every article goes through the crosswalk: the index keeps its source codes as ingested
+    (so a mapping made later reaches it), and shows them mapped, or not at all."""
+    if run.curation is not None:
+        return run.curation.curate()  # its snapshot maps codes through the librarians' crosswalk
+    crosswalk, curate = _crosswalk(run), run.curate
+    if curate is None:
+        return crosswalk.apply
+    return lambda article: curate(crosswalk.apply(article))
+
+
+def _crosswalk(run: Settings) -> Crosswalk:
+    return run.crosswalk if run.crosswalk is not None else Crosswalk.load()
+
+
+def _note_waiting(report: IngestReport, crosswalk: Crosswalk, articles: list[Article]) -> None:
+    for article in articles:
+        for code in crosswalk.unmapped(article):
+            report.waiting.setdefault(code, article.id)
 
 
 def _write_parsed(writer, todo, report: IngestReport, run: Settings,
                   migration: _Migration) -> dict[str, int]:
     digests = {str(f.path): (f, d) for f, d in todo}
-    curate = _curate(run)
+    curate, crosswalk = _curate(run), _crosswalk(run)
     stream = parse_all([f for f, _ in todo], run.workers, run.vocabularies, run.file_seconds,
                        run.topic_model)
     if run.progress is not None:
@@ -423,6 +454,7 @@ def _write_parsed(writer, todo, report: IngestReport, run: Settings,
             report.skipped.append(ReadError(path, failure))
             continue
         f, digest = digests[path]
+        _note_waiting(report, crosswalk, articles)
         curate = migration.move_curation(f, articles) or curate
         written[f.file] = writer.replace_file(f.file, digest, articles, curate)
         pending += written[f.file]

@@ -556,15 +556,23 @@ def reuters_story(sgml: str, key: str, source: str) -> Article:
     )
 
 
+# The name Reuters' own codes go by in the crosswalk (searchapp.crosswalk).
+REUTERS_CODES = "reuters"
+
+
 def reuters_tags(sgml: str) -> list[Tag]:
+    """PLACES resolved to ISO codes; PEOPLE and TOPICS as Reuters' own codes, which the
+    crosswalk maps when the article is indexed (a reader needs no database)."""
+    from .crosswalk import source_tag
     from .tagging.normalize import normalize_tag
 
     tags = []
-    for element, facet in (("PLACES", "country"), ("PEOPLE", "person"), ("TOPICS", "topic")):
-        for value in _values(element, sgml):
-            tag = normalize_tag(facet, value.replace("-", " "), "source")
-            if tag is not None:
-                tags.append(tag)
+    for value in _values("PLACES", sgml):
+        tag = normalize_tag("country", value.replace("-", " "), "source")
+        if tag is not None:
+            tags.append(tag)
+    for element, facet in (("PEOPLE", "person"), ("TOPICS", "topic")):
+        tags += [source_tag(REUTERS_CODES, facet, v) for v in _values(element, sgml) if v.strip()]
     return tags
 
 

@@ -50,8 +50,11 @@ def test_reuters_stories_briefs_and_unprocessed_text():
     assert cocoa.body.count("\n\n") == 1  # the indented line starts a paragraph
     assert not cocoa.body.endswith("Reuter")
     source_tags = {(t.facet, t.value) for t in cocoa.tags if t.origin == "source"}
+    # Places resolved to ISO codes; people and topics as Reuters' own codes, for the
+    # crosswalk to map at ingest.
     assert {("country", "SV"), ("country", "US"), ("country", "UY"),
-            ("person", "James Baker"), ("topic", "cocoa"), ("date", "1987-02-26")} <= source_tags
+            ("person", "reuters:james-baker"), ("topic", "reuters:cocoa"),
+            ("date", "1987-02-26")} <= source_tags
     brief = by_source["102"]
     assert brief.title == "STANDARD OIL <SRD> TO FORM FINANCIAL UNIT" and brief.body == ""
     assert "Japan's trade surplus" in by_source["103"].body

@@ -38,6 +38,7 @@ from . import (
     audit,
     auth,
     costly_searches,
+    crosswalks,
     curation,
     curation_tags,
     database,
@@ -53,7 +54,7 @@ from .languages import remember_language, select_locale
 ROOT = Path(__file__).resolve().parents[2]  # a checkout: templates/ and static/ live here
 PACKAGE = Path(__file__).resolve().parents[1]  # a built wheel carries them in the package
 # The librarians' pages are one blueprint (curation.bp); these modules add their routes to it.
-CURATION_PAGES = (curation_tags, vocabularies, audit, topic_suggestions)
+CURATION_PAGES = (curation_tags, vocabularies, crosswalks, audit, topic_suggestions)
 
 DEFAULTS = dict(
     INDEX_DIR="index",  # relative to the working directory

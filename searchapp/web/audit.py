@@ -25,6 +25,7 @@ ACTION_NAMES = {
     "bulk_tag": lazy_gettext("Bulk tagging"),
     "delete_value": lazy_gettext("Value deleted everywhere"),
     "vocabulary": lazy_gettext("Vocabulary edited"),
+    "crosswalk": lazy_gettext("Crosswalk edited"),
     "undo": lazy_gettext("Undo"),
     "move_ids": lazy_gettext("Ids moved"),  # a JSON Lines file re-keyed its articles
 }
@@ -36,6 +37,8 @@ def _state_text(table: str, row: dict | None) -> str:
     if row is None:
         if table == "vocabularies":
             return gettext("shipped file")
+        if table == "crosswalk_edits":
+            return gettext("shipped crosswalk")
         return gettext("as indexed") if table == "tag_edits" else "—"
     if table == "tag_edits":
         return gettext("added") if row["state"] == "added" else gettext("removed")
@@ -43,6 +46,10 @@ def _state_text(table: str, row: dict | None) -> str:
         return label(row["facet"], row["to_value"])
     if table == "value_deletions":
         return gettext("deleted everywhere")
+    if table == "crosswalk_edits":
+        return label(row["facet"], row["value"]) if row["value"] else gettext("no mapping")
+    if table == "crosswalk_waiting":
+        return ngettext("waiting (%(num)d article)", "waiting (%(num)d articles)", row["articles"])
     if table == "vocabularies":
         count = len(json.loads(row["content"]))
         return ngettext("%(num)d entry", "%(num)d entries", count)
@@ -61,6 +68,9 @@ def _row_what(row: dict, titles: dict) -> str:
                        label=label(key["facet"], value))
     if row["table"] == "vocabularies":
         return str(VOCABULARY_NAMES.get(key["name"], key["name"]))
+    if row["table"] in ("crosswalk_edits", "crosswalk_waiting"):
+        return gettext("%(facet)s code “%(code)s” of %(source)s", facet=FACET_NAMES[key["facet"]],
+                       code=key["code"], source=key["source"])
     return row["table"]
 
 

@@ -50,6 +50,8 @@ def routes(w):
         ("POST", f"/admin/users/{owen}/role", {"role": "librarian"}, (LOGIN, 403, 403, OK)),
         ("POST", f"/admin/users/{owen}/remove", {}, (LOGIN, 403, 403, OK)),
         ("POST", "/curation/delete", {"facet": "person", "value": "Wang Yi"}, (LOGIN, 403, OK, OK)),
+        ("POST", "/curation/crosswalks", {"source": "reuters", "facet": "topic", "code": "wheat",
+                                          "value": "agriculture"}, (LOGIN, 403, OK, OK)),
         # pages
         ("GET", "/saved", None, (LOGIN, 200, 200, 200)),
         ("GET", "/curation", None, (LOGIN, 403, 200, 200)),
@@ -58,10 +60,12 @@ def routes(w):
         ("GET", "/curation/delete?facet=person&value=Wang+Yi", None, (LOGIN, 403, 200, 200)),
         ("GET", "/curation/bulk?q=quillfeather", None, (LOGIN, 403, 200, 200)),
         ("GET", "/curation/vocabularies/persons", None, (LOGIN, 403, 200, 200)),
+        ("GET", "/curation/crosswalks", None, (LOGIN, 403, 200, 200)),
         ("GET", "/admin/users", None, (LOGIN, 403, 403, 200)),
         ("GET", "/api/saved", None, (401, 200, 200, 200)),
         ("GET", "/api/audit", None, (401, 403, 200, 200)),
         ("GET", "/api/vocabularies/topics", None, (401, 403, 200, 200)),
+        ("GET", "/api/crosswalks", None, (401, 403, 200, 200)),
         # open to everyone while ANONYMOUS_SEARCH is on (the default)
         ("GET", f"/s/{slug}", None, (200, 200, 200, 200)),
         ("GET", f"/s/{slug}/feed.atom", None, (200, 200, 200, 200)),
@@ -69,7 +73,7 @@ def routes(w):
     ]
 
 
-ROUTE_COUNT = 28
+ROUTE_COUNT = 31
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -107,7 +111,7 @@ def test_allowed_changes_really_happen_and_refused_ones_do_not(site, world):
     assert saved.get(conn, world["slug"]) is None
 
 
-POST_ROUTES = range(14)  # the POST rows of the table
+POST_ROUTES = range(15)  # the POST rows of the table
 
 
 @pytest.mark.parametrize("number", POST_ROUTES)
