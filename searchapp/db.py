@@ -142,7 +142,7 @@ MIGRATIONS = [
     """,
     """
     -- Topics the learned model was unsure of (its confidence near its threshold), written by
-    -- `searchapp topics learn` for a librarian to accept or reject; each answer is a tag edit.
+    -- `searchapp topics learn` for a librarian to accept or reject (each answer a tag edit).
     CREATE TABLE topic_suggestions (
         article_id TEXT NOT NULL,
         value TEXT NOT NULL,          -- the topic id

@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from .crosswalk import Crosswalk, split_source_code
 from .curation import Curator, vocabulary_in_effect
 from .db import transaction
 from .model import Article
@@ -55,29 +56,19 @@ def removed_topics(conn: sqlite3.Connection) -> dict[str, set[str]]:
 
 
 def concept_mapper(conn: sqlite3.Connection) -> Callable[[Article, str], str | None]:
-    """(article, curated topic value) -> taxonomy concept id, or None when it has none."""
+    """(article, curated topic value) -> taxonomy concept id, or None when it has none.
+    The index shows sources' codes mapped already; a code kept as given (`reuters:earn`) is
+    mapped here the same way."""
     known = {t["id"] for t in vocabulary_in_effect(conn, "topics")}
-    crosswalk = _crosswalk(conn)
+    crosswalk = Crosswalk.load(conn)
 
     def to_concept(article: Article, value: str) -> str | None:
         if value in known:
             return value
-        if crosswalk is None:
-            return None
-        source = (article.publication or "").lower()
-        # The reader writes Reuters' "money-fx" as "money fx"; the crosswalk has the code.
-        return crosswalk.map(source, "topic", value) or crosswalk.map(
-            source, "topic", value.replace(" ", "-"))
+        code = split_source_code(value, crosswalk.sources)
+        return crosswalk.map(code[0], "topic", code[1]) if code else None
 
     return to_concept
-
-
-def _crosswalk(conn: sqlite3.Connection):
-    try:
-        from .crosswalk import Crosswalk  # type: ignore[import-not-found]
-    except ImportError:  # a searchapp without crosswalks learns from taxonomy ids only
-        return None
-    return Crosswalk.load(conn)
 
 
 def learn(engine: SearchEngine, conn: sqlite3.Connection, instance_dir=None,

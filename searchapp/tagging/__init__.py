@@ -48,10 +48,12 @@ class Tagger:
         ruled = self.topics.tag(title, body)
         if self.learned is None:
             return ruled
+        # The model alone decides the concepts it learned: a broader concept it learned too
+        # is not implied by a narrower one (money supply is not interest rates).
+        known = set(self.learned.concepts)
         found: list[str] = []
         for concept, _confidence in self.learned.predict(title, body):
-            found += [concept, *self.topics.ancestors(concept)]
-        known = set(self.learned.concepts)
+            found += [concept, *(a for a in self.topics.ancestors(concept) if a not in known)]
         found += [t for t in ruled if t not in known]
         return list(dict.fromkeys(found))
 

@@ -51,7 +51,7 @@ FOLDS = 3
 # The classifiers compared by cross-validation (name -> factory); the best micro-F1 wins.
 CANDIDATES: dict[str, Callable[[], object]] = {
     "linear-svm": lambda: CalibratedClassifierCV(LinearSVC(C=1.0), method="sigmoid", cv=3),
-    "logistic-regression": lambda: LogisticRegression(C=10.0, max_iter=1000),
+    "logistic-regression": lambda: LogisticRegression(C=10.0, solver="liblinear"),
 }
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.10, 0.91, 0.05))
 # A confidence this close to the threshold (either side) is a suggestion for a librarian.
