@@ -161,11 +161,11 @@ class TopicTagger:
 
     def ancestors(self, topic_id: str) -> list[str]:
         """The broader topics of `topic_id`, nearest first (none for an unknown id)."""
-        k = self._index.get(topic_id)
         chain = []
-        while k is not None and self._parent[k] is not None:
-            k = self._parent[k]
-            chain.append(self._ids[k])
+        parent = self._parent[self._index[topic_id]] if topic_id in self._index else None
+        while parent is not None:
+            chain.append(self._ids[parent])
+            parent = self._parent[parent]
         return chain
 
     # --- matching -----------------------------------------------------------
