@@ -29,7 +29,6 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
@@ -49,8 +48,10 @@ MODEL_FORMAT = 1
 MIN_EXAMPLES = 20
 FOLDS = 3
 # The classifiers compared by cross-validation (name -> factory); the best micro-F1 wins.
+# A linear SVM's margins are turned into confidences by a sigmoid per topic (Platt scaling),
+# fitted on the cross-validation's out-of-fold margins: no extra fits for calibration.
 CANDIDATES: dict[str, Callable[[], object]] = {
-    "linear-svm": lambda: CalibratedClassifierCV(LinearSVC(C=1.0), method="sigmoid", cv=3),
+    "linear-svm": lambda: LinearSVC(C=1.0),
     "logistic-regression": lambda: LogisticRegression(C=10.0, solver="liblinear"),
 }
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.10, 0.91, 0.05))
@@ -103,24 +104,37 @@ def vectorizer() -> TfidfVectorizer:
                            dtype=np.float32)
 
 
+@dataclass(frozen=True)
+class Sigmoid:
+    """Per-topic Platt scaling of margins: confidence = 1 / (1 + exp(-(slope * m + bias)))."""
+
+    slope: np.ndarray
+    bias: np.ndarray
+
+    def __call__(self, margins: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(margins * self.slope + self.bias)))
+
+
 class TopicModel:
     """A trained classifier: concept ids with a confidence for a title and body."""
 
     def __init__(self, concepts: list[str], threshold: float, vec: TfidfVectorizer,
-                 classifier: OneVsRestClassifier, evaluation: Evaluation):
+                 classifier: OneVsRestClassifier, evaluation: Evaluation,
+                 sigmoid: Sigmoid | None = None):
         self.concepts = concepts
         self.threshold = threshold
         self.vectorizer = vec
         self.classifier = classifier
         self.evaluation = evaluation
+        self.sigmoid = sigmoid  # None: the classifier gives probabilities itself
 
     def confidences(self, title: str, body: str) -> dict[str, float]:
         """Every known concept's confidence (0..1) for this text."""
         return self.confidences_many([(title, body)])[0]
 
     def confidences_many(self, texts: list[tuple[str, str]]) -> list[dict[str, float]]:
-        proba = self.classifier.predict_proba(
-            self.vectorizer.transform([text_of(t, b) for t, b in texts]))
+        x = self.vectorizer.transform([text_of(t, b) for t, b in texts])
+        proba = confidences(self.classifier, x, self.sigmoid)
         return [dict(zip(self.concepts, map(float, row), strict=True)) for row in proba]
 
     def predict(self, title: str, body: str) -> list[tuple[str, float]]:
@@ -176,35 +190,68 @@ def train(examples: list[Example], minimum: int = MIN_EXAMPLES,
     labels = MultiLabelBinarizer(classes=concepts)
     y = labels.fit_transform([sorted(e.concepts & set(concepts)) for e in examples])
     texts = [text_of(e.title, e.body) for e in examples]
-    best: Evaluation | None = None
+    best: tuple[Evaluation, Sigmoid | None] | None = None
     compared = {}
     for name, make in candidates.items():
         if progress:
             progress(f"cross-validating {name} ({FOLDS} folds, {len(concepts)} topics)")
-        evaluation = cross_validate(texts, y, concepts, name, make)
+        evaluation, sigmoid = cross_validate(texts, y, concepts, name, make)
         compared[name] = evaluation.micro_f1
-        if best is None or evaluation.micro_f1 > best.micro_f1:
-            best = evaluation
+        if best is None or evaluation.micro_f1 > best[0].micro_f1:
+            best = evaluation, sigmoid
     assert best is not None
-    best.too_few, best.articles, best.compared = too_few, len(examples), compared
+    chosen, sigmoid = best
+    chosen.too_few, chosen.articles, chosen.compared = too_few, len(examples), compared
     if progress:
-        progress(f"training {best.classifier} on {len(examples)} articles")
+        progress(f"training {chosen.classifier} on {len(examples)} articles")
     vec = vectorizer()
-    classifier = OneVsRestClassifier(candidates[best.classifier]()).fit(vec.fit_transform(texts), y)
-    return TopicModel(concepts, best.threshold, vec, classifier, best)
+    classifier = OneVsRestClassifier(candidates[chosen.classifier]()).fit(vec.fit_transform(texts), y)
+    return TopicModel(concepts, chosen.threshold, vec, classifier, chosen, sigmoid)
+
+
+def gives_probabilities(classifier: OneVsRestClassifier) -> bool:
+    return hasattr(classifier.estimator, "predict_proba")
+
+
+def confidences(classifier: OneVsRestClassifier, x, sigmoid: Sigmoid | None) -> np.ndarray:
+    if sigmoid is None:
+        return classifier.predict_proba(x)
+    return sigmoid(_margins(classifier, x))
+
+
+def _margins(classifier: OneVsRestClassifier, x) -> np.ndarray:
+    margins = classifier.decision_function(x)
+    return margins.reshape(-1, 1) if margins.ndim == 1 else margins
 
 
 def cross_validate(texts: list[str], y: np.ndarray, concepts: list[str], name: str,
-                   make: Callable[[], object]) -> Evaluation:
-    """Out-of-fold confidences for every article, then the threshold with the best micro-F1."""
-    proba = np.zeros(y.shape, dtype=np.float32)
+                   make: Callable[[], object]) -> tuple[Evaluation, Sigmoid | None]:
+    """Out-of-fold scores for every article (margins turned into confidences by a sigmoid
+    fitted on them, for a classifier that gives no probabilities), then the threshold with
+    the best micro-F1. -> (the evaluation, the sigmoid or None)."""
+    scores = np.zeros(y.shape, dtype=np.float64)
+    calibrated = True
     for train_rows, test_rows in KFold(FOLDS, shuffle=True, random_state=0).split(texts):
         vec = vectorizer()
-        x_train = vec.fit_transform([texts[i] for i in train_rows])
-        model = OneVsRestClassifier(make()).fit(x_train, y[train_rows])
-        proba[test_rows] = model.predict_proba(vec.transform([texts[i] for i in test_rows]))
+        model = OneVsRestClassifier(make()).fit(vec.fit_transform([texts[i] for i in train_rows]),
+                                                y[train_rows])
+        x_test = vec.transform([texts[i] for i in test_rows])
+        calibrated = gives_probabilities(model)
+        scores[test_rows] = model.predict_proba(x_test) if calibrated else _margins(model, x_test)
+    sigmoid = None if calibrated else fit_sigmoid(scores, y)
+    proba = scores if sigmoid is None else sigmoid(scores)
     threshold = max(THRESHOLDS, key=lambda t: _micro(y, proba >= t)[2])
-    return _evaluation(name, threshold, y, proba >= threshold, concepts)
+    return _evaluation(name, threshold, y, proba >= threshold, concepts), sigmoid
+
+
+def fit_sigmoid(margins: np.ndarray, y: np.ndarray) -> Sigmoid:
+    """Platt scaling per topic: a one-feature logistic regression of the label on the margin."""
+    slope, bias = np.ones(y.shape[1]), np.zeros(y.shape[1])
+    for j in range(y.shape[1]):
+        if 0 < y[:, j].sum() < len(y):
+            fit = LogisticRegression(C=1e4).fit(margins[:, j:j + 1], y[:, j])
+            slope[j], bias[j] = fit.coef_[0, 0], fit.intercept_[0]
+    return Sigmoid(slope, bias)
 
 
 def _micro(y: np.ndarray, predicted: np.ndarray) -> tuple[float, float, float]:
