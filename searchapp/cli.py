@@ -69,7 +69,8 @@ def run_index(paths, index_dir, rebuild=False, quiet=False, commit_every=None, n
 def usable_topic_model() -> str | None:
     """The instance folder's learned topic model if this version can use it; else None (the
     rules tag every topic), saying why when a model is there but refused."""
-    from .tagging.learned import ModelRefused, installed_model_path, load_model
+    from .tagging.learned import ModelRefused, load_model
+    from .topic_training import installed_model_path
 
     path = installed_model_path()
     if path is None:
@@ -374,8 +375,7 @@ def topics_learn(index_dir):
     until `searchapp index --rebuild`. The topics the model was unsure of are listed for
     librarians to accept or reject (Curation > Topic suggestions).
     """
-    from .tagging.learned import model_path
-    from .topic_training import count_suggestions, learn
+    from .topic_training import count_suggestions, learn, model_path
 
     conn = _db()
     try:

@@ -14,16 +14,18 @@ learns from them.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from .crosswalk import Crosswalk, split_source_code
 from .curation import Curator, vocabulary_in_effect
-from .db import transaction
+from .db import db_path, transaction
 from .model import Article
 from .search import SearchEngine, SearchRequest
-from .tagging.learned import TopicModel, examples_from, model_path, save_model, train
+from .tagging.learned import MODEL_FILE, TopicModel, examples_from, save_model, train
 
 # Suggestions kept after a training: the closest to the threshold first. A librarian reviews
 # a few dozen at a time; more would only be replaced by the next training.
@@ -37,6 +39,17 @@ class Suggestion:
     value: str
     confidence: float
     assigned: bool  # the model tags it at ingest (confidence at or above its threshold)
+
+
+def model_path(instance_dir: str | os.PathLike | None = None) -> Path:
+    """Where the model lives: the instance folder (SEARCHAPP_INSTANCE, default ./instance)."""
+    return db_path(instance_dir).parent / MODEL_FILE
+
+
+def installed_model_path(instance_dir: str | os.PathLike | None = None) -> Path | None:
+    """The instance folder's model file if there is one (not yet checked)."""
+    path = model_path(instance_dir)
+    return path if path.is_file() else None
 
 
 def index_articles(engine: SearchEngine) -> Iterator[Article]:

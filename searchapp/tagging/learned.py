@@ -12,9 +12,10 @@ topic from, and the untagged articles of a publication that gives topics (Reuter
 to the stories they apply to: a story of theirs without one is an example of "none of
 these"). Articles of publications that give no topics teach nothing: nobody judged them.
 
-The model is saved in the instance folder (MODEL_FILE). It is a pickle, so only a file this
-application wrote is loaded; a model written under another model format or scikit-learn
-version is refused (ModelRefused) before it is unpickled, with a message saying to train again.
+The model is saved in the instance folder (MODEL_FILE, see searchapp.topic_training.model_path).
+It is a pickle, so only a file this application wrote is loaded; a model written under another
+model format or scikit-learn version is refused (ModelRefused) before it is unpickled, with a
+message saying to train again.
 """
 
 from __future__ import annotations
@@ -278,14 +279,6 @@ def _evaluation(name: str, threshold: float, y: np.ndarray, predicted: np.ndarra
 # -- saving and loading ------------------------------------------------------------------------
 
 
-def model_path(instance_dir: str | os.PathLike | None = None) -> Path:
-    """Where the model lives: the instance folder (SEARCHAPP_INSTANCE, default ./instance)."""
-    from ..db import DEFAULT_INSTANCE
-
-    base = instance_dir or os.environ.get("SEARCHAPP_INSTANCE", DEFAULT_INSTANCE)
-    return Path(base) / MODEL_FILE
-
-
 def _versions() -> dict:
     return {"format": MODEL_FORMAT, "scikit-learn": sklearn.__version__}
 
@@ -316,9 +309,3 @@ def load_model(path: Path) -> TopicModel:
     if not isinstance(model, TopicModel):
         raise ModelRefused(f"{path} holds no topic model: run `searchapp topics learn`")
     return model
-
-
-def installed_model_path(instance_dir: str | os.PathLike | None = None) -> Path | None:
-    """The instance folder's model file if there is one (not yet checked)."""
-    path = model_path(instance_dir)
-    return path if path.is_file() else None
