@@ -266,3 +266,69 @@ def test_a_mapping_onto_no_concept_is_refused(archive):
         archive["curator"].map_code(1, "reuters", "topic", "wheat", "no such concept")
     with pytest.raises(CurationError, match="Unknown facet"):
         archive["curator"].map_code(1, "reuters", "country", "usa", "US")
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def test_vocab_crosswalk_prints_one_json_object_a_line(tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from searchapp.cli import main
+    from searchapp.db import db_path
+
+    monkeypatch.setenv("SEARCHAPP_INSTANCE", str(tmp_path / "instance"))
+    result = CliRunner().invoke(main, ["vocab", "crosswalk", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {"source": "reuters", "facet": "topic", "code": "wheat", "value": "wheat"} in lines
+    assert all(set(line) == {"source", "facet", "code", "value"} for line in lines)
+    assert len([m for m in lines if m["facet"] == "topic"]) == 135
+    # A librarian's edit is in effect for the command line too.
+    conn = connect(db_path(tmp_path / "instance"))
+    conn.execute("INSERT INTO crosswalk_edits VALUES ('reuters', 'topic', 'wheat', 'grain')")
+    result = CliRunner().invoke(main, ["vocab", "crosswalk", "--json"], catch_exceptions=False)
+    assert {"source": "reuters", "facet": "topic", "code": "wheat", "value": "grain"} in \
+        [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_extract_shows_reuters_codes_mapped(tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from searchapp.cli import main
+
+    monkeypatch.setenv("SEARCHAPP_INSTANCE", str(tmp_path / "instance"))
+    (tmp_path / "reut2-902.sgm").write_text(story(1, ["earn", "no-such-code"], ["reagan"], "Profit up"))
+    result = CliRunner().invoke(main, ["extract", str(tmp_path / "reut2-902.sgm"), "--json"])
+    [article] = [json.loads(line) for line in result.stdout.splitlines()]
+    given = {(t["facet"], t["value"]) for t in article["tags"] if t["origin"] == "source"}
+    assert {("topic", "earnings"), ("person", "Ronald Reagan")} <= given
+    assert not any(":" in value for _, value in given)
+
+
+@pytest.mark.slow
+def test_raw_codes_among_topic_values_on_the_shared_reuters_corpus(corpora):
+    """113 of Reuters' topic codes showed as values of their own; none does now."""
+    from .conftest import REPO, load_script
+
+    bench = load_script("crosswalk_codes", REPO / "bench" / "crosswalk_codes.py")
+    result = bench.count(corpora / "reuters21578")
+    print(f"\nraw codes among the topic values from Reuters' TOPICS: before "
+          f"{result['before']['raw_codes']} of {result['before']['values']}, after "
+          f"{result['after']['raw_codes']} of {result['after']['values']}")
+    assert result["before"]["raw_codes"] > 100
+    assert result["after"]["raw_codes"] == 0 and result["waiting"] == {}
+
+
+def test_a_mapping_touching_many_articles_runs_as_a_job(archive):
+    from searchapp.curation import Curator
+
+    curator = Curator(archive["conn"], archive["engine"], job_articles=1)
+    done = curator.map_code(1, "reuters", "topic", "no-such-code", "sugar")
+    assert done["job"] == done["id"] and "sugar" not in topic_values(archive["engine"])
+    curator.catch_up()
+    assert topic_values(archive["engine"])["sugar"] == 2

@@ -54,6 +54,7 @@ ACCOUNT_SHOTS = [
     ("article-librarian.png", "article"),
     ("saved-searches.png", "saved"),
     ("audit-log.png", "audit"),
+    ("crosswalks.png", "crosswalks"),
 ]
 DEMO_USER, DEMO_PASSWORD = "lena", "demo password"
 SAVED = [  # (name, search, note, shared)
@@ -138,6 +139,17 @@ def prepare_account_pages(page, base: str) -> str:
     return article
 
 
+def wait_for_a_mapping(page, base: str) -> None:
+    """Take the mapping of Reuters' `veg-oil` away, so that the crosswalks page shows a code
+    waiting for a librarian, as one the crosswalk does not know would."""
+    page.goto(base + "/curation/crosswalks")
+    form = page.locator("#map form")
+    form.locator("select[name=facet]").select_option("topic")
+    form.locator("input[name=code]").fill("veg-oil")
+    form.get_by_role("button", name="Save the mapping").click()
+    page.wait_for_selector(".flash--success")
+
+
 def pretend_last_seen(instance: Path, name: str, day: str) -> None:
     """As if the owner last looked at the saved search on `day`, so the list shows new matches."""
     from searchapp.db import connect, db_path
@@ -157,8 +169,10 @@ def account_shots(browser, base: str, instance: Path) -> None:
     log_in(page, base)
     article = prepare_account_pages(page, base)
     pretend_last_seen(instance, SAVED[0][0], "1987-03-01")
+    wait_for_a_mapping(page, base)
     for name, what in ACCOUNT_SHOTS[1:]:
-        page.goto(base + {"article": article, "saved": "/saved", "audit": "/curation/audit"}[what])
+        page.goto(base + {"article": article, "saved": "/saved", "audit": "/curation/audit",
+                          "crosswalks": "/curation/crosswalks"}[what])
         page.screenshot(path=str(HERE / name), full_page=what == "article")
         print("wrote", HERE / name)
     context.close()

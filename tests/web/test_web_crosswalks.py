@@ -95,3 +95,35 @@ def test_the_json_lists_mappings_and_waiting_codes(site, wire):
     assert {"source": "reuters", "facet": "topic", "code": "wheat", "value": "wheat",
             "edited": False} in data["mappings"]
     assert {(w["code"], w["articles"]) for w in data["waiting"]} == {("zz-newcode", 2), ("young", 1)}
+
+
+def test_a_hostile_value_is_shown_as_text(site, wire):
+    lena = site.client("librarian")
+    site.post(lena, "/curation/crosswalks", {"source": "reuters", "facet": "person",
+                                             "code": "young", "value": "<img src=x onerror=alert(1)> Eve"})
+    page = lena.get("/curation/crosswalks?source=reuters&facet=person").get_data(as_text=True)
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt; Eve" in page
+
+
+# -- in a browser (skipped without playwright or Chromium; slow: it needs `browser`) -------------
+
+
+def test_a_librarian_maps_a_waiting_code_in_the_browser(page, site_server, wire, errors):
+    page.goto(site_server + "/login")
+    page.fill("input[name=name]", "lena")
+    page.fill("input[name=password]", "correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_selector(".account__name")
+    page.get_by_role("link", name="Curation").click()
+    page.get_by_role("link", name="Crosswalks").click()
+    row = page.locator(".data-table tr", has_text="zz-newcode")
+    assert "2 ·" in row.inner_text()
+    row.locator("input[name=value]").fill("Sugar")
+    row.get_by_role("button", name="Map").click()
+    page.wait_for_selector(".flash--success")
+    assert page.locator(".flash--success").inner_text() == "“zz-newcode” is mapped; 2 articles re-tagged."
+    assert page.locator(".data-table tr", has_text="zz-newcode").count() == 1  # now a mapping
+    page.goto(site_server + "/?q=quillwheat")
+    sugar = page.locator(".facet--topic .facet__link", has_text="Sugar")
+    assert sugar.locator(".facet__count").inner_text() == "2"
+    assert errors == []
