@@ -188,3 +188,22 @@ def test_index_learn_then_extract_tags_stories_from_their_text(corpora, tmp_path
         truth = [code in a for _, a in judged]
         hits = sum(f and t for f, t in zip(found, truth, strict=True))
         assert hits / sum(truth) > 0.8 and hits / sum(found) > 0.9, code  # recall, precision
+
+
+def test_extract_refuses_a_model_of_another_version_and_uses_the_rules(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from searchapp.cli import main
+
+    monkeypatch.setenv("SEARCHAPP_INSTANCE", str(tmp_path))
+    with gzip.open(tmp_path / "topic_model.pkl.gz", "wb") as f:
+        pickle.dump({"format": 0, "scikit-learn": "0.24.2", "model": b""}, f)
+    story = tmp_path / "story.txt"
+    story.write_text("Cup final\n\nStriker Smith scored twice as the home side won the cup final "
+                     "in the league match, the goalkeeper and the manager said after the game.")
+    result = CliRunner().invoke(main, ["extract", "--json", str(story)])
+    assert result.exit_code == 0
+    assert "Topics come from the rules only" in result.stderr
+    assert "searchapp topics learn" in result.stderr
+    topics = {t["value"] for t in json.loads(result.stdout)["tags"] if t["facet"] == "topic"}
+    assert "football" in topics
