@@ -1,4 +1,4 @@
-"""The `searchapp` command line: index, sources, extract, search, serve, user, backup."""
+"""The `searchapp` command line: index, sources, extract, search, serve, user, backup, topics."""
 
 from __future__ import annotations
 
@@ -64,6 +64,7 @@ def run_index(paths, index_dir, rebuild=False, quiet=False, commit_every=None, n
 
     curation = ingest_curation()  # applied on the way in, then what is pending at the end
     report = index_paths(paths, index_dir, rebuild=rebuild, progress=None if quiet else _progress,
+                         topic_model=usable_topic_model(),
                          curation=curation, vocabularies=curation and curation.vocabularies,
                          crosswalk=load_crosswalk(),
                          rekey=rekey_articles if curation is not None else None, names=names,
@@ -73,6 +74,23 @@ def run_index(paths, index_dir, rebuild=False, quiet=False, commit_every=None, n
         click.echo(f"skipped {err.source}: {err.reason}", err=True)
     click.echo(report.summary(), err=quiet)
     return report
+
+
+def usable_topic_model() -> str | None:
+    """The instance folder's learned topic model if this version can use it; else None (the
+    rules tag every topic), saying why when a model is there but refused."""
+    from .tagging.learned import ModelRefused, load_model
+    from .topic_training import installed_model_path
+
+    path = installed_model_path()
+    if path is None:
+        return None
+    try:
+        load_model(path)
+    except ModelRefused as exc:
+        click.echo(f"Topics come from the rules only: {exc}.", err=True)
+        return None
+    return str(path)
 
 
 def index_targets(conn, paths, source=None, rebuild=False) -> tuple[list[str], dict[str, str]]:
@@ -206,7 +224,8 @@ def extract_cmd(paths, as_json):
     report = IngestReport()
     files = discover(paths, report)
     crosswalk = load_crosswalk()  # sources' own codes shown as the index shows them
-    for _path, articles, errors, failure in parse_all(files, workers=min(2, os.cpu_count() or 1)):
+    stream = parse_all(files, workers=min(2, os.cpu_count() or 1), topic_model=usable_topic_model())
+    for _path, articles, errors, failure in stream:
         report.skipped.extend(errors)
         if failure:
             report.skipped.append(ReadError(_path, failure))
@@ -398,6 +417,55 @@ def _solr_dev_notice(cluster) -> str:
             "  export SEARCHAPP_ENGINE_COLLECTION=searchapp\n"
             "  searchapp index && searchapp serve\n"
             "Ctrl-C stops the cluster; its collections go with it.")
+# -- topics ------------------------------------------------------------------------------
+
+
+@main.group("topics")
+def topics_group():
+    """The topic model learned from the archive's curated topics."""
+
+
+@topics_group.command("learn")
+@index_dir_option
+def topics_learn(index_dir):
+    """(Re)train the topic model on the topics librarians and sources gave.
+
+    Prints each learned topic's cross-validated precision and recall and writes the model to
+    the instance folder, where `searchapp index` and `searchapp extract` use it (topics with
+    too few curated articles stay with the rules). Articles already indexed keep their topics
+    until `searchapp index --rebuild`. The topics the model was unsure of are listed for
+    librarians to accept or reject (Curation > Topic suggestions).
+    """
+    from .topic_training import count_suggestions, learn, model_path
+
+    conn = _db()
+    try:
+        model = learn(_engine(index_dir), conn, progress=lambda m: click.echo(m, err=True))
+    except (FileNotFoundError, IndexOutdated, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    _print_evaluation(model.evaluation)
+    click.echo(f"wrote {model_path()}; {count_suggestions(conn)} unsure topics wait for a "
+               "librarian. Run `searchapp index --rebuild` to tag the indexed articles with it.")
+
+
+def _print_evaluation(ev) -> None:
+    click.echo(f"{ev.articles} articles; {ev.classifier} chosen by {_folds()}-fold "
+               "cross-validation (micro-F1: "
+               + ", ".join(f"{name} {f1:.3f}" for name, f1 in ev.compared.items())
+               + f"); threshold {ev.threshold:.2f}")
+    click.echo(f"{'topic':<32}{'articles':>9}{'precision':>10}{'recall':>8}")
+    for c in sorted(ev.concepts, key=lambda c: -c.examples):
+        click.echo(f"{c.concept:<32}{c.examples:>9}{c.precision:>10.3f}{c.recall:>8.3f}")
+    click.echo(f"{'all (micro)':<32}{'':>9}{ev.micro_precision:>10.3f}{ev.micro_recall:>8.3f}")
+    if ev.too_few:
+        click.echo("left to the rules (fewer than the minimum of curated articles): "
+                   + ", ".join(f"{c} ({n})" for c, n in ev.too_few.items()))
+
+
+def _folds() -> int:
+    from .tagging.learned import FOLDS
+
+    return FOLDS
 
 
 # -- accounts ------------------------------------------------------------------------------

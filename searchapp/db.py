@@ -175,6 +175,17 @@ MIGRATIONS = [
         PRIMARY KEY (source, facet, code)
     );
     """,
+    """
+    -- Topics the learned model was unsure of (its confidence near its threshold), written by
+    -- `searchapp topics learn` for a librarian to accept or reject (each answer a tag edit).
+    CREATE TABLE topic_suggestions (
+        article_id TEXT NOT NULL,
+        value TEXT NOT NULL,          -- the topic id
+        confidence REAL NOT NULL,     -- the model's, 0..1
+        assigned INTEGER NOT NULL,    -- 1: ingest tags it (at or above the threshold)
+        PRIMARY KEY (article_id, value)
+    );
+    """,
 ]
 
 

@@ -187,12 +187,16 @@ _tagger = None
 _file_seconds: float | None = FILE_SECONDS
 
 
-def _init_worker(vocabularies: dict | None = None, file_seconds: float | None = FILE_SECONDS):
-    """Build this process's tagger, from the librarians' vocabularies where there are some."""
+def _init_worker(vocabularies: dict | None = None, file_seconds: float | None = FILE_SECONDS,
+                 topic_model: str | None = None):
+    """Build this process's tagger, from the librarians' vocabularies where there are some,
+    with the learned topic model in the file `topic_model` (checked by the caller) if given."""
     global _tagger, _file_seconds
     from .tagging import Tagger
+    from .tagging.learned import load_model
 
-    _tagger = Tagger.from_vocabularies(vocabularies or {})
+    learned = load_model(Path(topic_model)) if topic_model else None
+    _tagger = Tagger.from_vocabularies(vocabularies or {}, learned=learned)
     _file_seconds = file_seconds
 
 
@@ -226,16 +230,17 @@ def parse_file(item: tuple) -> tuple[str, list[Article], list[ReadError], str | 
 
 
 def parse_all(files: list[SourceFile], workers: int, vocabularies: dict | None = None,
-              file_seconds: float | None = FILE_SECONDS) -> Iterator[tuple]:
+              file_seconds: float | None = FILE_SECONDS,
+              topic_model: str | None = None) -> Iterator[tuple]:
     items = [(str(f.path), f.key, str(f.path), f.given) for f in files]
     if workers <= 1 or len(items) < POOL_MIN_FILES:
-        _init_worker(vocabularies, file_seconds)
+        _init_worker(vocabularies, file_seconds, topic_model)
         yield from map(parse_file, items)
         return
     # "spawn", not "fork": forked workers would inherit the open lock files, and a
     # killed indexer's orphaned workers would then keep its locks held.
     with get_context("spawn").Pool(workers, initializer=_init_worker,
-                                   initargs=(vocabularies, file_seconds)) as pool:
+                                   initargs=(vocabularies, file_seconds, topic_model)) as pool:
         # Only a few files in flight: when parsing outruns the index writer, parsed
         # articles must wait in the workers, not pile up in this process's memory.
         todo = iter(items)
@@ -308,6 +313,8 @@ class Settings:
     commit_every: int = COMMIT_EVERY_ARTICLES
     # Time allowed to read one file (None: no limit).
     file_seconds: float | None = FILE_SECONDS
+    # The learned topic model's file (tagging.learned), checked by the caller; None: rules only.
+    topic_model: str | None = None
     # Share of the archive the run may remove before it stops with TooManyRemovals
     # (None: no limit). The command line sets REMOVAL_LIMIT unless told --yes.
     removal_limit: float | None = None
@@ -435,7 +442,8 @@ def _write_parsed(writer, todo, report: IngestReport, run: Settings,
                   migration: _Migration) -> dict[str, int]:
     digests = {str(f.path): (f, d) for f, d in todo}
     curate, crosswalk = _curate(run), _crosswalk(run)
-    stream = parse_all([f for f, _ in todo], run.workers, run.vocabularies, run.file_seconds)
+    stream = parse_all([f for f, _ in todo], run.workers, run.vocabularies, run.file_seconds,
+                       run.topic_model)
     if run.progress is not None:
         stream = run.progress(stream, len(todo))
     pending, last_commit = 0, time.monotonic()

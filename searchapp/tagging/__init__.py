@@ -20,17 +20,20 @@ class Tagger:
     "topics": [...]}); `taggers` (facet -> tagger) replaces some of them."""
 
     def __init__(self, vocabularies: Mapping | None = None,
-                 taggers: Mapping[str, TextTagger] | None = None):
+                 taggers: Mapping[str, TextTagger] | None = None, learned=None):
         vocabularies, given = vocabularies or {}, taggers or {}
         self.taggers: dict[str, TextTagger] = {}
         for f in REGISTRY:
             if f.tagger:
                 self.taggers[f.name] = given.get(f.name) or f.tagger(vocabularies, self.taggers)
+        # A topic model learned from the curated tags (tagging.learned.TopicModel), or None.
+        self.learned = learned
 
     @classmethod
-    def from_vocabularies(cls, vocabularies: dict) -> Tagger:
-        """A tagger using edited vocabularies ({"persons": [...], "topics": [...]}) where given."""
-        return cls(vocabularies)
+    def from_vocabularies(cls, vocabularies: dict, learned=None) -> Tagger:
+        """A tagger using edited vocabularies ({"persons": [...], "topics": [...]}) where given,
+        and the learned topic model `learned` when there is one."""
+        return cls(vocabularies, learned=learned)
 
     # The taggers by their earlier names, for callers that read them.
     countries = property(lambda self: self.taggers["country"])
@@ -39,7 +42,12 @@ class Tagger:
 
     def auto_tags(self, title: str, body: str) -> list[Tag]:
         return [Tag(facet, value, self.label(facet, value), "auto")
-                for facet, tagger in self.taggers.items() for value in tagger.tag(title, body)]
+                for facet in self.taggers for value in self.values(facet, title, body)]
+
+    def values(self, facet: str, title: str, body: str) -> list[str]:
+        if facet == "topic":
+            return self.topic_values(title, body)
+        return self.taggers[facet].tag(title, body)
 
     def article_tags(self, article: Article) -> list[Tag]:
         """What the article's own fields say (its publication is its source)."""
@@ -51,6 +59,21 @@ class Tagger:
         included)."""
         topics = getattr(self.taggers.get("topic"), "labels", None)
         return label(facet, value, topics=topics)
+
+    def topic_values(self, title: str, body: str) -> list[str]:
+        """Topic ids, best first: the model's for the concepts it learned (each followed by
+        its broader concepts, as the rules give them), the rules' for the others."""
+        ruled = self.topics.tag(title, body)
+        if self.learned is None:
+            return ruled
+        # The model alone decides the concepts it learned: a broader concept it learned too
+        # is not implied by a narrower one (money supply is not interest rates).
+        known = set(self.learned.concepts)
+        found: list[str] = []
+        for concept, _confidence in self.learned.predict(title, body):
+            found += [concept, *(a for a in self.topics.ancestors(concept) if a not in known)]
+        found += [t for t in ruled if t not in known]
+        return list(dict.fromkeys(found))
 
     def topic_label(self, slug: str) -> str:
         return self.label("topic", slug)

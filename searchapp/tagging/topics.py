@@ -135,7 +135,7 @@ class TopicTagger:
         validate_taxonomy(topics)
         self._ids = [t["id"] for t in topics]
         self.labels = {t["id"]: t["label"] for t in topics}  # what its tags are called
-        index = {topic_id: k for k, topic_id in enumerate(self._ids)}
+        self._index = index = {topic_id: k for k, topic_id in enumerate(self._ids)}
         self._parent = [index.get(t.get("parent")) if t.get("parent") is not None else None
                         for t in topics]
         self._children: list[list[int]] = [[] for _ in topics]
@@ -158,6 +158,15 @@ class TopicTagger:
                 table = self._prefix if is_prefix else self._exact
                 table.setdefault(first, []).append(rule)
         self._prefix_lengths = sorted({len(p) for p in self._prefix}, reverse=True)
+
+    def ancestors(self, topic_id: str) -> list[str]:
+        """The broader topics of `topic_id`, nearest first (none for an unknown id)."""
+        chain = []
+        parent = self._parent[self._index[topic_id]] if topic_id in self._index else None
+        while parent is not None:
+            chain.append(self._ids[parent])
+            parent = self._parent[parent]
+        return chain
 
     # --- matching -----------------------------------------------------------
 

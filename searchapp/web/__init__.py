@@ -45,6 +45,7 @@ from . import (
     errors,
     person_merges,
     saved_searches,
+    topic_suggestions,
     views,
     vocabularies,
 )
@@ -54,7 +55,7 @@ from .languages import remember_language, select_locale
 ROOT = Path(__file__).resolve().parents[2]  # a checkout: templates/ and static/ live here
 PACKAGE = Path(__file__).resolve().parents[1]  # a built wheel carries them in the package
 # The librarians' pages are one blueprint (curation.bp); these modules add their routes to it.
-CURATION_PAGES = (curation_tags, vocabularies, crosswalks, audit, person_merges)
+CURATION_PAGES = (curation_tags, vocabularies, crosswalks, audit, person_merges, topic_suggestions)
 
 DEFAULTS = dict(
     INDEX_DIR="index",  # relative to the working directory
