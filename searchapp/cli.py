@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -11,7 +12,17 @@ from pathlib import Path
 import click
 
 from .dates import parse_day, period_end
-from .search import SORTS, EngineConfig, IndexLocked, IndexOutdated, QueryError, SearchRequest, open_engine
+from .export import FORMATS, MAX_EXPORT, write
+from .search import (
+    MAX_PER_PAGE,
+    SORTS,
+    EngineConfig,
+    IndexLocked,
+    IndexOutdated,
+    QueryError,
+    SearchRequest,
+    open_engine,
+)
 from .search.query import match_notice
 
 DEFAULT_INDEX = os.environ.get("SEARCHAPP_INDEX_DIR", "index")
@@ -225,18 +236,29 @@ def _day_option(value, end=False):
 @click.option("--from", "date_from", help="Start date: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--to", "date_to", help="End date: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_EXPORT),
+              help=f"Hits to show (default 10, at most {MAX_PER_PAGE}); with --format, "
+                   f"articles to export (default and most: {MAX_EXPORT:,}).")
 @index_dir_option
 @click.option("--all-words", is_flag=True,
               help="Only articles with every word of the query, even when few have them all.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--format", "export_format", type=click.Choice(sorted(FORMATS)),
+              help="Export the whole result set (every page, in the --sort order) to stdout "
+                   "as CSV, JSON Lines or RIS (Zotero, EndNote).")
 def search_cmd(query, country, person, topic, date_from, date_to, sort, limit, index_dir,
-               all_words, as_json):
+               all_words, as_json, export_format):
     """Search the index: ranked hits with highlighted snippets and facet counts."""
     filters = {k: v for k, v in (("country", country), ("person", person), ("topic", topic)) if v}
+    if limit and limit > MAX_PER_PAGE and not export_format:
+        raise click.UsageError(f"--limit is at most {MAX_PER_PAGE} without --format")
     request = SearchRequest(
-        query=query, filters=filters, sort=sort, per_page=limit, all_words=all_words,
-        date_from=_day_option(date_from), date_to=_day_option(date_to, end=True))
+        query=query, filters=filters, sort=sort, per_page=min(limit or 10, MAX_PER_PAGE),
+        all_words=all_words, date_from=_day_option(date_from),
+        date_to=_day_option(date_to, end=True))
+    if export_format:
+        _export(_engine(index_dir), request, export_format, limit)
+        return
     try:
         result = _engine(index_dir).search(request)
     except (FileNotFoundError, IndexOutdated) as exc:
@@ -259,6 +281,24 @@ def search_cmd(query, country, person, topic, date_from, date_to, sort, limit, i
     for facet, counts in result.facets.items():
         if counts:
             click.echo(f"\n{facet}: " + ", ".join(f"{c.value} ({c.count})" for c in counts))
+
+
+def _export(engine, request: SearchRequest, fmt: str, limit: int | None) -> None:
+    """Write the result set to stdout in `fmt`; more than MAX_EXPORT results need --limit."""
+    try:
+        total = engine.search(dataclasses.replace(request, per_page=1)).total
+        if total > MAX_EXPORT and not limit:
+            raise click.UsageError(
+                f"the search finds {total:,} articles; an export holds at most {MAX_EXPORT:,}: "
+                f"narrow it (--from/--to, a filter) or export the first ones with "
+                f"--limit {MAX_EXPORT}")
+        articles = engine.export(request, limit or MAX_EXPORT)
+    except (FileNotFoundError, IndexOutdated) as exc:
+        raise click.ClickException(str(exc)) from None
+    except QueryError as exc:
+        raise click.UsageError(str(exc)) from None
+    for chunk in write(fmt, articles):
+        click.echo(chunk, nl=False)
 
 
 def result_json(result) -> dict:

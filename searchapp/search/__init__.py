@@ -10,7 +10,7 @@ engine can take over later without touching the callers. The query language's po
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
@@ -221,6 +221,11 @@ class SearchEngine(Protocol):
     def acknowledge(self, change: int, since: JournalMark | None = None) -> bool: ...
     # curation: bulk selections and re-applying curated tags
     def ids_for(self, request: SearchRequest) -> list[str]: ...
+    # export: the first `limit` matching articles in the request's order (relevance, newest
+    # or oldest; its page and per_page are ignored), as stored: no snippets, no counts. The
+    # query is checked and matched before this returns (a QueryError is raised here, not
+    # while iterating), so a streamed answer never breaks off for a bad query.
+    def export(self, request: SearchRequest, limit: int) -> Iterator[Article]: ...
     def ids_with_value(self, facet: str, value: str) -> list[str]: ...  # now or as ingested
     def retag(self, article_ids: list[str], get_curate) -> int:
         """Re-apply curation to the articles; returns how many changed.

@@ -42,6 +42,7 @@ from . import (
     curation_tags,
     database,
     errors,
+    export,
     saved_searches,
     views,
     vocabularies,
@@ -142,6 +143,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(saved_searches.bp)
     app.register_blueprint(curation.bp)
+    app.register_blueprint(export.bp)
     errors.register(app)
     views.register_template_helpers(app)
     return app

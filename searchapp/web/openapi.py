@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import __version__
+from ..export import MAX_EXPORT
 from ..search import MAX_PAGE, MAX_PER_PAGE
 from .params import DEFAULT_FACET_LIMIT, DEFAULT_PER_PAGE, MAX_FACET_LIMIT, MORE_LIMIT
 
@@ -167,6 +168,33 @@ ACCOUNT_PATHS = {
 }
 
 
+EXPORT_PARAMETERS = [
+    *[p for p in SEARCH_PARAMETERS if p["name"] not in (
+        "page", "per_page", "date", "facet_limit", "more", "find_country", "find_person",
+        "find_topic")],
+    _param("format", "csv (a row per article, tags as labels, the first paragraph as summary; "
+           "cells starting with = + - @ get a leading ' so spreadsheets do not run them), "
+           "jsonl (one article per line, with its body, in the fields `searchapp index` reads) "
+           "or ris (Zotero, EndNote).",
+           {"type": "string", "enum": ["csv", "jsonl", "ris"], "default": "csv"}),
+    _param("limit", f"Export the first N articles in the sort order. Without it a search "
+           f"finding more than {MAX_EXPORT:,} articles is refused (400).",
+           {"type": "integer", "minimum": 1, "maximum": MAX_EXPORT}),
+]
+EXPORT_PATH = {"get": {
+    "summary": "Export a whole result set (every page, in the sort order), streamed",
+    "description": "Takes the search's own parameters (as /api/search) and answers with the "
+                   "articles as a download; X-Total-Count says how many articles the search "
+                   "finds, X-Export-Count how many are in the export.",
+    "parameters": EXPORT_PARAMETERS,
+    "responses": {
+        "200": {"description": "The articles", "content": {
+            "text/csv": {"schema": STRING},
+            "application/x-ndjson": {"schema": STRING},
+            "application/x-research-info-systems": {"schema": STRING}}},
+        "400": ERROR}}}
+
+
 def server_url(config, script_root: str) -> str:
     """Where the API is, as the document names it: relative to the document's own address,
     or the configured SERVER_NAME, never the request's Host header (a forged Host would
@@ -199,6 +227,7 @@ def openapi_document(server_url: str) -> dict:
                     "200": {"description": "The article", "content": {
                         "application/json": {"schema": ARTICLE}}},
                     "404": ERROR}}},
+            "/api/export": EXPORT_PATH,
             **ACCOUNT_PATHS,
         },
     }

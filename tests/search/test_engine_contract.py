@@ -345,3 +345,22 @@ def test_accents_are_folded_but_phrases_stay_exact(engine):
 ])
 def test_fields_take_the_values_the_reader_sees(engine, q, expected):
     assert ids(engine, q) == expected
+
+
+def test_export_gives_the_matches_in_the_requests_order_as_stored(engine):
+    """Every matching article, not one page; in relevance or date order; page and per_page
+    ignored; whole stored articles (body and tags), no more than the limit."""
+    by_relevance = [h.id for h in engine.search(SearchRequest("sanctions")).hits]
+    exported = list(engine.export(SearchRequest("sanctions", per_page=1, page=2), limit=100))
+    assert [a.id for a in exported] == by_relevance and len(by_relevance) == 3
+    assert [a.id for a in engine.export(SearchRequest(sort="newest"), 100)] == [
+        "iran-oil", "ru-cn", "fed", "cocoa", "undated"]
+    assert [a.id for a in engine.export(SearchRequest(sort="oldest"), 2)] == ["cocoa", "fed"]
+    fed = next(iter(engine.export(SearchRequest(filters={"person": ("Paul Volcker",)}), 10)))
+    assert fed == engine.get("fed") and fed.body.startswith("Federal Reserve chairman")
+    assert list(engine.export(SearchRequest("nosuchword"), 10)) == []
+
+
+def test_export_refuses_a_bad_query_before_it_is_read(engine):
+    with pytest.raises(QueryError):
+        engine.export(SearchRequest('"unclosed'), 10)  # raised by the call, not the iteration
