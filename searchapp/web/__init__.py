@@ -41,6 +41,7 @@ from . import (
     curation,
     curation_tags,
     database,
+    entities,
     errors,
     export,
     saved_searches,
@@ -144,6 +145,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(saved_searches.bp)
     app.register_blueprint(curation.bp)
     app.register_blueprint(export.bp)
+    app.register_blueprint(entities.bp)
     errors.register(app)
     views.register_template_helpers(app)
     return app

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .. import __version__
 from ..export import MAX_EXPORT
+from ..model import FACETS
+from .entities import segment
 from ..search import MAX_PAGE, MAX_PER_PAGE
 from .params import DEFAULT_FACET_LIMIT, DEFAULT_PER_PAGE, MAX_FACET_LIMIT, MORE_LIMIT
 
@@ -195,6 +197,41 @@ EXPORT_PATH = {"get": {
         "400": ERROR}}}
 
 
+NAMED_VALUE = {"type": "object", "properties": {
+    "value": STRING, "label": STRING, "count": {"type": "integer"},
+    "search": {**STRING, "description": "the search for articles with both values"},
+    "page": {**STRING, "description": "the value's own page"}}}
+ENTITY = {"type": "object", "properties": {
+    "facet": STRING, "value": STRING, "label": STRING,
+    "total": {"type": "integer", "description": "articles with the value"},
+    "aliases": {"type": "array", "items": STRING,
+                "description": "people: the authority file's aliases"},
+    "names": {"type": "array", "description": "countries: the name in other languages",
+              "items": {"type": "object", "properties": {"language": STRING, "name": STRING}}},
+    "parent": {"type": "object", "nullable": True, "description": "topics: the broader topic"},
+    "children": {"type": "array", "description": "topics: the narrower topics",
+                 "items": {"type": "object"}},
+    "coverage": {"type": "array", "description": "articles per year (the date histogram), "
+                 "each with its search", "items": {"type": "object"}},
+    "granularity": STRING,
+    "related": {"type": "object", "description": "per other facet, the values most often "
+                "named with this one (one search filtered on it)",
+                "additionalProperties": {"type": "array", "items": NAMED_VALUE}},
+    "latest": {"type": "array", "items": {"type": "object"}},
+    "links": {"type": "object"}}}
+
+
+def entity_paths() -> dict:
+    """/api/people/{value}, /api/countries/{value}, ...: one per facet of FACETS."""
+    return {f"/api/{segment(facet)}/{{value}}": {"get": {
+        "summary": f"The page of one {facet}: coverage over time, the values named with it, "
+                   "aliases, the latest articles",
+        "parameters": [{"name": "value", "in": "path", "required": True, "schema": STRING}],
+        "responses": {"200": {"description": "The value's page as data", "content": {
+            "application/json": {"schema": ENTITY}}}, "404": ERROR}}}
+        for facet in FACETS}
+
+
 def server_url(config, script_root: str) -> str:
     """Where the API is, as the document names it: relative to the document's own address,
     or the configured SERVER_NAME, never the request's Host header (a forged Host would
@@ -228,6 +265,7 @@ def openapi_document(server_url: str) -> dict:
                         "application/json": {"schema": ARTICLE}}},
                     "404": ERROR}}},
             "/api/export": EXPORT_PATH,
+            **entity_paths(),
             **ACCOUNT_PATHS,
         },
     }
