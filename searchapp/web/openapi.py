@@ -5,8 +5,8 @@ from __future__ import annotations
 from .. import __version__
 from ..export import MAX_EXPORT
 from ..model import FACETS
-from .entities import segment
 from ..search import MAX_PAGE, MAX_PER_PAGE
+from .entities import segment
 from .params import DEFAULT_FACET_LIMIT, DEFAULT_PER_PAGE, MAX_FACET_LIMIT, MORE_LIMIT
 
 
