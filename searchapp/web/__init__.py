@@ -37,6 +37,7 @@ from . import (
     api,
     audit,
     auth,
+    collections,
     costly_searches,
     curation,
     curation_tags,
@@ -146,6 +147,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(curation.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(entities.bp)
+    app.register_blueprint(collections.bp)
     errors.register(app)
     views.register_template_helpers(app)
     return app

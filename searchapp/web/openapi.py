@@ -221,6 +221,30 @@ ENTITY = {"type": "object", "properties": {
     "links": {"type": "object"}}}
 
 
+COLLECTION = {"type": "object", "properties": {
+    "slug": STRING, "name": STRING, "description": STRING, "owner": STRING,
+    "shared": {"type": "boolean", "description": "open to any signed-in user with its link, "
+               "and listed for librarians"},
+    "created": STRING, "updated": STRING, "count": {"type": "integer"},
+    "links": {"type": "object", "description": "html, json; on one collection also export "
+              "(csv, jsonl, ris: /collections/<slug>/export?format=...)"}}}
+COLLECTION_PATHS = {
+    "/api/collections": _logged_in("My collections, and (for librarians) every shared one", {
+        "type": "object", "properties": {
+            "own": {"type": "array", "items": COLLECTION},
+            "shared": {"type": "array", "items": COLLECTION}}}, "reader"),
+    "/api/collections/{slug}": {"get": {
+        **_logged_in("One collection with its articles and notes, in the order added", {
+            "allOf": [COLLECTION, {"type": "object", "properties": {"items": {
+                "type": "array", "items": {"type": "object", "properties": {
+                    "id": STRING, "title": STRING, "note": STRING, "added": STRING,
+                    "in_index": {"type": "boolean"}, "source": STRING,
+                    "published": NULLABLE_STRING, "links": {"type": "object"}}}}}}]},
+            "reader (the owner, or anyone for a shared collection; 404 otherwise)")["get"],
+        "parameters": [{"name": "slug", "in": "path", "required": True, "schema": STRING}]}},
+}
+
+
 def entity_paths() -> dict:
     """/api/people/{value}, /api/countries/{value}, ...: one per facet of FACETS."""
     return {f"/api/{segment(facet)}/{{value}}": {"get": {
@@ -266,6 +290,7 @@ def openapi_document(server_url: str) -> dict:
                     "404": ERROR}}},
             "/api/export": EXPORT_PATH,
             **entity_paths(),
+            **COLLECTION_PATHS,
             **ACCOUNT_PATHS,
         },
     }
