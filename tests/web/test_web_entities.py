@@ -95,3 +95,11 @@ def test_the_api_document_lists_the_entity_pages(client):
     assert {f"/api/{segment(f)}/{{value}}" for f in FACETS} <= set(paths)
     assert "related" in paths["/api/people/{value}"]["get"]["responses"]["200"]["content"][
         "application/json"]["schema"]["properties"]
+
+
+def test_pages_speak_french(client):
+    page = client.get("/countries/FR?lang=fr").get_data(as_text=True)
+    assert "Couverture dans le temps" in page and "Derniers articles" in page
+    assert "Dans d’autres langues" in page
+    results = client.get("/?q=quillfeather&lang=fr").get_data(as_text=True)
+    assert "Exporter :" in results
