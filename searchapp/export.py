@@ -60,7 +60,8 @@ def write(fmt: str, articles: Iterable[Article], link: LinkFor = None) -> Iterat
 
 def summary(article: Article) -> str:
     """The article's first paragraph (at most SUMMARY_CHARS), on one line."""
-    first = next((p for p in article.body.split("\n\n") if p.strip()), "")
+    body = article.body.lstrip()[:SUMMARY_CHARS * 4]  # a 20 MB body is not split whole
+    first = body.split("\n\n", 1)[0]
     return " ".join(first.split())[:SUMMARY_CHARS]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from flask import Blueprint, Response, request, stream_with_context, url_for
 from flask_babel import format_number, gettext
@@ -78,8 +79,12 @@ def export_limit(args: MultiDict) -> int:
 
 def stream(fmt: str, articles: Iterable[Article], name: str, headers: dict | None = None):
     """A download of the articles, written while they are sent (never whole in memory)."""
+    # One url_for, then each id quoted onto it: url_for per article was a fifth of a
+    # 10,000-article CSV export.
+    base = url_for("pages.article", article_id="-", _external=True)[:-1]
+
     def link(article_id: str) -> str:
-        return url_for("pages.article", article_id=article_id, _external=True)
+        return base + quote(article_id, safe="")
 
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     filename = f"{name}-{stamp}.{FORMATS[fmt].extension}"

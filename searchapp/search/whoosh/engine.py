@@ -43,7 +43,7 @@ from . import internals  # noqa: F401  (applies the fix to the pinned Whoosh)
 from .arrays import Evaluator, PostingsCache
 from .expansion import expand, expands
 from .highlight import QueryTerms, highlighter
-from .internals import Unsupported
+from .internals import Unsupported, stored_fields_reader
 from .lexicons import Lexicons, save_lexicons
 from .matching import counts, evaluate, matching, page_order, search_deadline, top
 from .parsing import parse
@@ -610,9 +610,10 @@ EXPORT_BATCH = 256
 
 
 def _stored_in_order(s, order: np.ndarray) -> Iterator[Article]:
+    read = stored_fields_reader(s)
     for start in range(0, len(order), EXPORT_BATCH):
         batch = [int(d) for d in order[start:start + EXPORT_BATCH]]
-        stored = {d: s.stored_fields(d) for d in sorted(batch)}
+        stored = {d: read(d) for d in sorted(batch)}
         for d in batch:
             yield to_article(stored[d])
 
