@@ -11,10 +11,12 @@ so a facet registered later gets its pages with no change here.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Blueprint, jsonify, render_template, url_for
 from werkzeug.datastructures import MultiDict
 
-from ..curation import vocabulary_in_effect
+from ..curation import shipped_vocabulary, stored_vocabulary
 from ..model import FACETS
 from ..search import QueryError, facet_value
 from ..tagging.labels import country_label
@@ -106,10 +108,7 @@ def aliases(facet: str, value: str) -> dict:
 
 
 def person_aliases(name: str) -> list[str]:
-    for entry in vocabulary_in_effect(get_db(), "persons"):
-        if entry.get("name") == name:
-            return [a for a in entry.get("aliases", []) if a != name]
-    return []
+    return [a for a in authority("persons").get(name, ()) if a != name]
 
 
 def country_names(code: str) -> list[dict]:
@@ -124,14 +123,35 @@ def country_names(code: str) -> list[dict]:
 
 
 def topic_family(topic_id: str) -> dict:
-    taxonomy = vocabulary_in_effect(get_db(), "topics")
-    entry = next((t for t in taxonomy if t.get("id") == topic_id), None)
-    parent = entry.get("parent") if entry else None
-    children = [t["id"] for t in taxonomy if t.get("parent") == topic_id and t.get("id")]
+    parents = authority("topics")
+    parent = parents.get(topic_id)
+    children = [t for t, p in parents.items() if p == topic_id]
+
     def named(t):
         return {"value": t, "label": label("topic", t), "page": entity_url("topic", t)}
     return {"parent": named(parent) if parent else None,
             "children": [named(c) for c in children]}
+
+
+def authority(name: str) -> dict:
+    """The vocabulary in effect, indexed: persons -> {name: aliases}, topics -> {id: parent}.
+    The shipped one is read and indexed once per process; an edited one (rare) each time,
+    as the librarians may have changed it in another process."""
+    stored = stored_vocabulary(get_db(), name)
+    return _shipped_index(name) if stored is None else _index(name, stored["entries"])
+
+
+@lru_cache(maxsize=2)
+def _shipped_index(name: str) -> dict:
+    # The shipped taxonomy is a large JSON (its rules): parsed on every page it took more
+    # time than the page's search.
+    return _index(name, shipped_vocabulary(name))
+
+
+def _index(name: str, entries: list[dict]) -> dict:
+    if name == "persons":
+        return {e["name"]: tuple(e.get("aliases", ())) for e in entries if e.get("name")}
+    return {t["id"]: t.get("parent") for t in entries if t.get("id")}
 
 
 def coverage(page: SearchPage, facet: str, value: str) -> list[dict]:

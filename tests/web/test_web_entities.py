@@ -103,3 +103,14 @@ def test_pages_speak_french(client):
     assert "Dans d’autres langues" in page
     results = client.get("/?q=quillfeather&lang=fr").get_data(as_text=True)
     assert "Exporter :" in results
+
+
+def test_the_librarians_edited_authority_file_is_the_one_shown(site):
+    lena = site.client("librarian")
+    before = lena.get("/api/people/Sergey Lavrov").get_json()["aliases"]
+    assert "Sergei Lavrov" in before
+    response = site.post(lena, "/curation/vocabularies/persons",
+                         {"content": "Sergey Lavrov | Lavrov; S. V. Lavrov\n"})
+    assert response.status_code == 302
+    assert lena.get("/api/people/Sergey Lavrov").get_json()["aliases"] == ["Lavrov",
+                                                                             "S. V. Lavrov"]
