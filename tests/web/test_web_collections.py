@@ -149,3 +149,16 @@ def test_titles_and_notes_are_escaped(site):
 def test_the_api_document_lists_the_collections(site):
     paths = site.client().get("/api/openapi.json").get_json()["paths"]
     assert {"/api/collections", "/api/collections/{slug}"} <= set(paths)
+
+
+def test_a_closed_archive_keeps_exports_and_entity_pages_for_users(site):
+    site.app.config["ANONYMOUS_SEARCH"] = False
+    anonymous = site.client()
+    for url in ("/export?q=quillfeather", "/people/Sergey%20Lavrov"):
+        response = anonymous.get(url)
+        assert response.status_code == 302 and response.location.startswith("/login"), url
+    for url in ("/api/export?q=quillfeather", "/api/people/Sergey%20Lavrov"):
+        assert anonymous.get(url).status_code == 401, url
+    rita = site.client("reader")
+    assert rita.get("/export?q=quillfeather&format=ris").status_code == 200
+    assert rita.get("/api/people/Sergey%20Lavrov").status_code == 200
