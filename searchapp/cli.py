@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -286,13 +285,12 @@ def search_cmd(query, country, person, topic, date_from, date_to, sort, limit, i
 def _export(engine, request: SearchRequest, fmt: str, limit: int | None) -> None:
     """Write the result set to stdout in `fmt`; more than MAX_EXPORT results need --limit."""
     try:
-        total = engine.search(dataclasses.replace(request, per_page=1)).total
-        if total > MAX_EXPORT and not limit:
-            raise click.UsageError(
-                f"the search finds {total:,} articles; an export holds at most {MAX_EXPORT:,}: "
-                f"narrow it (--from/--to, a filter) or export the first ones with "
-                f"--limit {MAX_EXPORT}")
         articles = engine.export(request, limit or MAX_EXPORT)
+        if articles.total > MAX_EXPORT and not limit:
+            raise click.UsageError(
+                f"the search finds {articles.total:,} articles; an export holds at most "
+                f"{MAX_EXPORT:,}: narrow it (--from/--to, a filter) or export the first ones "
+                f"with --limit {MAX_EXPORT}")
     except (FileNotFoundError, IndexOutdated) as exc:
         raise click.ClickException(str(exc)) from None
     except QueryError as exc:

@@ -9,7 +9,6 @@ set larger than MAX_EXPORT is refused with a message unless `limit` asks for its
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -46,15 +45,15 @@ def export_search(args: MultiDict):
         fmt = export_format(args)
         params = parse_search_args(args)
         limit = export_limit(args)
-        total = engine().search(replace(params.request, page=1, per_page=1)).total
-        if total > MAX_EXPORT and not args.get("limit"):
+        articles = engine().export(params.request, limit)
+        if articles.total > MAX_EXPORT and not args.get("limit"):
             raise ParamError(gettext(
                 "This search finds %(total)s articles; an export holds at most %(most)s. "
                 "Narrow the search (a date range or a filter), or export its first %(most)s.",
-                total=format_number(total), most=format_number(MAX_EXPORT)))
-        articles = engine().export(params.request, limit)
+                total=format_number(articles.total), most=format_number(MAX_EXPORT)))
     except QueryError as exc:
         return error_response(400, user_message(exc))
+    total = articles.total
     return stream(fmt, articles, "articles", {"X-Total-Count": str(total),
                                               "X-Export-Count": str(min(total, limit))})
 

@@ -36,7 +36,15 @@ from whoosh.util.filelock import FileLock
 
 from ...model import Article
 from ...processes import alive
-from .. import Hit, IndexLocked, IndexOutdated, JournalMark, SearchRequest, SearchResult
+from .. import (
+    Exported,
+    Hit,
+    IndexLocked,
+    IndexOutdated,
+    JournalMark,
+    SearchRequest,
+    SearchResult,
+)
 from .. import query as policy
 from ..lru import LRU
 from . import internals  # noqa: F401  (applies the fix to the pinned Whoosh)
@@ -305,7 +313,7 @@ class WhooshEngine:
         matched = matching(s, user_q, request, tables, self._postings, words, deadline)()
         return [s.stored_fields(int(d))["id"] for d in np.flatnonzero(matched)]
 
-    def export(self, request: SearchRequest, limit: int) -> Iterator[Article]:
+    def export(self, request: SearchRequest, limit: int) -> Exported:
         """The first `limit` matches in the request's order, as stored. Ranked on the
         arrays like a search (one matching, one sort of doc numbers), then each article's
         stored fields read by doc number: no lookup by id, no snippets, no counts."""
@@ -318,7 +326,7 @@ class WhooshEngine:
         docs = np.flatnonzero(matched())
         whole = dataclasses.replace(request, page=1, per_page=max(0, limit))
         order, _scored = page_order(whole, docs, tables, matched.scores)
-        return _stored_in_order(s, order)
+        return Exported(len(docs), _stored_in_order(s, order))
 
     def ids_with_value(self, facet: str, value: str) -> list[str]:
         """Ids of articles that have the value now, or had it as ingested."""
