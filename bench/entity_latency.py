@@ -129,7 +129,8 @@ def main(argv=None) -> int:
           f"{'met' if met else 'NOT met'}")
     path = write_json("entity_latency.json", {
         "machine": machine_info(), "code": code_version(), "index": index_dir.name,
-        "load_average": os.getloadavg()[0], "results": table, "targets": {"p50_ms": TARGET_P50_MS, "p95_ms": TARGET_P95_MS},
+        "load_average": os.getloadavg()[0], "results": table,
+        "targets": {"p50_ms": TARGET_P50_MS, "p95_ms": TARGET_P95_MS},
         "target_met": met})
     print(f"wrote {path}")
     return 0 if met else 1
