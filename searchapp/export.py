@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from .model import FACETS, Article
 
 # The most articles one export holds; a bigger result set is refused with a message (or its
-# first MAX_EXPORT asked for explicitly). Exporting 10,000 from 215,000 articles takes about
-# a second (bench/export_speed.py).
+# first MAX_EXPORT asked for explicitly). Each article costs its stored fields' read (about
+# 0.15 ms of CPU): 10,000 is what one request may cost (bench/export_speed.py measures it).
 MAX_EXPORT = 10_000
 # Rows or records written to the buffer before it is handed on: fewer, larger chunks.
 CHUNK_ARTICLES = 100
