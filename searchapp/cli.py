@@ -11,8 +11,10 @@ from pathlib import Path
 import click
 
 from .dates import parse_day, period_end
+from .export import FORMATS, MAX_EXPORT, write
 from .facets import REGISTRY
 from .search import (
+    MAX_PER_PAGE,
     SORTS,
     EngineConfig,
     IndexLocked,
@@ -287,17 +289,28 @@ def facet_filters(given: dict) -> dict[str, tuple[str, ...]]:
 @click.option("--from", "date_from", help="Start date: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--to", "date_to", help="End date: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_EXPORT),
+              help=f"Hits to show (default 10, at most {MAX_PER_PAGE}); with --format, "
+                   f"articles to export (default and most: {MAX_EXPORT:,}).")
 @index_dir_option
 @click.option("--all-words", is_flag=True,
               help="Only articles with every word of the query, even when few have them all.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--format", "export_format", type=click.Choice(sorted(FORMATS)),
+              help="Export the whole result set (every page, in the --sort order) to stdout "
+                   "as CSV, JSON Lines or RIS (Zotero, EndNote).")
 def search_cmd(query, date_from, date_to, sort, limit, index_dir, all_words, as_json,
-               **facets):
+               export_format, **facets):
     """Search the index: ranked hits with highlighted snippets and facet counts."""
+    if limit and limit > MAX_PER_PAGE and not export_format:
+        raise click.UsageError(f"--limit is at most {MAX_PER_PAGE} without --format")
     request = SearchRequest(
-        query=query, filters=facet_filters(facets), sort=sort, per_page=limit, all_words=all_words,
+        query=query, filters=facet_filters(facets), sort=sort,
+        per_page=min(limit or 10, MAX_PER_PAGE), all_words=all_words,
         date_from=_day_option(date_from), date_to=_day_option(date_to, end=True))
+    if export_format:
+        _export(_engine(index_dir), request, export_format, limit)
+        return
     try:
         result = _engine(index_dir).search(request)
     except (FileNotFoundError, IndexOutdated) as exc:
@@ -320,6 +333,23 @@ def search_cmd(query, date_from, date_to, sort, limit, index_dir, all_words, as_
     for facet, counts in result.facets.items():
         if counts:
             click.echo(f"\n{facet}: " + ", ".join(f"{c.value} ({c.count})" for c in counts))
+
+
+def _export(engine, request: SearchRequest, fmt: str, limit: int | None) -> None:
+    """Write the result set to stdout in `fmt`; more than MAX_EXPORT results need --limit."""
+    try:
+        articles = engine.export(request, limit or MAX_EXPORT)
+        if articles.total > MAX_EXPORT and not limit:
+            raise click.UsageError(
+                f"the search finds {articles.total:,} articles; an export holds at most "
+                f"{MAX_EXPORT:,}: narrow it (--from/--to, a filter) or export the first ones "
+                f"with --limit {MAX_EXPORT}")
+    except (FileNotFoundError, IndexOutdated) as exc:
+        raise click.ClickException(str(exc)) from None
+    except QueryError as exc:
+        raise click.UsageError(str(exc)) from None
+    for chunk in write(fmt, articles):
+        click.echo(chunk, nl=False)
 
 
 def result_json(result) -> dict:

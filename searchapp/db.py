@@ -186,6 +186,32 @@ MIGRATIONS = [
         PRIMARY KEY (article_id, value)
     );
     """,
+    """
+    -- Collections: articles a reader gathers under a name, private or shared with the team,
+    -- each with a note. Items keep the title they had when added, so an article gone from
+    -- the index is still named.
+    CREATE TABLE collections (
+        id INTEGER PRIMARY KEY,
+        slug TEXT NOT NULL UNIQUE,
+        owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        shared INTEGER NOT NULL DEFAULT 0,
+        created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        updated TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE INDEX collections_owner ON collections(owner_id);
+    CREATE TABLE collection_items (
+        id INTEGER PRIMARY KEY,   -- the order items were added in
+        collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+        article_id TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        added TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        UNIQUE (collection_id, article_id)
+    );
+    CREATE INDEX collection_items_article ON collection_items(article_id);
+    """,
 ]
 
 

@@ -1,12 +1,12 @@
 """Take screenshots of the main pages into this folder (not a test).
 
-    python docs/screenshots/make_screenshots.py [--index-dir DIR]
+    python docs/screenshots/make_screenshots.py [--index-dir DIR] [--only NAME...]
 
 Without --index-dir, a fresh index is built in a temporary folder from seeds/,
 the web test fixtures and, when the corpora are there, one Reuters file.
 The account pages (login, article as a librarian, saved searches, change log) use a
 temporary instance folder with a demo librarian; with --index-dir, the curation made
-for them changes that index.
+for them changes that index. --only takes just the named shots (e.g. entity-country.png).
 Needs the playwright package and Chromium at /usr/bin/chromium.
 """
 
@@ -45,6 +45,11 @@ SHOTS = [
     # Fewer than ten articles have every word: the page says it relaxed, with the strict link.
     ("search-relaxed.png", "/?q=cocoa+prices+lavrov", 1280, False),
     ("search-field-label.png", "/?q=country%3A%22soviet+union%22+grain", 1280, False),
+    # Export links above the results; entity pages reached from tags and facet values.
+    ("search-export.png", "/?q=cocoa&sort=newest", 1280, False),
+    ("entity-country.png", "/countries/BR", 1280, True),
+    ("entity-person.png", "/people/Sergey%20Lavrov", 1280, True),
+    ("entity-topic.png", "/topics/elections", 1280, True),
 ]
 
 
@@ -55,6 +60,9 @@ ACCOUNT_SHOTS = [
     ("saved-searches.png", "saved"),
     ("audit-log.png", "audit"),
     ("crosswalks.png", "crosswalks"),
+    ("collection-add.png", "collect"),  # an article page's "Add to a collection"
+    ("collection.png", "collection"),
+    ("collections.png", "collections"),
 ]
 DEMO_USER, DEMO_PASSWORD = "lena", "demo password"
 SAVED = [  # (name, search, note, shared)
@@ -150,6 +158,30 @@ def wait_for_a_mapping(page, base: str) -> None:
     page.wait_for_selector(".flash--success")
 
 
+def prepare_collection(page, base: str) -> str:
+    """A shared collection of two cocoa or Brazil stories, with notes; -> its path."""
+    page.goto(base + "/?q=cocoa&sort=newest")
+    if page.locator(".hit__title a").count() < 2:
+        page.goto(base + "/?q=quillfeather")
+    titles = page.locator(".hit__title a")
+    first, second = titles.nth(0).get_attribute("href"), titles.nth(1).get_attribute("href")
+    page.goto(base + first)
+    panel = page.locator(".panel--collect")
+    panel.locator("input[name=name]").fill("Cocoa harvest")
+    panel.locator(".collect-new textarea[name=note]").fill("Crop outlook for the weekly note.")
+    panel.locator("input[name=shared]").check()
+    panel.get_by_role("button", name="Make it and add the article").click()
+    page.wait_for_selector(".flash--success")
+    page.goto(base + second)
+    panel = page.locator(".panel--collect")
+    panel.locator(".collect-form textarea[name=note]").fill("Compare the prices quoted.")
+    panel.get_by_role("button", name="Add", exact=True).click()
+    page.wait_for_selector(".flash--success")
+    page.locator(".panel--collect a", has_text="Cocoa harvest").click()
+    page.wait_for_url("**/collections/**")
+    return page.url.removeprefix(base)
+
+
 def pretend_last_seen(instance: Path, name: str, day: str) -> None:
     """As if the owner last looked at the saved search on `day`, so the list shows new matches."""
     from searchapp.db import connect, db_path
@@ -164,8 +196,9 @@ def account_shots(browser, base: str, instance: Path) -> None:
                                   viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(base + "/login")
-    page.screenshot(path=str(HERE / "login.png"))
-    print("wrote", HERE / "login.png")
+    if wanted("login.png"):
+        page.screenshot(path=str(HERE / "login.png"))
+        print("wrote", HERE / "login.png")
     log_in(page, base)
     article = prepare_account_pages(page, base)
     pretend_last_seen(instance, SAVED[0][0], "1987-03-01")
@@ -174,8 +207,25 @@ def account_shots(browser, base: str, instance: Path) -> None:
         page.goto(base + {"article": article, "saved": "/saved", "audit": "/curation/audit",
                           "crosswalks": "/curation/crosswalks"}[what])
         page.screenshot(path=str(HERE / name), full_page=what == "article")
+    collection = prepare_collection(page, base)
+    paths = {"article": article, "saved": "/saved", "audit": "/curation/audit",
+             "collect": article, "collection": collection, "collections": "/collections"}
+    for name, what in ACCOUNT_SHOTS[1:]:
+        if not wanted(name):
+            continue
+        page.goto(base + paths[what])
+        if what == "collect":
+            page.locator(".panel--collect").scroll_into_view_if_needed()
+        page.screenshot(path=str(HERE / name), full_page=what in ("article", "collection"))
         print("wrote", HERE / name)
     context.close()
+
+
+ONLY: set[str] = set()  # --only: these shots alone
+
+
+def wanted(name: str) -> bool:
+    return not ONLY or name in ONLY
 
 
 def serve(app):
@@ -189,7 +239,9 @@ def serve(app):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index-dir", type=Path, help="use this index instead of building one")
+    parser.add_argument("--only", nargs="+", default=[], help="take only these shots")
     args = parser.parse_args()
+    ONLY.update(args.only)
 
     from playwright.sync_api import sync_playwright
 
@@ -204,6 +256,8 @@ def main() -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for name, path, width, full in SHOTS:
+                if not wanted(name):
+                    continue
                 context = browser.new_context(locale="en-US", device_scale_factor=1,
                                               viewport={"width": width, "height": 900})
                 page = context.new_page()
@@ -218,7 +272,8 @@ def main() -> None:
                 page.screenshot(path=str(HERE / name), full_page=full)
                 print("wrote", HERE / name)
                 context.close()
-            account_shots(browser, base, instance)
+            if not ONLY or ONLY & {name for name, _ in ACCOUNT_SHOTS}:
+                account_shots(browser, base, instance)
             browser.close()
         server.shutdown()
     finally:

@@ -10,7 +10,7 @@ engine can take over later without touching the callers. The query language's po
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
@@ -166,6 +166,18 @@ class SearchResult:
     match: Match | None = None  # None when browsing (no query)
 
 
+@dataclass
+class Exported:
+    """What `SearchEngine.export` gives: iterate it for the articles (read as they are
+    asked for); `total` is how many articles match in all, which may be more than the
+    limit (so a caller can refuse an export that would be cut short, without a search)."""
+    total: int
+    articles: Iterator[Article]
+
+    def __iter__(self) -> Iterator[Article]:
+        return self.articles
+
+
 @dataclass(frozen=True)
 class JournalMark:
     """The last curation journal entry an index has applied (`change`, 0 for none), and
@@ -224,6 +236,11 @@ class SearchEngine(Protocol):
     def acknowledge(self, change: int, since: JournalMark | None = None) -> bool: ...
     # curation: bulk selections and re-applying curated tags
     def ids_for(self, request: SearchRequest) -> list[str]: ...
+    # export: the first `limit` matching articles in the request's order (relevance, newest
+    # or oldest; its page and per_page are ignored), as stored: no snippets, no counts. The
+    # query is checked and matched before this returns (a QueryError is raised here, not
+    # while iterating), so a streamed answer never breaks off for a bad query.
+    def export(self, request: SearchRequest, limit: int) -> Exported: ...
     def ids_with_value(self, facet: str, value: str) -> list[str]: ...  # now or as ingested
     def retag(self, article_ids: list[str], get_curate) -> int:
         """Re-apply curation to the articles; returns how many changed.

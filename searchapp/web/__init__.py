@@ -37,12 +37,15 @@ from . import (
     api,
     audit,
     auth,
+    collections,
     costly_searches,
     crosswalks,
     curation,
     curation_tags,
     database,
+    entities,
     errors,
+    export,
     person_merges,
     saved_searches,
     topic_suggestions,
@@ -145,6 +148,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(saved_searches.bp)
     app.register_blueprint(curation.bp)
+    app.register_blueprint(export.bp)
+    app.register_blueprint(entities.bp)
+    app.register_blueprint(collections.bp)
     errors.register(app)
     views.register_template_helpers(app)
     return app

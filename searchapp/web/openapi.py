@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from .. import __version__
+from ..export import MAX_EXPORT
 from ..facets import REGISTRY
 from ..model import FACETS
 from ..search import MAX_PAGE, MAX_PER_PAGE
 from ..search.query import QUERY_FIELDS
+from .entities import segment
 from .params import DEFAULT_FACET_LIMIT, DEFAULT_PER_PAGE, MAX_FACET_LIMIT, MORE_LIMIT
 
 
@@ -173,6 +175,92 @@ ACCOUNT_PATHS = {
 }
 
 
+EXPORT_PARAMETERS = [
+    *[p for p in SEARCH_PARAMETERS if p["name"] not in (
+        "page", "per_page", "date", "facet_limit", "more", "find_country", "find_person",
+        "find_topic")],
+    _param("format", "csv (a row per article, tags as labels, the first paragraph as summary; "
+           "cells starting with = + - @ get a leading ' so spreadsheets do not run them), "
+           "jsonl (one article per line, with its body, in the fields `searchapp index` reads) "
+           "or ris (Zotero, EndNote).",
+           {"type": "string", "enum": ["csv", "jsonl", "ris"], "default": "csv"}),
+    _param("limit", f"Export the first N articles in the sort order. Without it a search "
+           f"finding more than {MAX_EXPORT:,} articles is refused (400).",
+           {"type": "integer", "minimum": 1, "maximum": MAX_EXPORT}),
+]
+EXPORT_PATH = {"get": {
+    "summary": "Export a whole result set (every page, in the sort order), streamed",
+    "description": "Takes the search's own parameters (as /api/search) and answers with the "
+                   "articles as a download; X-Total-Count says how many articles the search "
+                   "finds, X-Export-Count how many are in the export.",
+    "parameters": EXPORT_PARAMETERS,
+    "responses": {
+        "200": {"description": "The articles", "content": {
+            "text/csv": {"schema": STRING},
+            "application/x-ndjson": {"schema": STRING},
+            "application/x-research-info-systems": {"schema": STRING}}},
+        "400": ERROR}}}
+
+
+NAMED_VALUE = {"type": "object", "properties": {
+    "value": STRING, "label": STRING, "count": {"type": "integer"},
+    "search": {**STRING, "description": "the search for articles with both values"},
+    "page": {**STRING, "description": "the value's own page"}}}
+ENTITY = {"type": "object", "properties": {
+    "facet": STRING, "value": STRING, "label": STRING,
+    "total": {"type": "integer", "description": "articles with the value"},
+    "aliases": {"type": "array", "items": STRING,
+                "description": "people: the authority file's aliases"},
+    "names": {"type": "array", "description": "countries: the name in other languages",
+              "items": {"type": "object", "properties": {"language": STRING, "name": STRING}}},
+    "parent": {"type": "object", "nullable": True, "description": "topics: the broader topic"},
+    "children": {"type": "array", "description": "topics: the narrower topics",
+                 "items": {"type": "object"}},
+    "coverage": {"type": "array", "description": "articles per year (the date histogram), "
+                 "each with its search", "items": {"type": "object"}},
+    "granularity": STRING,
+    "related": {"type": "object", "description": "per other facet, the values most often "
+                "named with this one (one search filtered on it)",
+                "additionalProperties": {"type": "array", "items": NAMED_VALUE}},
+    "latest": {"type": "array", "items": {"type": "object"}},
+    "links": {"type": "object"}}}
+
+
+COLLECTION = {"type": "object", "properties": {
+    "slug": STRING, "name": STRING, "description": STRING, "owner": STRING,
+    "shared": {"type": "boolean", "description": "open to any signed-in user with its link, "
+               "and listed for librarians"},
+    "created": STRING, "updated": STRING, "count": {"type": "integer"},
+    "links": {"type": "object", "description": "html, json; on one collection also export "
+              "(csv, jsonl, ris: /collections/<slug>/export?format=...)"}}}
+COLLECTION_PATHS = {
+    "/api/collections": _logged_in("My collections, and (for librarians) every shared one", {
+        "type": "object", "properties": {
+            "own": {"type": "array", "items": COLLECTION},
+            "shared": {"type": "array", "items": COLLECTION}}}, "reader"),
+    "/api/collections/{slug}": {"get": {
+        **_logged_in("One collection with its articles and notes, in the order added", {
+            "allOf": [COLLECTION, {"type": "object", "properties": {"items": {
+                "type": "array", "items": {"type": "object", "properties": {
+                    "id": STRING, "title": STRING, "note": STRING, "added": STRING,
+                    "in_index": {"type": "boolean"}, "source": STRING,
+                    "published": NULLABLE_STRING, "links": {"type": "object"}}}}}}]},
+            "reader (the owner, or anyone for a shared collection; 404 otherwise)")["get"],
+        "parameters": [{"name": "slug", "in": "path", "required": True, "schema": STRING}]}},
+}
+
+
+def entity_paths() -> dict:
+    """/api/people/{value}, /api/countries/{value}, ...: one per facet of FACETS."""
+    return {f"/api/{segment(facet)}/{{value}}": {"get": {
+        "summary": f"The page of one {facet}: coverage over time, the values named with it, "
+                   "aliases, the latest articles",
+        "parameters": [{"name": "value", "in": "path", "required": True, "schema": STRING}],
+        "responses": {"200": {"description": "The value's page as data", "content": {
+            "application/json": {"schema": ENTITY}}}, "404": ERROR}}}
+        for facet in FACETS}
+
+
 def server_url(config, script_root: str) -> str:
     """Where the API is, as the document names it: relative to the document's own address,
     or the configured SERVER_NAME, never the request's Host header (a forged Host would
@@ -205,6 +293,9 @@ def openapi_document(server_url: str) -> dict:
                     "200": {"description": "The article", "content": {
                         "application/json": {"schema": ARTICLE}}},
                     "404": ERROR}}},
+            "/api/export": EXPORT_PATH,
+            **entity_paths(),
+            **COLLECTION_PATHS,
             **ACCOUNT_PATHS,
         },
     }

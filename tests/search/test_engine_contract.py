@@ -437,3 +437,22 @@ def test_the_byline_is_kept_and_is_not_the_text(named):
     assert named.get("bbc-ferry").byline == "By Jane Smithers"
     assert named.get("opec").source == "test/reut.sgm#1"  # where it was read, as given
     assert ids(named, "smithers") == []
+def test_export_gives_the_matches_in_the_requests_order_as_stored(engine):
+    """Every matching article, not one page; in relevance or date order; page and per_page
+    ignored; whole stored articles (body and tags), no more than the limit."""
+    by_relevance = [h.id for h in engine.search(SearchRequest("sanctions")).hits]
+    exported = list(engine.export(SearchRequest("sanctions", per_page=1, page=2), limit=100))
+    assert [a.id for a in exported] == by_relevance and len(by_relevance) == 3
+    assert [a.id for a in engine.export(SearchRequest(sort="newest"), 100)] == [
+        "iran-oil", "ru-cn", "fed", "cocoa", "undated"]
+    first_two = engine.export(SearchRequest(sort="oldest"), 2)
+    assert first_two.total == 5  # every match counted, though only two are read
+    assert [a.id for a in first_two] == ["cocoa", "fed"]
+    fed = next(iter(engine.export(SearchRequest(filters={"person": ("Paul Volcker",)}), 10)))
+    assert fed == engine.get("fed") and fed.body.startswith("Federal Reserve chairman")
+    assert list(engine.export(SearchRequest("nosuchword"), 10)) == []
+
+
+def test_export_refuses_a_bad_query_before_it_is_read(engine):
+    with pytest.raises(QueryError):
+        engine.export(SearchRequest('"unclosed'), 10)  # raised by the call, not the iteration

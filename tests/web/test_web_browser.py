@@ -134,6 +134,9 @@ def test_article_page_from_results(page, live_server, errors):
     assert page.locator("h1").inner_text() == "Dock strike halts grain exports from Marseille"
     assert "sanctions" in page.locator(".article__body mark").all_inner_texts()
     page.locator(".article-side").get_by_role("link", name="Élodie Marchand").click()
+    page.wait_for_url("**/people/**")  # a tag leads to the person's page
+    assert page.locator("h1").inner_text() == "Élodie Marchand"
+    page.locator(".entity__count a").first.click()  # and on to her articles
     page.wait_for_url("**person=*")
     assert heading(page) == "3 articles"
     assert errors == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from searchapp import saved
+from searchapp import collections, saved
 from searchapp.curation import Curator
 from searchapp.search import SearchRequest
 
@@ -23,13 +23,16 @@ def world(site):
     lena = conn.execute("SELECT id FROM users WHERE name = 'lena'").fetchone()["id"]
     slug = saved.create(conn, owen, "Owen's search", "q=quillfeather").slug
     change = Curator(conn, site.engine).add_tag(lena, hit.id, "topic", "sanctions")
+    shelf = collections.create(conn, owen, "Owen's shelf", shared=True)
+    collections.add(conn, shelf, hit.id, hit.title)
     conn.close()
-    return {"article": hit.id, "slug": slug, "owen": owen, "audit": change["id"]}
+    return {"article": hit.id, "slug": slug, "owen": owen, "audit": change["id"],
+            "collection": shelf.slug}
 
 
 # (method, url, form, expected status for anonymous, reader, librarian, admin)
 def routes(w):
-    article, slug, owen = w["article"], w["slug"], w["owen"]
+    article, slug, owen, shelf = w["article"], w["slug"], w["owen"], w["collection"]
     return [
         ("POST", "/logout", {}, (302, OK, OK, OK)),
         ("POST", "/saved", {"name": "Mine", "params": "q=oil"}, (LOGIN, OK, OK, OK)),
@@ -52,6 +55,16 @@ def routes(w):
         ("POST", "/curation/delete", {"facet": "person", "value": "Wang Yi"}, (LOGIN, 403, OK, OK)),
         ("POST", "/curation/crosswalks", {"source": "reuters", "facet": "topic", "code": "wheat",
                                           "value": "agriculture"}, (LOGIN, 403, OK, OK)),
+        # collections: anyone signed in makes one; only the owner (owen) changes his
+        ("POST", "/collections", {"name": "Mine"}, (LOGIN, OK, OK, OK)),
+        ("POST", f"/collections/{shelf}/edit", {"name": "Taken"}, (LOGIN, 403, 403, 403)),
+        ("POST", f"/collections/{shelf}/delete", {}, (LOGIN, 403, 403, 403)),
+        ("POST", "/collections/add", {"collection": shelf, "article_id": article},
+         (LOGIN, 403, 403, 403)),
+        ("POST", f"/collections/{shelf}/items/note", {"article_id": article, "note": "x"},
+         (LOGIN, 403, 403, 403)),
+        ("POST", f"/collections/{shelf}/items/remove", {"article_id": article},
+         (LOGIN, 403, 403, 403)),
         # pages
         ("GET", "/saved", None, (LOGIN, 200, 200, 200)),
         ("GET", "/curation", None, (LOGIN, 403, 200, 200)),
@@ -66,6 +79,9 @@ def routes(w):
         ("GET", "/api/audit", None, (401, 403, 200, 200)),
         ("GET", "/api/vocabularies/topics", None, (401, 403, 200, 200)),
         ("GET", "/api/crosswalks", None, (401, 403, 200, 200)),
+        ("GET", "/collections", None, (LOGIN, 200, 200, 200)),
+        ("GET", f"/collections/{shelf}", None, (LOGIN, 200, 200, 200)),
+        ("GET", "/api/collections", None, (401, 200, 200, 200)),
         # open to everyone while ANONYMOUS_SEARCH is on (the default)
         ("GET", f"/s/{slug}", None, (200, 200, 200, 200)),
         ("GET", f"/s/{slug}/feed.atom", None, (200, 200, 200, 200)),
@@ -73,7 +89,7 @@ def routes(w):
     ]
 
 
-ROUTE_COUNT = 31
+ROUTE_COUNT = 40
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -111,7 +127,7 @@ def test_allowed_changes_really_happen_and_refused_ones_do_not(site, world):
     assert saved.get(conn, world["slug"]) is None
 
 
-POST_ROUTES = range(15)  # the POST rows of the table
+POST_ROUTES = range(21)  # the POST rows of the table
 
 
 @pytest.mark.parametrize("number", POST_ROUTES)
@@ -129,6 +145,8 @@ def test_every_post_needs_the_csrf_token(site, world, number):
     assert saved.get(conn, world["slug"]).name == "Owen's search"
     assert conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 4
     assert conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == 1
+    assert collections.get(conn, world["collection"]).count == 1
+    assert len(collections.list_own(conn, world["owen"])) == 1
     assert admin.get("/admin/users").status_code == 200
 
 

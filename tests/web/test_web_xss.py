@@ -14,6 +14,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
@@ -33,6 +34,8 @@ SAVED_NOTE = "\"><svg onload=alert('XSS-NOTE')>"
 CURATED_PERSON = "</a><script>alert('XSS-CURATED')</script>"
 MERGED_PERSON = "\"><iframe src=javascript:alert('XSS-MERGED')>"
 BULK_TOPIC = "<body onload=alert('XSS-BULK')>"
+COLLECTION = "<script>alert('XSS-COLL')</script>"
+COLLECTION_NOTE = "\"><img src=x onerror=alert('XSS-CNOTE')>"
 VOCABULARY = ("Sergey Lavrov | Lavrov\n"
               "<script>alert('XSS-VOCAB')</script> | \"><img src=x onerror=alert('XSS-ALIAS')>\n")
 
@@ -100,14 +103,19 @@ def hostile(tmp_path_factory, pristine):
         "bulk": post(librarian, "/curation/bulk", {"params": f"q={WORD}", "tag_facet": "topic",
                                                   "tag_value": BULK_TOPIC}),
         "vocabulary": post(librarian, "/curation/vocabularies/persons", {"content": VOCABULARY}),
+        "collection": post(librarian, "/collections", {
+            "name": COLLECTION, "description": SAVED_NOTE, "shared": "1", "article_id": ids[0],
+            "note": COLLECTION_NOTE}),
     }
     for name, response in after.items():
         assert response.status_code == 200, (name, response.status_code)
     conn = connect(db_path(root / "instance"))
     slug = conn.execute("SELECT slug FROM saved_searches").fetchone()["slug"]
+    collection = conn.execute("SELECT slug FROM collections").fetchone()["slug"]
     assert conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == 4
     conn.close()
     return SimpleNamespace(app=app, ids=ids, slug=slug, librarian=librarian, after=after,
+                           collection=collection,
                            admin=logged_in(app, "xss-admin"))
 
 
@@ -147,10 +155,17 @@ def pages(h):
         ("librarian", "/curation/vocabularies/persons", ("XSS-VOCAB", "XSS-ALIAS")),
         ("librarian", "/curation/vocabularies/topics", ()),
         ("admin", "/admin/users", ("XSS-USER",)),
+        # entity pages of hostile values, and a collection with hostile names and notes
+        ("anonymous", "/people/%3Cimg%20src%3Dx%20onerror%3Dalert(%27XSS-P1%27)%3E",
+         ("XSS-P1", "XSS-T1")),
+        ("anonymous", "/people/" + quote(MERGED_PERSON, safe=""), ("XSS-MERGED",)),
+        ("librarian", "/collections", ("XSS-COLL", "XSS-NOTE")),
+        ("librarian", f"/collections/{h.collection}", ("XSS-COLL", "XSS-CNOTE", "XSS-T1")),
+        ("admin", f"/articles/{first}", (titles,)),  # "Add to a collection" for another user
     ]
 
 
-PAGE_COUNT = 32
+PAGE_COUNT = 37
 
 
 def client_for(h, who):

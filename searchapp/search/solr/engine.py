@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ...model import Article
 from ...processes import alive
-from .. import Hit, JournalMark, SearchRequest, SearchResult
+from .. import Exported, Hit, JournalMark, SearchRequest, SearchResult
 from .. import query as policy
 from ..values import Held
 from . import admin, lease
@@ -53,6 +53,10 @@ PAGE = 5000  # documents per read when walking a whole result (cursorMark)
 SEND_BATCH = 500  # documents per update request
 SNAPSHOT_FILE = "documents.jsonl.gz"
 SNAPSHOT_MARK = "journal.json"
+
+
+# Articles read per request by an export (stored fields only: about 1 MB a request).
+EXPORT_ROWS = 500
 
 
 class SolrEngine:
@@ -203,9 +207,38 @@ class SolrEngine:
 
     def ids_for(self, request: SearchRequest) -> list[str]:
         request.validate()
+        return [doc["id"] for doc in self._walk(self._matching(request))]
+
+    def _matching(self, request: SearchRequest) -> dict:
+        """The request's query and filters alone: no counts, snippets or spelling."""
         params = search_params(request, self._query(request), None)
-        keep = {k: params[k] for k in ("q", "fq", "defType", "mm", "q.op") if k in params}
-        return [doc["id"] for doc in self._walk(keep)]
+        return {k: v for k, v in params.items()
+                if k in ("q", "fq", "defType", "mm", "q.op", "uf", "sort", "timeAllowed")
+                or (k.startswith("f.") and k.endswith(".qf"))}
+
+    def export(self, request: SearchRequest, limit: int) -> Exported:
+        """The first `limit` matches in the request's order, as stored, read EXPORT_ROWS at a
+        time; a bad query is refused here, before any is read."""
+        request.validate()
+        matching = self._matching(request)
+        try:
+            total = self.select({**matching, "rows": 0})["response"]["numFound"]
+        except SolrError as e:
+            if e.status == 400:
+                raise policy.not_understood(request.query) from None
+            raise
+        return Exported(total, self._exported(matching, min(total, max(0, limit))))
+
+    def _exported(self, matching: dict, wanted: int) -> Iterator[Article]:
+        start = 0
+        while start < wanted:
+            rows = min(EXPORT_ROWS, wanted - start)
+            docs = self.select({**matching, "fl": FIELDS, "start": start,
+                                "rows": rows})["response"]["docs"]
+            if not docs:
+                return
+            yield from (to_article(doc) for doc in docs)
+            start += len(docs)
 
     def ids_with_value(self, facet: str, value: str) -> list[str]:
         """Ids of articles that have the value now, or had it as ingested."""
