@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from pathlib import Path
 
 from ..model import FACETS
 from ..tagging.labels import country_label, english_topic_label, shipped_topic_labels
@@ -26,6 +27,7 @@ from . import facet_value
 FACET_FIELDS = FACETS
 # Country names are compared in the languages of the interface as well as English.
 LABEL_LOCALES = ("en", "fr")
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 
 Held = Callable[[str], Iterable[str]]  # facet -> the values the index holds
 
@@ -85,7 +87,24 @@ def _aliases() -> dict[str, frozenset[str]]:
 def _topics(facet: str, written: str, held: Held) -> list[str]:
     wanted = key(written)
     ids = set(held(facet)) | set(shipped_topic_labels())
-    return sorted(t for t in ids if wanted in (key(t), key(english_topic_label(t))))
+    return sorted(t for t in ids if wanted == key(t) or wanted in _label_keys(t))
+
+
+def _label_keys(topic: str) -> set[str]:
+    """The topic's label as compared, in every language of the interface: a French reader
+    writes `topic:"banques centrales"`."""
+    label = english_topic_label(topic)
+    return {key(_catalog(locale).gettext(label)) for locale in LABEL_LOCALES}
+
+
+@lru_cache(maxsize=len(LABEL_LOCALES))
+def _catalog(locale: str):
+    """The message catalogue of `locale` (English: none), as the web layer shows labels."""
+    from babel.support import NullTranslations, Translations
+
+    if locale == "en":
+        return NullTranslations()
+    return Translations.load(str(TRANSLATIONS), [locale])
 
 
 # Facets whose values are resolved from a vocabulary; every other facet's are names.

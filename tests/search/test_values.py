@@ -44,3 +44,11 @@ def test_the_query_text_gets_the_held_values_ored():
     assert for_parser("person:reag*", held) == "person:reag*"  # wildcards: the engine's
     assert for_parser("person:pel\u00e9 OR topic:fx", held) == (
         'person:"Pelé" OR topic:"fx"')
+
+
+def test_topics_resolve_from_their_label_in_every_language_of_the_interface():
+    held = {"topic": ["central-banks", "elections"]}.get
+    assert resolve("topic", "Central banks and interest rates", held) == ["central-banks"]
+    assert resolve("topic", "banques centrales et taux d'intérêt", held) == ["central-banks"]
+    assert resolve("topic", "Élections", held) == ["elections"]
+    assert resolve("topic", "banques", held) == ["banques"]  # a word of a label is not the label
