@@ -22,6 +22,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Protocol
 
+from .duplicates import Groups, state_path
 from .model import Article
 from .readers import (
     ReadError,
@@ -34,7 +35,7 @@ from .readers import (
     read_file,
     valid_text,
 )
-from .search import EngineConfig, IndexLocked, SearchEngine, open_engine
+from .search import EngineConfig, IndexLocked, SearchEngine, SearchRequest, open_engine
 from .sources import is_under, publication_of
 from .timebudget import OverBudget, time_budget
 
@@ -302,6 +303,8 @@ class Settings:
     # Share of the archive the run may remove before it stops with TooManyRemovals
     # (None: no limit). The command line sets REMOVAL_LIMIT unless told --yes.
     removal_limit: float | None = None
+    # Group near-duplicates (see `duplicates`); off only to measure what grouping costs.
+    group_duplicates: bool = True
 
 
 def index_paths(
@@ -325,16 +328,54 @@ def index_paths(
         engine = open_engine(EngineConfig.from_env(index_dir=index_dir))
         before = engine.articles_per_file()
         if rebuild:
-            _rebuild(engine, files, before, report, run)
+            groups = _rebuild(engine, files, before, report, run)
         else:
             found, roots = {f.file for f in files}, _roots(paths)
             gone = [f for f in before
                     if f not in found and any(is_under(f, root) for root in roots)]
             _check_removals(sum(before[f] for f in gone), before, run)
-            _update(engine, files, gone, before, report, run)
+            groups = open_groups(engine, index_dir) if run.group_duplicates else None
+            _update(engine, files, gone, before, report, run, groups=groups)
+        if groups is not None:
+            save_groups(groups, engine, index_dir)
         if run.curation is not None:
             run.curation.catch_up(engine)
     return report
+
+
+# -- near-duplicate groups between runs (see `duplicates`) -------------------------------
+
+
+def open_groups(engine: SearchEngine, index_dir: Path) -> Groups:
+    """The LSH index of the articles in `engine`, as saved by the last run, or read again
+    from the articles when it describes another index (rebuilt, restored, changed since)."""
+    saved = Groups.load(state_path(index_dir), engine.journal_mark().index, engine.doc_count(),
+                        engine.get)
+    if saved is not None:
+        return saved
+    groups = Groups(engine.get)
+    reconcile(groups, engine)
+    return groups
+
+
+def reconcile(groups: Groups, engine: SearchEngine) -> None:
+    """Make the LSH index hold exactly the engine's articles (each with its stored group)."""
+    ids = set(engine.ids_for(SearchRequest()))
+    for key in groups.ids() - ids:
+        groups.forget(key)
+    for article_id in sorted(ids - groups.ids()):
+        article = engine.get(article_id)
+        if article is not None:
+            groups.add_stored(article)
+
+
+def save_groups(groups: Groups, engine: SearchEngine, index_dir: Path) -> None:
+    """Keep the LSH index for the next run, stamped with the index it describes. Articles
+    removed this run (files gone) leave it here."""
+    groups.committed()
+    if len(groups) != engine.doc_count():
+        reconcile(groups, engine)
+    groups.save(state_path(index_dir), engine.journal_mark().index)
 
 
 def _roots(paths) -> list[str]:
@@ -344,11 +385,14 @@ def _roots(paths) -> list[str]:
 
 
 def _rebuild(engine: SearchEngine, files, before: dict[str, int], report: IngestReport,
-             run: Settings) -> None:
+             run: Settings) -> Groups | None:
+    """-> the near-duplicate groups of the new index (grouped afresh, in file order)."""
     wanted = {f.file for f in files}
     _check_removals(sum(n for f, n in before.items() if f not in wanted), before, run)
+    groups = None
     with engine.rebuild() as fresh:  # swapped in only when complete
-        written = _update(fresh, files, [], {}, report, run, previous=engine)
+        groups = Groups(fresh.get) if run.group_duplicates else None
+        written = _update(fresh, files, [], {}, report, run, previous=engine, groups=groups)
         dropped = {f: n - written.get(f, 0) for f, n in before.items() if n > written.get(f, 0)}
         # Files that could not be read drop their articles too: checked again before the swap.
         _check_removals(sum(dropped.values()), before, run)
@@ -356,6 +400,9 @@ def _rebuild(engine: SearchEngine, files, before: dict[str, int], report: Ingest
             fresh.acknowledge(run.curation.start)
     report.articles_removed = sum(dropped.values())
     report.files_removed = sum(1 for f in dropped if f not in written)
+    if groups is not None:  # the swapped-in index: its articles are read through `engine`
+        groups.lookup = engine.get
+    return groups
 
 
 def _check_removals(count: int, before: dict[str, int], run: Settings) -> None:
@@ -365,10 +412,12 @@ def _check_removals(count: int, before: dict[str, int], run: Settings) -> None:
 
 
 def _update(ix: SearchEngine, files, gone, before: dict[str, int], report: IngestReport,
-            run: Settings, previous: SearchEngine | None = None) -> dict[str, int]:
+            run: Settings, previous: SearchEngine | None = None,
+            groups: Groups | None = None) -> dict[str, int]:
     """Remove the `gone` files, (re)write the changed ones; -> articles written per file.
     `before`: articles per file before the run; `previous`: the index being rebuilt, where
-    articles under older ids are looked up."""
+    articles under older ids are looked up; `groups`: gives each article its near-duplicate
+    group (None: not grouped)."""
     indexed = ix.indexed_files()
     stored = indexed if previous is None else previous.indexed_files()
     old_ids = {f.file for f in files if has_old_ids(f.path, stored.get(f.file))}
@@ -385,7 +434,8 @@ def _update(ix: SearchEngine, files, gone, before: dict[str, int], report: Inges
         for name in gone:
             report.articles_removed += writer.remove_file(name)
             report.files_removed += 1
-        written = _write_parsed(writer, todo, report, run, _Migration(previous or ix, old_ids, run))
+        written = _write_parsed(writer, todo, report, run, _Migration(previous or ix, old_ids, run),
+                                groups)
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -401,7 +451,7 @@ def _curate(run: Settings):
 
 
 def _write_parsed(writer, todo, report: IngestReport, run: Settings,
-                  migration: _Migration) -> dict[str, int]:
+                  migration: _Migration, groups: Groups | None = None) -> dict[str, int]:
     digests = {str(f.path): (f, d) for f, d in todo}
     curate = _curate(run)
     stream = parse_all([f for f, _ in todo], run.workers, run.vocabularies, run.file_seconds)
@@ -416,12 +466,16 @@ def _write_parsed(writer, todo, report: IngestReport, run: Settings,
             continue
         f, digest = digests[path]
         curate = migration.move_curation(f, articles) or curate
+        if groups is not None:
+            articles = [groups.assign(a) for a in articles]
         written[f.file] = writer.replace_file(f.file, digest, articles, curate)
         pending += written[f.file]
         report.files_indexed += 1
         report.articles_indexed += len(articles)
         if pending >= run.commit_every or time.monotonic() - last_commit > COMMIT_EVERY_SECONDS:
             writer.checkpoint()
+            if groups is not None:
+                groups.committed()
             curate = _curate(run)  # a librarian's edit may have landed between the two
             pending, last_commit = 0, time.monotonic()
     return written

@@ -36,6 +36,9 @@ class Article:
     publication: str | None = None
     # True when the source gave no title and `title` is the text's first sentence.
     title_derived: bool = False
+    # The near-duplicate group (wire copies, repeats, lightly edited versions of one story):
+    # the id of the group's first article, set at ingest (`duplicates.Groups`); None before.
+    group: str | None = None
 
     def tag_values(self, facet: str) -> list[str]:
         return [t.value for t in self.tags if t.facet == facet]
