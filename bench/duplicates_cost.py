@@ -1,0 +1,105 @@
+"""What near-duplicate grouping costs at ingest: articles per second with and without it,
+side by side, in the same run, on the same machine.
+
+Cases (each into a fresh index, read, cleaned, tagged and written on both cores with
+`searchapp.ingest.index_paths`, grouping on and off by `group_duplicates`):
+  reuters   the real Reuters-21578 SGML set (15 files, 15,000 stories, ~480 wire copies)
+  jsonl     a slice of the generated JSON Lines archive (bench/make_corpus.py, default 10,000)
+
+The two settings alternate, `--rounds` times each (the machine is shared: alternating
+spreads a busy moment over both); the median rate of each is reported, and the cost as the
+share of the rate lost. The target: grouping costs at most 15% of ingest speed.
+
+Run: python bench/duplicates_cost.py [--rounds 2] [--jsonl-articles 10000] [--cases reuters,jsonl]
+Writes bench/out/duplicates_cost.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from speedlib import REPO, WORK_DIR, machine_info, require_corpora, write_json
+
+sys.path.insert(0, str(REPO))
+
+from searchapp.ingest import index_paths
+from searchapp.search import EngineConfig, SearchRequest, open_engine
+
+TARGET = 0.15  # share of ingest speed grouping may cost
+
+
+def ensure_jsonl(articles: int, seed: int) -> list[str]:
+    """The generated JSON Lines slice, made once (same seed and count, same files)."""
+    out = WORK_DIR / f"corpus-dupes-{articles}"
+    marker = out / f".done-{articles}-{seed}"
+    if not marker.exists():
+        shutil.rmtree(out, ignore_errors=True)
+        import subprocess
+
+        subprocess.run([sys.executable, str(REPO / "bench" / "make_corpus.py"), "--articles",
+                        str(articles), "--out", str(out), "--format", "jsonl", "--seed",
+                        str(seed)], check=True)
+        marker.touch()
+    return [str(out / "jsonl")]
+
+
+def one_run(paths: list[str], grouping: bool) -> dict:
+    index_dir = WORK_DIR / "index-dupes-cost"
+    shutil.rmtree(index_dir, ignore_errors=True)
+    started = time.perf_counter()
+    report = index_paths(paths, index_dir, workers=2, group_duplicates=grouping)
+    seconds = time.perf_counter() - started
+    collapsed = open_engine(EngineConfig(index_dir=index_dir)).search(SearchRequest()).total
+    return {"articles": report.articles_indexed, "seconds": seconds,
+            "rate": report.articles_indexed / seconds, "groups": collapsed}
+
+
+def measure(paths: list[str], rounds: int) -> dict:
+    runs: dict[str, list[dict]] = {"without": [], "with": []}
+    for _ in range(rounds):
+        for name, grouping in (("without", False), ("with", True)):
+            runs[name].append(one_run(paths, grouping))
+            print(f"  {name} grouping: {runs[name][-1]['rate']:.0f} articles/s", flush=True)
+    rates = {name: statistics.median(r["rate"] for r in found) for name, found in runs.items()}
+    return {"runs": runs, "rate_without": rates["without"], "rate_with": rates["with"],
+            "cost": 1 - rates["with"] / rates["without"],
+            "articles": runs["with"][0]["articles"], "groups": runs["with"][0]["groups"]}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--jsonl-articles", type=int, default=10_000)
+    ap.add_argument("--cases", default="reuters,jsonl")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+    plan = {}
+    if "reuters" in args.cases:
+        plan["reuters"] = [str(require_corpora("reuters21578") / "reuters21578")]
+    if "jsonl" in args.cases:
+        plan["jsonl"] = ensure_jsonl(args.jsonl_articles, args.seed)
+    results = {}
+    for case, paths in plan.items():
+        print(f"{case}:", flush=True)
+        results[case] = measure(paths, args.rounds)
+    print(f"\n{'case':8} {'articles':>8} {'without':>10} {'with':>10} {'cost':>6}  groups shown")
+    for case, r in results.items():
+        print(f"{case:8} {r['articles']:>8,} {r['rate_without']:>8.0f}/s {r['rate_with']:>8.0f}/s "
+              f"{r['cost']:>6.1%}  {r['groups']:,} (of {r['articles']:,} articles)")
+    worst = max((r["cost"] for r in results.values()), default=0.0)
+    print(f"target: grouping costs at most {TARGET:.0%} of ingest speed: "
+          f"{'met' if worst <= TARGET else 'NOT met'} (worst {worst:.1%})")
+    write_json("duplicates_cost", {"machine": machine_info(), "rounds": args.rounds,
+                                   "target": TARGET, "results": results})
+    return 0 if worst <= TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
