@@ -45,6 +45,8 @@ SHOTS = [
     # Fewer than ten articles have every word: the page says it relaxed, with the strict link.
     ("search-relaxed.png", "/?q=cocoa+prices+lavrov", 1280, False),
     ("search-field-label.png", "/?q=country%3A%22soviet+union%22+grain", 1280, False),
+    # A story sent three times on the wire: one result with "+2 versions".
+    ("search-versions.png", "/?q=manila+debt+bonds", 1280, False),
 ]
 
 
