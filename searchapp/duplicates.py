@@ -72,11 +72,25 @@ def shingles(article: Article) -> np.ndarray:
     return np.unique(((mixed ^ (mixed >> np.uint64(31))) & _LOW32).astype(np.uint32))
 
 
-def signature(parts: np.ndarray) -> MinHash:
+def signature(parts: np.ndarray) -> np.ndarray:
+    """The MinHash signature of the shingles: NUM_PERM values."""
     m = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int, permutations=_PERMUTATIONS,
                 scheme=_SCHEME)
     m.update_batch(parts.tolist())  # the shingles are hashes already
-    return m
+    return m.hashvalues
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What grouping needs of an article's text. Made where the article is read (the
+    worker processes: it is most of the cost), so that the writer only compares."""
+    shingles: np.ndarray
+    signature: np.ndarray
+
+
+def fingerprint(article: Article) -> Fingerprint:
+    parts = shingles(article)
+    return Fingerprint(parts, signature(parts))
 
 
 def containment(a: np.ndarray, b: np.ndarray) -> float:
@@ -132,7 +146,7 @@ class BandIndex:
     def __contains__(self, article_id: str) -> bool:
         return article_id in self.row_of
 
-    def insert(self, article_id: str, sig: MinHash) -> None:
+    def insert(self, article_id: str, sig: np.ndarray) -> None:
         row = len(self.ids)
         self.ids.append(article_id)
         self.row_of[article_id] = row
@@ -142,7 +156,7 @@ class BandIndex:
         if self.recent_rows >= MERGE_EVERY:
             self.merge()
 
-    def query(self, sig: MinHash) -> set[str]:
+    def query(self, sig: np.ndarray) -> set[str]:
         keys = band_keys(sig)
         lo = np.searchsorted(self.keys, keys, "left")
         hi = np.searchsorted(self.keys, keys, "right")
@@ -173,15 +187,15 @@ class BandIndex:
         keep = live[self.rows] if len(self.rows) else np.zeros(0, bool)
         self.keys, self.rows = self.keys[keep], renumber[self.rows[keep]].astype(np.int32)
         self.ids = [i for i in self.ids if i is not None]
-        self.row_of = {i: r for r, i in enumerate(self.ids)}
+        self.row_of = {i: r for r, i in enumerate(self.ids) if i is not None}
 
 
 _MIX = np.array([0x9E3779B1, 0x85EBCA77], dtype=np.uint64)
 
 
-def band_keys(sig: MinHash) -> np.ndarray:
+def band_keys(sig: np.ndarray) -> np.ndarray:
     """One 32-bit hash per band of ROWS signature values, salted with the band's number."""
-    values = np.asarray(sig.hashvalues[:BANDS * ROWS], dtype=np.uint64).reshape(BANDS, ROWS)
+    values = np.asarray(sig[:BANDS * ROWS], dtype=np.uint64).reshape(BANDS, ROWS)
     mixed = (values * _MIX[:ROWS]).sum(axis=1) + np.arange(BANDS, dtype=np.uint64) * np.uint64(
         0xC2B2AE3D)
     return ((mixed ^ (mixed >> np.uint64(29))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
@@ -205,18 +219,19 @@ class Groups:
         """The articles in the LSH index."""
         return set(self.lsh.row_of)
 
-    def assign(self, article: Article) -> Article:
+    def assign(self, article: Article, made: Fingerprint | None = None) -> Article:
         """The article with its group: that of the most alike earlier version of its
-        story, else its own id. It becomes a candidate for the articles after it."""
+        story, else its own id. It becomes a candidate for the articles after it.
+        `made`: its fingerprint, if made already."""
         self.forget(article.id)  # a file read again: its articles are compared anew
-        mine = version(article)
-        sig = signature(mine.shingles)
-        group = self._best_match(mine, sig) or article.id
-        self.lsh.insert(article.id, sig)
+        made = made or fingerprint(article)
+        mine = Version(made.shingles, day(article), article.id)
+        group = self._best_match(mine, made.signature) or article.id
+        self.lsh.insert(article.id, made.signature)
         self._batch[article.id] = replace(mine, group=group)
         return replace(article, group=group)
 
-    def _best_match(self, mine: Version, sig: MinHash) -> str | None:
+    def _best_match(self, mine: Version, sig: np.ndarray) -> str | None:
         best, best_share = None, 0.0
         for key in sorted(self.lsh.query(sig)):
             other = self._version(key)

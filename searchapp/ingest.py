@@ -22,7 +22,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Protocol
 
-from .duplicates import Groups, state_path
+from .duplicates import Groups, fingerprint, state_path
 from .model import Article
 from .readers import (
     ReadError,
@@ -190,9 +190,18 @@ def _init_worker(vocabularies: dict | None = None, file_seconds: float | None = 
     _file_seconds = file_seconds
 
 
-def parse_file(item: tuple) -> tuple[str, list[Article], list[ReadError], str | None]:
-    """Read and tag one file -> (path, articles, bad parts, reason the whole file failed).
-    `item` is (path, location key, source, publication name given for its folder or None)."""
+def parse_file(item: tuple) -> tuple:
+    """Read and tag one file -> (path, articles, bad parts, reason the whole file failed),
+    and each article's near-duplicate fingerprint (`duplicates.fingerprint`) when asked.
+    `item` is (path, location key, source, publication name given for its folder or None,
+    whether to make fingerprints)."""
+    path, articles, errors, failure = _parse_file(item)
+    if len(item) > 4 and item[4]:
+        return path, articles, errors, failure, [fingerprint(a) for a in articles]
+    return path, articles, errors, failure
+
+
+def _parse_file(item: tuple) -> tuple[str, list[Article], list[ReadError], str | None]:
     path, key, source, *rest = item
     given = rest[0] if rest else None
     folder = key.split("/", 1)[0]
@@ -220,8 +229,10 @@ def parse_file(item: tuple) -> tuple[str, list[Article], list[ReadError], str | 
 
 
 def parse_all(files: list[SourceFile], workers: int, vocabularies: dict | None = None,
-              file_seconds: float | None = FILE_SECONDS) -> Iterator[tuple]:
-    items = [(str(f.path), f.key, str(f.path), f.given) for f in files]
+              file_seconds: float | None = FILE_SECONDS,
+              fingerprints: bool = False) -> Iterator[tuple]:
+    """parse_file's results for the files, read by `workers` processes."""
+    items = [(str(f.path), f.key, str(f.path), f.given, fingerprints) for f in files]
     if workers <= 1 or len(items) < POOL_MIN_FILES:
         _init_worker(vocabularies, file_seconds)
         yield from map(parse_file, items)
@@ -454,12 +465,13 @@ def _write_parsed(writer, todo, report: IngestReport, run: Settings,
                   migration: _Migration, groups: Groups | None = None) -> dict[str, int]:
     digests = {str(f.path): (f, d) for f, d in todo}
     curate = _curate(run)
-    stream = parse_all([f for f, _ in todo], run.workers, run.vocabularies, run.file_seconds)
+    stream = parse_all([f for f, _ in todo], run.workers, run.vocabularies, run.file_seconds,
+                       fingerprints=groups is not None)
     if run.progress is not None:
         stream = run.progress(stream, len(todo))
     pending, last_commit = 0, time.monotonic()
     written: dict[str, int] = {}
-    for path, articles, errors, failure in stream:
+    for path, articles, errors, failure, *made in stream:
         report.skipped.extend(errors)
         if failure:
             report.skipped.append(ReadError(path, failure))
@@ -467,7 +479,7 @@ def _write_parsed(writer, todo, report: IngestReport, run: Settings,
         f, digest = digests[path]
         curate = migration.move_curation(f, articles) or curate
         if groups is not None:
-            articles = [groups.assign(a) for a in articles]
+            articles = [groups.assign(a, p) for a, p in zip(articles, made[0])]
         written[f.file] = writer.replace_file(f.file, digest, articles, curate)
         pending += written[f.file]
         report.files_indexed += 1

@@ -46,4 +46,6 @@ class Article:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["tags"] = [t.to_dict() for t in self.tags]
+        if d["group"] is None:  # not grouped yet (grouping is done when indexing)
+            del d["group"]
         return d
