@@ -60,6 +60,18 @@ def test_pages_show_plus_n_versions_and_the_article_lists_them(dupes):
     assert "Facet counts count articles" in dupes.get("/help").get_data(as_text=True)
 
 
+def test_a_saved_search_feed_lists_a_story_once(dupes_app, dupes):
+    from searchapp import accounts, saved
+    from searchapp.db import connect, db_path
+
+    conn = connect(db_path(Path(dupes_app.instance_path)))
+    owner = accounts.create_user(conn, "fern", "correct horse battery", "reader")
+    slug = saved.create(conn, owner.id, "Brazil coffee", "q=brazil+coffee").slug
+    conn.close()
+    feed = dupes.get(f"/s/{slug}/feed.atom").get_data(as_text=True)
+    assert feed.count("<entry>") == 2  # the story in three versions once, the exports story
+
+
 @pytest.fixture(scope="module")
 def dupes_server(dupes_app):
     from werkzeug.serving import make_server
