@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import re
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -48,6 +49,9 @@ NUM_PERM = 64
 BANDS, ROWS = 32, 2
 # New articles are kept in a dictionary until this many, then merged into the sorted arrays.
 MERGE_EVERY = 5000
+# Candidates compared lately, kept rather than read again from the index: wire copies
+# come close together, and a template report (a fund's payout) is a candidate many times.
+RECENT_VERSIONS = 20_000
 STATE_VERSION = 2
 _WORD = re.compile(r"\w+")
 _SHINGLE_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
@@ -205,12 +209,13 @@ class Groups:
     """The archive's signatures in an LSH index, and the group of each article written.
 
     `lookup(id)` gives a committed article (the index being written); articles of the
-    current batch are kept here until `committed()`."""
+    current batch are kept here until `committed()`, then among the recent ones."""
 
     def __init__(self, lookup: Callable[[str], Article | None], lsh: BandIndex | None = None):
         self.lookup = lookup
         self.lsh = lsh or BandIndex()
         self._batch: dict[str, Version] = {}
+        self._recent: OrderedDict[str, Version] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self.lsh)
@@ -245,14 +250,24 @@ class Groups:
     def _version(self, key: str) -> Version | None:
         if key in self._batch:
             return self._batch[key]
+        if key in self._recent:
+            self._recent.move_to_end(key)
+            return self._recent[key]
         article = self.lookup(key)
         if article is None:  # removed since (its file is gone): not a candidate any more
             self.lsh.remove(key)
             return None
-        return version(article)
+        self._remember({key: version(article)})
+        return self._recent[key]
+
+    def _remember(self, versions: dict[str, Version]) -> None:
+        self._recent.update(versions)
+        while len(self._recent) > RECENT_VERSIONS:
+            self._recent.popitem(last=False)
 
     def forget(self, article_id: str) -> None:
         self._batch.pop(article_id, None)
+        self._recent.pop(article_id, None)
         if article_id in self.lsh:
             self.lsh.remove(article_id)
 
@@ -263,7 +278,8 @@ class Groups:
 
     def committed(self) -> None:
         """The batch's articles are now in the index, where `lookup` finds them."""
-        self._batch.clear()
+        self._remember(self._batch)
+        self._batch = {}
 
     # keeping the LSH index between runs
 
