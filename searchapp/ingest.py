@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .crosswalk import Crosswalk
+from .duplicates import Groups, fingerprint, state_path
 from .model import Article
 from .readers import (
     ReadError,
@@ -35,7 +36,7 @@ from .readers import (
     read_file,
     valid_text,
 )
-from .search import EngineConfig, IndexLocked, SearchEngine, open_engine
+from .search import EngineConfig, IndexLocked, SearchEngine, SearchRequest, open_engine
 from .sources import is_under, publication_of
 from .timebudget import OverBudget, time_budget
 
@@ -200,9 +201,18 @@ def _init_worker(vocabularies: dict | None = None, file_seconds: float | None = 
     _file_seconds = file_seconds
 
 
-def parse_file(item: tuple) -> tuple[str, list[Article], list[ReadError], str | None]:
-    """Read and tag one file -> (path, articles, bad parts, reason the whole file failed).
-    `item` is (path, location key, source, publication name given for its folder or None)."""
+def parse_file(item: tuple) -> tuple:
+    """Read and tag one file -> (path, articles, bad parts, reason the whole file failed),
+    and each article's near-duplicate fingerprint (`duplicates.fingerprint`) when asked.
+    `item` is (path, location key, source, publication name given for its folder or None,
+    whether to make fingerprints)."""
+    path, articles, errors, failure = _parse_file(item)
+    if len(item) > 4 and item[4]:
+        return path, articles, errors, failure, [fingerprint(a) for a in articles]
+    return path, articles, errors, failure
+
+
+def _parse_file(item: tuple) -> tuple[str, list[Article], list[ReadError], str | None]:
     path, key, source, *rest = item
     given = rest[0] if rest else None
     folder = key.split("/", 1)[0]
@@ -231,8 +241,9 @@ def parse_file(item: tuple) -> tuple[str, list[Article], list[ReadError], str | 
 
 def parse_all(files: list[SourceFile], workers: int, vocabularies: dict | None = None,
               file_seconds: float | None = FILE_SECONDS,
-              topic_model: str | None = None) -> Iterator[tuple]:
-    items = [(str(f.path), f.key, str(f.path), f.given) for f in files]
+              topic_model: str | None = None, fingerprints: bool = False) -> Iterator[tuple]:
+    """parse_file's results for the files, read by `workers` processes."""
+    items = [(str(f.path), f.key, str(f.path), f.given, fingerprints) for f in files]
     if workers <= 1 or len(items) < POOL_MIN_FILES:
         _init_worker(vocabularies, file_seconds, topic_model)
         yield from map(parse_file, items)
@@ -322,6 +333,8 @@ class Settings:
     # None: the shipped crosswalk. With `curation`, its snapshots map them (the librarians'
     # crosswalk); this one then only finds the codes that wait for a mapping.
     crosswalk: Crosswalk | None = None
+    # Group near-duplicates (see `duplicates`); off only to measure what grouping costs.
+    group_duplicates: bool = True
 
 
 def index_paths(
@@ -345,17 +358,55 @@ def index_paths(
         engine = open_engine(EngineConfig.from_env(index_dir=index_dir))
         before = engine.articles_per_file()
         if rebuild:
-            _rebuild(engine, files, before, report, run)
+            groups = _rebuild(engine, files, before, report, run)
         else:
             found, roots = {f.file for f in files}, _roots(paths)
             gone = [f for f in before
                     if f not in found and any(is_under(f, root) for root in roots)]
             _check_removals(sum(before[f] for f in gone), before, run)
-            _update(engine, files, gone, before, report, run)
+            groups = open_groups(engine, index_dir) if run.group_duplicates else None
+            _update(engine, files, gone, before, report, run, groups=groups)
+        if groups is not None:
+            save_groups(groups, engine, index_dir)
         if run.curation is not None:
             run.curation.catch_up(engine)
             run.curation.record_waiting(engine, report.waiting)
     return report
+
+
+# -- near-duplicate groups between runs (see `duplicates`) -------------------------------
+
+
+def open_groups(engine: SearchEngine, index_dir: Path) -> Groups:
+    """The LSH index of the articles in `engine`, as saved by the last run, or read again
+    from the articles when it describes another index (rebuilt, restored, changed since)."""
+    saved = Groups.load(state_path(index_dir), engine.journal_mark().index, engine.doc_count(),
+                        engine.get)
+    if saved is not None:
+        return saved
+    groups = Groups(engine.get)
+    reconcile(groups, engine)
+    return groups
+
+
+def reconcile(groups: Groups, engine: SearchEngine) -> None:
+    """Make the LSH index hold exactly the engine's articles (each with its stored group)."""
+    ids = set(engine.ids_for(SearchRequest()))
+    for key in groups.ids() - ids:
+        groups.forget(key)
+    for article_id in sorted(ids - groups.ids()):
+        article = engine.get(article_id)
+        if article is not None:
+            groups.add_stored(article)
+
+
+def save_groups(groups: Groups, engine: SearchEngine, index_dir: Path) -> None:
+    """Keep the LSH index for the next run, stamped with the index it describes. Articles
+    removed this run (files gone) leave it here."""
+    groups.committed()
+    if len(groups) != engine.doc_count():
+        reconcile(groups, engine)
+    groups.save(state_path(index_dir), engine.journal_mark().index)
 
 
 def _roots(paths) -> list[str]:
@@ -365,11 +416,14 @@ def _roots(paths) -> list[str]:
 
 
 def _rebuild(engine: SearchEngine, files, before: dict[str, int], report: IngestReport,
-             run: Settings) -> None:
+             run: Settings) -> Groups | None:
+    """-> the near-duplicate groups of the new index (grouped afresh, in file order)."""
     wanted = {f.file for f in files}
     _check_removals(sum(n for f, n in before.items() if f not in wanted), before, run)
+    groups = None
     with engine.rebuild() as fresh:  # swapped in only when complete
-        written = _update(fresh, files, [], {}, report, run, previous=engine)
+        groups = Groups(fresh.get) if run.group_duplicates else None
+        written = _update(fresh, files, [], {}, report, run, previous=engine, groups=groups)
         dropped = {f: n - written.get(f, 0) for f, n in before.items() if n > written.get(f, 0)}
         # Files that could not be read drop their articles too: checked again before the swap.
         _check_removals(sum(dropped.values()), before, run)
@@ -377,6 +431,9 @@ def _rebuild(engine: SearchEngine, files, before: dict[str, int], report: Ingest
             fresh.acknowledge(run.curation.start)
     report.articles_removed = sum(dropped.values())
     report.files_removed = sum(1 for f in dropped if f not in written)
+    if groups is not None:  # the swapped-in index: its articles are read through `engine`
+        groups.lookup = engine.get
+    return groups
 
 
 def _check_removals(count: int, before: dict[str, int], run: Settings) -> None:
@@ -386,10 +443,12 @@ def _check_removals(count: int, before: dict[str, int], run: Settings) -> None:
 
 
 def _update(ix: SearchEngine, files, gone, before: dict[str, int], report: IngestReport,
-            run: Settings, previous: SearchEngine | None = None) -> dict[str, int]:
+            run: Settings, previous: SearchEngine | None = None,
+            groups: Groups | None = None) -> dict[str, int]:
     """Remove the `gone` files, (re)write the changed ones; -> articles written per file.
     `before`: articles per file before the run; `previous`: the index being rebuilt, where
-    articles under older ids are looked up."""
+    articles under older ids are looked up; `groups`: gives each article its near-duplicate
+    group (None: not grouped)."""
     indexed = ix.indexed_files()
     stored = indexed if previous is None else previous.indexed_files()
     old_ids = {f.file for f in files if has_old_ids(f.path, stored.get(f.file))}
@@ -406,7 +465,8 @@ def _update(ix: SearchEngine, files, gone, before: dict[str, int], report: Inges
         for name in gone:
             report.articles_removed += writer.remove_file(name)
             report.files_removed += 1
-        written = _write_parsed(writer, todo, report, run, _Migration(previous or ix, old_ids, run))
+        written = _write_parsed(writer, todo, report, run, _Migration(previous or ix, old_ids, run),
+                                groups)
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -439,16 +499,16 @@ def _note_waiting(report: IngestReport, crosswalk: Crosswalk, articles: list[Art
 
 
 def _write_parsed(writer, todo, report: IngestReport, run: Settings,
-                  migration: _Migration) -> dict[str, int]:
+                  migration: _Migration, groups: Groups | None = None) -> dict[str, int]:
     digests = {str(f.path): (f, d) for f, d in todo}
     curate, crosswalk = _curate(run), _crosswalk(run)
     stream = parse_all([f for f, _ in todo], run.workers, run.vocabularies, run.file_seconds,
-                       run.topic_model)
+                       run.topic_model, fingerprints=groups is not None)
     if run.progress is not None:
         stream = run.progress(stream, len(todo))
     pending, last_commit = 0, time.monotonic()
     written: dict[str, int] = {}
-    for path, articles, errors, failure in stream:
+    for path, articles, errors, failure, *made in stream:
         report.skipped.extend(errors)
         if failure:
             report.skipped.append(ReadError(path, failure))
@@ -456,12 +516,16 @@ def _write_parsed(writer, todo, report: IngestReport, run: Settings,
         f, digest = digests[path]
         _note_waiting(report, crosswalk, articles)
         curate = migration.move_curation(f, articles) or curate
+        if groups is not None:
+            articles = [groups.assign(a, p) for a, p in zip(articles, made[0])]
         written[f.file] = writer.replace_file(f.file, digest, articles, curate)
         pending += written[f.file]
         report.files_indexed += 1
         report.articles_indexed += len(articles)
         if pending >= run.commit_every or time.monotonic() - last_commit > COMMIT_EVERY_SECONDS:
             writer.checkpoint()
+            if groups is not None:
+                groups.committed()
             curate = _curate(run)  # a librarian's edit may have landed between the two
             pending, last_commit = 0, time.monotonic()
     return written

@@ -39,6 +39,9 @@ class Article:
     publication: str | None = None
     # True when the source gave no title and `title` is the text's first sentence.
     title_derived: bool = False
+    # The near-duplicate group (wire copies, repeats, lightly edited versions of one story):
+    # the id of the group's first article, set at ingest (`duplicates.Groups`); None before.
+    group: str | None = None
 
     def tag_values(self, facet: str) -> list[str]:
         return [t.value for t in self.tags if t.facet == facet]
@@ -46,4 +49,6 @@ class Article:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["tags"] = [t.to_dict() for t in self.tags]
+        if d["group"] is None:  # not grouped yet (grouping is done when indexing)
+            del d["group"]
         return d

@@ -43,7 +43,7 @@ def make_instance(instance: Path) -> None:
 
 def tags_by_article(index_dir: Path) -> dict[str, set]:
     ix = open_engine(EngineConfig(index_dir, create=False))
-    hits = ix.search(SearchRequest(per_page=100)).hits
+    hits = ix.search(SearchRequest(per_page=100, group_versions=False)).hits  # every article
     return {h.id: {(t["facet"], t["value"], t["origin"]) for t in h.tags} for h in hits}
 
 

@@ -50,6 +50,8 @@ SHOTS = [
     ("entity-country.png", "/countries/BR", 1280, True),
     ("entity-person.png", "/people/Sergey%20Lavrov", 1280, True),
     ("entity-topic.png", "/topics/elections", 1280, True),
+    # A story sent three times on the wire: one result with "+2 versions".
+    ("search-versions.png", "/?q=manila+debt+bonds", 1280, False),
 ]
 
 

@@ -84,6 +84,13 @@ class SearchRequest:
     date_granularity: str = "year"
     # Plain words: only articles with every word, even when few or none have them all.
     all_words: bool = False
+    # One hit per near-duplicate group (wire copies, repeats, edited versions: see
+    # searchapp.duplicates): the best-placed article of each group under the requested
+    # order, with `Hit.versions` counting the group's other matching articles. `total` then
+    # counts groups; facet counts and date buckets always count articles.
+    group_versions: bool = True
+    # Only the articles of this group (Article.group), every version listed.
+    group: str | None = None
 
     def validate(self) -> SearchRequest:
         if len(self.query) > MAX_QUERY_CHARS:
@@ -143,6 +150,8 @@ class Hit:
     publication: str | None = None  # who published it (None: indexed before names were read)
     indexed: str | None = None  # when the article was indexed: UTC, "YYYY-MM-DDTHH:MM:SSZ"
     title_derived: bool = False  # the title is the text's first sentence (see Article)
+    group: str | None = None  # its near-duplicate group (Article.group); None: not grouped
+    versions: int = 0  # other articles of its group matching the search (collapsed into this hit)
 
 
 @dataclass
@@ -222,7 +231,10 @@ class SearchEngine(Protocol):
     # searching
     def search(self, request: SearchRequest) -> SearchResult: ...
     def get(self, article_id: str) -> Article | None: ...
+    # Articles on the same subject, the article's own versions left out.
     def more_like_this(self, article_id: str, limit: int = 5) -> list[Hit]: ...
+    # The other articles of the article's near-duplicate group, oldest first ([] for none).
+    def versions(self, article_id: str) -> list[Hit]: ...
     def doc_count(self) -> int: ...
     def warm(self) -> int: ...  # read ahead what first searches need; returns bytes read
     def highlighter(self, query: str) -> Highlighter: ...  # for article pages

@@ -30,12 +30,17 @@ def article(article_id: str):
     found = found_or_404(engine().get(article_id))
     locale = current_locale()
     similar = engine().more_like_this(article_id, current_app.config["MORE_LIKE_THIS"])
+    versions = engine().versions(article_id)
     return jsonify(
         id=found.id, title=found.title, title_derived=found.title_derived, url=found.url,
         source=source_name(found.publication, found.url, found.tags),
         source_name=source_name(found.publication, found.url, found.tags), published=found.published,
         byline=found.byline, language=found.language, body=found.body,
-        tags=tag_views(found.tags, locale),
+        tags=tag_views(found.tags, locale), group=found.group,
+        versions=[dict(id=h.id, title=h.title, published=h.published,
+                       source=source_name(h.publication, h.url),
+                       url=url_for("api.article", article_id=h.id, _external=True))
+                  for h in versions],
         links=dict(html=url_for("pages.article", article_id=found.id, _external=True)),
         more_like_this=[dict(id=h.id, title=h.title, published=h.published,
                              url=url_for("api.article", article_id=h.id, _external=True))
@@ -64,8 +69,8 @@ def search_json(page: SearchPage) -> dict:
              "source": source_name(h.publication, h.url, h.tags),
              "source_name": source_name(h.publication, h.url, h.tags), "published": h.published,
              "snippet": h.snippet, "tags": tag_views(h.tags, locale),
-             "links": {"html": url_for("pages.article", article_id=h.id, _external=True),
-                       "json": url_for("api.article", article_id=h.id, _external=True)}}
+             "group": h.group, "versions": h.versions,
+             "links": hit_links(h, params.q)}
             for h in result.hits
         ],
         "facets": {name: [v.to_json() for v in view.values] for name, view in page.facets.items()},
@@ -77,6 +82,14 @@ def search_json(page: SearchPage) -> dict:
     }
 
 
+def hit_links(hit, q: str) -> dict:
+    links = {"html": url_for("pages.article", article_id=hit.id, _external=True),
+             "json": url_for("api.article", article_id=hit.id, _external=True)}
+    if hit.versions:  # the hit stands for its group's matching versions: here they all are
+        links["versions"] = url_for("api.search", q=q or None, group=hit.group, _external=True)
+    return links
+
+
 def filters_json(params) -> dict:
     out: dict[str, list[str] | str | None] = {f: list(params.filters.get(f, ())) for f in FACETS}
     out.update({f"not_{f}": list(params.exclude.get(f, ())) for f in FACETS})
@@ -85,4 +98,5 @@ def filters_json(params) -> dict:
     out["from"] = start.isoformat() if start and dated else None
     out["to"] = end.isoformat() if end and dated else None
     out["undated"] = params.undated or None
+    out["group"] = params.request.group
     return out

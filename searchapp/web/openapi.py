@@ -60,6 +60,8 @@ SEARCH_PARAMETERS = [
             "default": DEFAULT_FACET_LIMIT}),
     _param("more", f"Show up to {MORE_LIMIT} values of this facet.", FACET_NAME, True),
     *(_param(f.find_param, f.find_help, STRING) for f in REGISTRY),
+    _param("group", "Every version of this near-duplicate group (a hit's `group`); without "
+           "it, one hit stands for each group.", STRING),
     _param("lang", "Interface language for labels (en, fr); also set by Accept-Language.",
            {"type": "string", "enum": ["en", "fr"]}),
 ]
@@ -78,7 +80,8 @@ ERROR = {"description": "Error", "content": {"application/json": {"schema": {
 
 SEARCH_RESULT = {"type": "object", "properties": {
     "query": STRING,
-    "total": {"type": "integer"},
+    "total": {"type": "integer", "description": "hits: one per near-duplicate group, unless "
+              "`group` is asked for (facets and dates count articles)"},
     "page": {"type": "integer"},
     "per_page": {"type": "integer"},
     "pages": {"type": "integer"},
@@ -92,6 +95,10 @@ SEARCH_RESULT = {"type": "object", "properties": {
         "published": {**NULLABLE_STRING, "description": "ISO 8601 date or date-time"},
         "snippet": {**STRING, "description": "HTML: escaped text, matches in <mark>"},
         "tags": {"type": "array", "items": TAG},
+        "group": {**NULLABLE_STRING, "description": "its near-duplicate group (wire copies, "
+                  "repeats, edited versions of one story): the id of the group's first article"},
+        "versions": {"type": "integer", "description": "other articles of its group that "
+                     "match, shown as this one hit (links.versions lists them all)"},
         "links": {"type": "object"}}}},
     "facets": {"type": "object", "description": "Per facet, the values by count (a facet's "
                "own selection left out of its counts), then selected and excluded values.",
@@ -126,6 +133,9 @@ ARTICLE = {"type": "object", "properties": {
                                           "a blank line"},
     "tags": {"type": "array", "items": TAG},
     "links": {"type": "object"},
+    "group": NULLABLE_STRING,
+    "versions": {"type": "array", "description": "the other articles of its group, oldest "
+                 "first", "items": {"type": "object"}},
     "more_like_this": {"type": "array", "items": {"type": "object"}}}}
 
 

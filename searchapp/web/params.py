@@ -15,6 +15,8 @@ permalink to either shows the same result:
   facet_limit                values shown per facet (default 10, 0 = all, at most 1000)
   more                       repeatable facet name: show that facet's values up to MORE_LIMIT
   find_country, find_person, find_topic   keep only that facet's values containing the text
+  group                      every version of one near-duplicate group (a hit's "+N versions");
+                             without it a result shows one article per group
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ MORE_LIMIT = 100
 MAX_FACET_LIMIT = 1000
 MAX_VALUES_PER_FACET = 50  # selected or excluded values of one facet in one request
 MAX_FIND_CHARS = 100
+MAX_GROUP_CHARS = 200  # a group id is an article id
 GRANULARITIES = ("auto", "year", "month", "day")
 # What a search is (what a saved search or a bulk tagging keeps); paging, page layout and
 # language are left out.
@@ -97,6 +100,7 @@ def parse_search_args(args: MultiDict) -> SearchParams:
     more = tuple(dict.fromkeys(_facet_names(args.getlist("more"), "more")))
     find = _find(args)
     granularity = _granularity(args.get("date", "auto").strip() or "auto", date_from, date_to)
+    group = args.get("group", "").strip()[:MAX_GROUP_CHARS] or None
 
     include_undated = undated == "1"
     if undated == "only":
@@ -114,7 +118,7 @@ def parse_search_args(args: MultiDict) -> SearchParams:
         exclude={f: v for f, v in exclude.items() if v},
         date_from=date_from, date_to=date_to, include_undated=include_undated,
         sort=sort, page=page, per_page=per_page, facet_limit=engine_limit,
-        date_granularity=granularity,
+        date_granularity=granularity, group=group,
     )
     request.validate()  # the engine's own checks, e.g. the query length
     return SearchParams(

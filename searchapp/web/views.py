@@ -85,6 +85,7 @@ def article(article_id: str):
         paragraphs=[highlight(p, terms) for p in paragraphs(body_part(found.body, part))],
         tags=tag_views(found.tags, locale), original_url=web_url(found.url),
         similar=engine().more_like_this(article_id, current_app.config["MORE_LIKE_THIS"]),
+        versions=engine().versions(article_id),
         topic_choices=_topic_choices() if current_user.can("librarian") else None,
     )
 

@@ -401,6 +401,38 @@ def named(request, tmp_path):
     return e
 
 
+# -- near-duplicate groups: stored with the article, collapsed in results ------------------
+# Grouping is decided at ingest (searchapp.duplicates); an engine stores Article.group,
+# shows one hit per group, counts the group's other matches, and lists an article's versions.
+
+
+def version(id, group, published, title="Cocoa rains in Bahia", body="Showers fell in Bahia."):
+    article = art(id, title, body, published, ["BR"], [], ["agriculture"])
+    return Article(**{**article.__dict__, "group": group})
+
+
+GROUPED = [
+    version("bahia-1", "bahia-1", "1987-02-26"),
+    version("bahia-2", "bahia-1", "1987-02-26T12:00:00", body="Showers fell in Bahia today."),
+    version("bahia-3", "bahia-1", "1987-02-27", body="Showers fell in Bahia, traders said."),
+    version("cocoa-stocks", "cocoa-stocks", "1987-02-27", "Cocoa stocks in Bahia",
+            "Cocoa stocks rose in Bahia warehouses."),
+]
+
+
+@pytest.fixture(params=_engines())
+def grouped_engine(request, tmp_path):
+    """An engine of each registered kind holding a story in three versions and another one."""
+    e = open_engine(_config(request, tmp_path))
+    if request.param == "solr":
+        request.addfinalizer(e.drop)
+    w = e.writer()
+    for a in GROUPED:
+        w.replace_file(f"/files/{a.id}", "hash", [a])
+    w.commit()
+    return e
+
+
 def test_organisation_and_source_are_counted_leaving_out_their_own_filter(named):
     everything = named.search(SearchRequest("ferry"))
     assert counts(everything, "source") == {"BBC News": 2, "Reuters": 1}
@@ -437,6 +469,8 @@ def test_the_byline_is_kept_and_is_not_the_text(named):
     assert named.get("bbc-ferry").byline == "By Jane Smithers"
     assert named.get("opec").source == "test/reut.sgm#1"  # where it was read, as given
     assert ids(named, "smithers") == []
+
+
 def test_export_gives_the_matches_in_the_requests_order_as_stored(engine):
     """Every matching article, not one page; in relevance or date order; page and per_page
     ignored; whole stored articles (body and tags), no more than the limit."""
@@ -456,3 +490,46 @@ def test_export_gives_the_matches_in_the_requests_order_as_stored(engine):
 def test_export_refuses_a_bad_query_before_it_is_read(engine):
     with pytest.raises(QueryError):
         engine.export(SearchRequest('"unclosed'), 10)  # raised by the call, not the iteration
+
+
+def test_a_group_is_one_hit_counting_its_other_matching_versions(grouped_engine):
+    result = grouped_engine.search(SearchRequest(query="bahia", per_page=100))
+    assert result.total == 2  # groups, not articles
+    by_group = {h.group: h.versions for h in result.hits}
+    assert by_group == {"bahia-1": 2, "cocoa-stocks": 0}
+    # Facet counts and date buckets count articles.
+    assert counts(result, "country") == {"BR": 4}
+    assert {d.value: d.count for d in result.dates} == {"1987": 4}
+    # Only the versions matching the query count.
+    only_some = grouped_engine.search(SearchRequest(query="bahia AND (traders OR today)"))
+    assert [(h.group, h.versions) for h in only_some.hits] == [("bahia-1", 1)]
+
+
+def test_the_hit_shown_for_a_group_is_the_one_the_order_puts_first(grouped_engine):
+    newest = grouped_engine.search(SearchRequest(query="bahia", sort="newest")).hits
+    assert [h.id for h in newest] == ["bahia-3", "cocoa-stocks"]
+    oldest = grouped_engine.search(SearchRequest(query="bahia", sort="oldest")).hits
+    assert [h.id for h in oldest] == ["bahia-1", "cocoa-stocks"]
+
+
+def test_versions_can_be_listed_in_full_or_one_group_at_a_time(grouped_engine):
+    every = grouped_engine.search(SearchRequest(query="bahia", group_versions=False, per_page=100))
+    assert every.total == 4 and all(h.versions == 0 for h in every.hits)
+    one = grouped_engine.search(SearchRequest(query="bahia", group="bahia-1", sort="oldest"))
+    assert [h.id for h in one.hits] == ["bahia-1", "bahia-2", "bahia-3"]
+    assert grouped_engine.search(SearchRequest(group="no-such-group")).total == 0
+
+
+def test_an_article_lists_its_other_versions_and_more_like_this_leaves_them_out(grouped_engine):
+    assert [h.id for h in grouped_engine.versions("bahia-2")] == ["bahia-1", "bahia-3"]
+    assert grouped_engine.versions("cocoa-stocks") == []
+    assert grouped_engine.versions("missing") == []
+    assert grouped_engine.get("bahia-3").group == "bahia-1"
+    similar = [h.id for h in grouped_engine.more_like_this("bahia-1")]
+    assert not {"bahia-2", "bahia-3"} & set(similar)
+
+
+def test_an_article_written_without_a_group_stands_alone(engine):
+    hits = engine.search(SearchRequest(query="sanctions", per_page=100)).hits
+    assert {h.group for h in hits} == {h.id for h in hits}
+    assert all(h.versions == 0 for h in hits)

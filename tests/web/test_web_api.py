@@ -248,7 +248,9 @@ def test_reuters_stories_are_searchable(api, reuters):
     assert all(h["published"].startswith("1987") for h in data["hits"] if h["published"])
     _, year = api(**{"q": "oil", "from": "1987", "to": "1987"})
     assert year["dates"]["granularity"] == "month"
-    assert sum(b["count"] for b in year["dates"]["buckets"]) == year["total"]
+    # Date buckets count articles; the total counts stories (a story's versions once).
+    articles = sum(b["count"] for b in year["dates"]["buckets"])
+    assert articles > year["total"] > 0, "reut2-000.sgm has wire copies about oil"
     assert year["facets"]["country"], "Reuters stories carry countries"
 
 

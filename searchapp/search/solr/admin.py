@@ -68,10 +68,15 @@ def aliases(nodes: Nodes) -> dict[str, str]:
     return nodes.get("/admin/collections", {"action": "LISTALIASES"}).get("aliases", {})
 
 
-def create_collection(nodes: Nodes, name: str, shards: int, replicas: int) -> None:
-    nodes.post("/admin/collections", {
-        "action": "CREATE", "name": name, "numShards": shards, "replicationFactor": replicas,
-        "collection.configName": ensure_configset(nodes), "waitForFinalState": "true"})
+def create_collection(nodes: Nodes, name: str, shards: int, replicas: int,
+                      router_field: str | None = None) -> None:
+    """`router_field`: documents with the same value of it go to the same shard."""
+    params = {"action": "CREATE", "name": name, "numShards": shards,
+              "replicationFactor": replicas, "collection.configName": ensure_configset(nodes),
+              "waitForFinalState": "true"}
+    if router_field:
+        params["router.field"] = router_field
+    nodes.post("/admin/collections", params)
 
 
 def delete_collection(nodes: Nodes, name: str) -> None:

@@ -15,7 +15,8 @@ from ...model import FACETS, Article, Tag
 
 # Fields read back to make an Article or a Hit (the rest are indexed only).
 STORED = ("id", "file", "file_hash", "source", "publication", "title", "body", "url",
-          "byline", "language", "pubstr", "title_derived", "indexed", "tags", "raw_tags")
+          "byline", "language", "pubstr", "title_derived", "indexed", "tags", "raw_tags",
+          "group")
 
 
 def facet_field(facet: str) -> str:
@@ -29,7 +30,8 @@ def to_document(article: Article, file: str, file_hash: str, raw_tags: list[Tag]
     published = parse_published(article.published, utc=True)  # one time line for sorting
     doc: dict[str, object] = dict(
         id=article.id, file=file, file_hash=file_hash, file_state=f"{file}\n{file_hash}",
-        source=article.source, title=article.title, body=article.body,
+        source=article.source, group=article.group or article.id, title=article.title,
+        body=article.body,
         exact=[article.title, article.body], language=article.language or "",
         tags=json.dumps([t.to_dict() for t in article.tags]),
         raw_tags=json.dumps([t.to_dict() for t in raw_tags]),
@@ -61,7 +63,7 @@ def to_article(stored: dict, raw: bool = False) -> Article:
         body=stored.get("body", ""), published=stored.get("pubstr"), url=stored.get("url"),
         byline=stored.get("byline"), language=stored.get("language") or None,
         tags=[Tag(**t) for t in tags_of(stored, raw)], publication=stored.get("publication"),
-        title_derived=bool(stored.get("title_derived")),
+        title_derived=bool(stored.get("title_derived")), group=stored.get("group"),
     )
 
 

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import os
@@ -57,6 +58,8 @@ SNAPSHOT_MARK = "journal.json"
 
 # Articles read per request by an export (stored fields only: about 1 MB a request).
 EXPORT_ROWS = 500
+# An article page lists at most this many other versions of its story.
+MAX_VERSIONS = 100
 
 
 class SolrEngine:
@@ -88,7 +91,8 @@ class SolrEngine:
     def _new_collection(self) -> str:
         self._made += 1
         name = admin.new_collection_name(self.name, os.getpid(), self._made)
-        admin.create_collection(self.nodes, name, self.shards, self.replicas)
+        # Routed on the group: a group's versions share a shard, where Solr collapses them.
+        admin.create_collection(self.nodes, name, self.shards, self.replicas, router_field="group")
         return name
 
     def collection(self) -> str:
@@ -189,13 +193,30 @@ class SolrEngine:
         return to_article(docs[0]) if docs else None
 
     def more_like_this(self, article_id: str, limit: int = 5) -> list[Hit]:
-        if self.get(article_id) is None:
+        """Similar articles, leaving out the article's own versions (see `versions`). Solr's
+        MoreLikeThis component, not the {!mlt} parser: that one fetches the article by its
+        id's shard, and articles are routed by their group."""
+        article = self.get(article_id)
+        if article is None:
             return []
-        q = f"{{!mlt qf=body mintf=1 mindf=1 maxqt=12}}{article_id}"
-        answer = self.select({"q": q, "defType": "lucene", "rows": limit,
-                              "fl": FIELDS + ",score"})
-        return [hit(doc, None, scored=True) for doc in answer["response"]["docs"]
-                if doc["id"] != article_id]
+        answer = self.select({"q": f"id:{quoted(article_id)}", "defType": "lucene",
+                              "mlt": "true", "mlt.fl": "body", "mlt.mintf": 1, "mlt.mindf": 1,
+                              "mlt.maxqt": 12, "mlt.count": limit + MAX_VERSIONS,
+                              "fl": FIELDS + ",score", "rows": 1, "json.nl": "map"})
+        similar = answer.get("moreLikeThis", {}).get(article_id, {}).get("docs", [])
+        own = {article_id, *(h.id for h in self.versions(article_id))}
+        return [hit(doc, None, scored=True) for doc in similar if doc["id"] not in own][:limit]
+
+    def versions(self, article_id: str) -> list[Hit]:
+        """The other articles of the article's near-duplicate group, oldest first (undated
+        last)."""
+        article = self.get(article_id)
+        if article is None or not article.group:
+            return []
+        answer = self.select({"q": f"group:{quoted(article.group)}", "defType": "lucene",
+                              "fq": f"-id:{quoted(article_id)}", "rows": MAX_VERSIONS,
+                              "sort": "undated asc,pubkey asc,id asc", "fl": FIELDS})
+        return [hit(doc, None) for doc in answer["response"]["docs"]]
 
     def highlighter(self, q: str) -> QueryTerms:
         return highlighter(q)
@@ -210,8 +231,10 @@ class SolrEngine:
         return [doc["id"] for doc in self._walk(self._matching(request))]
 
     def _matching(self, request: SearchRequest) -> dict:
-        """The request's query and filters alone: no counts, snippets or spelling."""
-        params = search_params(request, self._query(request), None)
+        """The request's query and filters alone: no counts, snippets or spelling, and every
+        version of a story (selections and exports hold articles, not groups)."""
+        params = search_params(dataclasses.replace(request, group_versions=False),
+                               self._query(request), None)
         return {k: v for k, v in params.items()
                 if k in ("q", "fq", "defType", "mm", "q.op", "uf", "sort", "timeAllowed")
                 or (k.startswith("f.") and k.endswith(".qf"))}

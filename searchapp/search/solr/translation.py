@@ -30,6 +30,7 @@ from .analysis import escape, plain_words
 from .documents import STORED, facet_field, tags_of
 
 SNIPPET_CHARS = 240  # a passage of a snippet, about (hl.fragsize in solrconfig.xml)
+COLLAPSE = "versions"  # the tag of the collapse filter, which the counts leave out
 GAPS = {"year": "+1YEAR", "month": "+1MONTH", "day": "+1DAY"}
 # Past this many milliseconds a shard stops searching; a partial answer is refused.
 TIME_ALLOWED_MS = 8000
@@ -151,25 +152,41 @@ def filters(request: SearchRequest) -> list[str]:
         hi = request.date_to.strftime("%Y%m%d") if request.date_to else "*"
         dated = f"day:[{lo} TO {hi}]"
         fq.append(f"({dated} OR undated:true)" if request.include_undated else dated)
+    if request.group:
+        fq.append(f"group:{quoted(request.group)}")
     return fq
+
+
+def collapsed(request: SearchRequest, scored: bool) -> dict:
+    """One hit per near-duplicate group: the first of its versions in the request's order
+    (Solr's collapse filter; the counts leave it out, so they count articles), and how many
+    other versions match (`expand`)."""
+    if not request.group_versions or request.group:
+        return {}
+    order = sort(request, scored).replace(",id asc", "")
+    head = "" if order == "score desc" else f" sort='{order}'"
+    return {"fq": [f"{{!collapse tag={COLLAPSE} field=group{head}}}"], "expand": "true",
+            "expand.rows": 0}
 
 
 def facets(request: SearchRequest, span: tuple[date, date] | None) -> dict:
     out: dict = {}
     for facet in FACETS:
-        domain = {"excludeTags": f"f_{facet}"} if any(request.filters.get(facet, ())) else {}
+        own = [f"f_{facet}"] if any(request.filters.get(facet, ())) else []
+        domain = {"excludeTags": [*own, COLLAPSE]}
         out[facet] = {"type": "terms", "field": facet_field(facet), "mincount": 1,
                       "limit": request.facet_limit or -1, "numBuckets": True, "refine": True,
                       "domain": domain}
         for n, value in enumerate(v for v in request.filters.get(facet, ()) if v):
             out[f"{facet}.{n}"] = {"type": "query", "q": any_of(facet, [value]),
                                    "domain": domain}
-    out[UNDATED] = {"type": "query", "q": "undated:true"}
+    out[UNDATED] = {"type": "query", "q": "undated:true", "domain": {"excludeTags": [COLLAPSE]}}
     if span:
         start, end = span
         out["dates"] = {"type": "range", "field": "published_dt", "gap": GAPS[request.date_granularity],
                         "start": f"{start.isoformat()}T00:00:00Z",
-                        "end": f"{end.isoformat()}T00:00:00Z"}
+                        "end": f"{end.isoformat()}T00:00:00Z",
+                        "domain": {"excludeTags": [COLLAPSE]}}
     return out
 
 
@@ -207,6 +224,8 @@ def search_params(request: SearchRequest, query: Query, span_) -> dict:
               "fl": FIELDS + ",score", "json.facet": json.dumps(facets(request, span_)),
               "timeAllowed": TIME_ALLOWED_MS, "wt": "json", **query.params}
     params["q"] = without_prefix_lengths(params["q"])
+    grouping = collapsed(request, query.match is not None)
+    params.update({**grouping, "fq": params["fq"] + grouping.get("fq", [])})
     if query.words:
         params["hl"] = "true"
         if _PUBLISHED_CLAUSE.search(params["q"]):
@@ -229,7 +248,9 @@ def result(request: SearchRequest, query: Query, answer: dict) -> SearchResult:
         raise policy.too_slow()
     found = answer["response"]
     highlights = answer.get("highlighting", {})
-    hits = [hit(doc, highlights.get(doc["id"], {}).get("body"), query.match is not None)
+    expanded = answer.get("expanded", {})
+    hits = [hit(doc, highlights.get(doc["id"], {}).get("body"), query.match is not None,
+                versions=expanded.get(doc.get("group"), {}).get("numFound", 0))
             for doc in found["docs"]]
     counted = answer.get("facets", {})
     out_facets, totals = facet_counts(request, counted)
@@ -239,7 +260,7 @@ def result(request: SearchRequest, query: Query, answer: dict) -> SearchResult:
                         match=query.match)
 
 
-def hit(doc: dict, passages: list[str] | None, scored: bool = False) -> Hit:
+def hit(doc: dict, passages: list[str] | None, scored: bool = False, versions: int = 0) -> Hit:
     passages = [re.sub(r"\s+", " ", p).strip() for p in passages or () if p.strip()]
     return Hit(
         id=doc["id"], title=doc.get("title", ""), source=doc.get("source", ""),
@@ -247,7 +268,7 @@ def hit(doc: dict, passages: list[str] | None, scored: bool = False) -> Hit:
         publication=doc.get("publication"),
         snippet=" … ".join(passages) if passages else opening(doc.get("body", "")),
         tags=tags_of(doc), score=float(doc["score"]) if scored and "score" in doc else None,
-        title_derived=bool(doc.get("title_derived")))
+        title_derived=bool(doc.get("title_derived")), group=doc.get("group"), versions=versions)
 
 
 def opening(body: str) -> str:

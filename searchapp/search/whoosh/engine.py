@@ -53,7 +53,7 @@ from .expansion import expand, expands
 from .highlight import QueryTerms, highlighter
 from .internals import Unsupported, stored_fields_reader
 from .lexicons import Lexicons, save_lexicons
-from .matching import counts, evaluate, matching, page_order, search_deadline, top
+from .matching import collapse, counts, evaluate, matching, page_order, search_deadline, top
 from .parsing import parse
 from .schema import format_problem, schema, to_article, to_document, write_format
 from .scoring import WEIGHTING
@@ -417,9 +417,23 @@ class WhooshEngine:
             return []
         q = query.Or([query.Term("body", word, boost=weight) for word, weight in words])
         found, scores = evaluate(s, q, self._postings, None)
-        found[docnum] = False
+        tables = self._tables(s)
+        found[tables.group == tables.group[docnum]] = False  # itself and its own versions
         docs = np.flatnonzero(found)
         return [self._hit(s, int(d), score=float(scores[d])) for d in top(docs, scores[docs], limit)]
+
+    def versions(self, article_id: str) -> list[Hit]:
+        """The other articles of the article's near-duplicate group, oldest first (undated
+        last, then in index order)."""
+        s = self.searcher()
+        stored = s.document(id=article_id)
+        if not stored or not stored.get("group"):
+            return []
+        docs = np.array(sorted(d for d in s.docs_for_query(query.Term("group", stored["group"]))
+                               if s.stored_fields(d)["id"] != article_id), dtype=np.int64)
+        keys = self._tables(s).pubkey[docs] if len(docs) else docs
+        order = np.lexsort((docs, np.where(keys > 0, keys, np.iinfo(np.int64).max)))
+        return [self._hit(s, int(d)) for d in docs[order]]
 
     def search(self, request: SearchRequest) -> SearchResult:
         request.validate()
@@ -456,11 +470,14 @@ class WhooshEngine:
             summary = facets, totals, dates, suggestion
             self._summaries.put(key, summary)
         facets, totals, dates, suggestion = _copy(summary)
+        # Facets and dates count articles; the ranked list and the total count groups.
+        docs, versions = collapse(request, docs, tables, docs_matching.scores)
         hits = []
         if len(docs):
             page, scored = page_order(request, docs, tables, docs_matching.scores)
             scores = docs_matching.scores if scored else None
-            hits = [self._hit(s, int(d), terms, float(scores[d]) if scores is not None else None)
+            hits = [self._hit(s, int(d), terms, float(scores[d]) if scores is not None else None,
+                              versions.get(int(d), 0))
                     for d in page]
         if time.monotonic() > deadline:
             raise policy.too_slow()
@@ -481,7 +498,7 @@ class WhooshEngine:
         return self._lexicons.get(field, version, s, self._ix.searcher, wait)
 
     def _hit(self, s, docnum: int, terms: QueryTerms = NO_TERMS,
-             score=None) -> Hit:
+             score=None, versions: int = 0) -> Hit:
         stored = s.stored_fields(docnum)
         return Hit(
             id=stored["id"], title=stored.get("title", ""), source=stored.get("location", ""),
@@ -490,6 +507,7 @@ class WhooshEngine:
             snippet=snippet(stored.get("body", ""), terms),
             tags=stored.get("tags", []), score=score,
             title_derived=bool(stored.get("title_derived")),
+            group=stored.get("group"), versions=versions,
         )
 
     # tables
@@ -639,6 +657,6 @@ def _copy(value):
 def _request_key(request: SearchRequest, counts_only: bool = False) -> str:
     fields = dataclasses.asdict(request)
     if counts_only:  # what the facet counts and date buckets depend on
-        for name in ("page", "per_page", "sort"):
+        for name in ("page", "per_page", "sort", "group_versions"):
             fields.pop(name)
     return json.dumps(fields, sort_keys=True, default=str)

@@ -19,7 +19,7 @@ from .. import query as policy
 from .arrays import Evaluator, PostingsCache, TooSlow
 from .internals import Unsupported
 from .plain import Words
-from .tables import Tables, date_mask
+from .tables import Tables, date_mask, group_key
 
 # A query still ranking after this long is refused with a message, well before the
 # server's worker timeout (a runaway query must never become a 500).
@@ -69,6 +69,8 @@ def matching(s, user_q, request: SearchRequest, tables: Tables, postings: Postin
     for facet, values in request.exclude.items():
         docs = tables.facets[facet].docs_with(facet_values(facet, values))
         base[docs] = False
+    if request.group is not None:
+        base &= tables.group == group_key(request.group)
     if request.date_from or request.date_to:
         lo = int(request.date_from.strftime("%Y%m%d")) if request.date_from else 1
         hi = int(request.date_to.strftime("%Y%m%d")) if request.date_to else 99991231
@@ -180,6 +182,38 @@ def counts(request: SearchRequest, docs_matching: DocsMatching, docs: np.ndarray
         totals[facet], ordered = tables.facets[facet].top(facet_docs, request.facet_limit, keep)
         facets[facet] = [FacetCount(v, n) for v, n in ordered]
     return facets, totals, date_buckets(tables.day[docs], request.date_granularity)
+
+
+def collapse(request: SearchRequest, docs: np.ndarray, tables: Tables,
+             scores: np.ndarray | None) -> tuple[np.ndarray, dict[int, int]]:
+    """(the docs (ascending) with one per near-duplicate group: the one the requested order
+    puts first; {kept doc: how many of its group's matching docs it stands for besides
+    itself}). Only docs whose group has several live members are looked at."""
+    several = tables.grouped[docs]
+    if not request.group_versions or request.group is not None or not several.any():
+        return docs, {}
+    members = docs[several]
+    rank = _rank_keys(request, members, tables, scores)
+    # By group, then best first (ties in doc order): each group's first is its leader.
+    order = np.lexsort((members, -rank, tables.group[members]))
+    by_group = tables.group[members][order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = by_group[1:] != by_group[:-1]
+    leaders = members[order][first]
+    sizes = np.diff(np.append(np.flatnonzero(first), len(order)))
+    kept = np.sort(np.concatenate([docs[~several], leaders]))
+    return kept, dict(zip(leaders.tolist(), (sizes - 1).tolist()))
+
+
+def _rank_keys(request: SearchRequest, docs: np.ndarray, tables: Tables,
+               scores: np.ndarray | None) -> np.ndarray:
+    """Larger is better, as page_order places documents (undated last by date)."""
+    if request.sort == "relevance":
+        return scores[docs] if scores is not None else -docs.astype(np.float64)
+    keys = tables.pubkey[docs].astype(np.float64)
+    if request.sort == "newest":
+        return keys
+    return np.where(keys > 0, -keys, -np.inf)
 
 
 def page_order(request: SearchRequest, docs: np.ndarray, tables: Tables,

@@ -25,7 +25,7 @@ STEMMED = (RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | St
 # The index's format: raised whenever the fields or their analysis change, so that an index
 # written before is refused (with `searchapp index --rebuild` to run) instead of answering
 # wrongly. 2: accents folded in the title and body. 3: the organisation and source facets,
-# the byline searchable (`byline:smith`).
+# the byline searchable (`byline:smith`), the near-duplicate `group`.
 FORMAT_VERSION = 3
 FORMAT_FILE = "FORMAT"
 # Phrases are matched on the words as written, stop words included, so that
@@ -68,6 +68,8 @@ def schema() -> fields.Schema:
         # Tags as ingested, before curation: `retag` re-applies curation to these.
         raw_tags=fields.STORED,
         rawtag=fields.KEYWORD(commas=True, lowercase=False, scorable=False),  # "facet:value" of raw_tags
+        # Near-duplicate group (Article.group; its own id when alone): results collapse on it.
+        group=fields.ID(stored=True, sortable=True),
     )
 
 
@@ -102,6 +104,7 @@ def to_document(article: Article, file: str, file_hash: str, raw_tags: list[Tag]
     published = parse_published(article.published, utc=True)  # one time line for sorting
     doc: dict[str, object] = dict(
         id=article.id, file=file, file_hash=file_hash, location=article.source,
+        group=article.group or article.id,
         title=article.title, body=article.body, exact=f"{article.title}\n{article.body}",
         url=article.url, byline=article.byline, publication=article.publication,
         language=article.language or "", pubstr=article.published,
@@ -133,5 +136,5 @@ def to_article(stored: dict, raw: bool = False) -> Article:
         body=stored.get("body", ""), published=stored.get("pubstr"), url=stored.get("url"),
         byline=stored.get("byline"), language=stored.get("language") or None,
         tags=[Tag(**t) for t in tags], publication=stored.get("publication"),
-        title_derived=bool(stored.get("title_derived")),
+        title_derived=bool(stored.get("title_derived")), group=stored.get("group"),
     )

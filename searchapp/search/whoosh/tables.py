@@ -22,6 +22,25 @@ class SegmentTables:
     facets: dict[str, dict[str, np.ndarray]]  # facet -> value -> segment doc numbers
     day: np.ndarray  # int32 yyyymmdd, 0 undated
     pubkey: np.ndarray  # int64 yyyymmddHHMMSS, 0 undated
+    group: np.ndarray  # int64: a hash of the near-duplicate group (see `group_key`)
+
+
+def group_key(group: str) -> int:
+    """A group id as the tables hold it: a number (hashed in this process, where the tables
+    live), so that collapsing is whole-array work."""
+    return hash(group)
+
+
+def _group_column(reader, size: int) -> np.ndarray:
+    if not reader.has_column("group"):  # an article with no group is a group of its own
+        return np.array([group_key(f"\0{d}") for d in range(size)], dtype=np.int64)
+    col = reader.column_reader("group")
+    return np.fromiter((group_key(_text(col[d]) or f"\0{d}") for d in range(size)),
+                       dtype=np.int64, count=size)
+
+
+def _text(value) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value or "")
 
 
 def build_segment_tables(reader) -> SegmentTables:
@@ -37,7 +56,7 @@ def build_segment_tables(reader) -> SegmentTables:
     for name, dtype in (("day", np.int32), ("pubkey", np.int64)):
         col = reader.column_reader(name)
         columns[name] = np.fromiter((col[d] for d in range(size)), dtype=dtype, count=size)
-    return SegmentTables(facets, columns["day"], columns["pubkey"])
+    return SegmentTables(facets, columns["day"], columns["pubkey"], _group_column(reader, size))
 
 
 class FacetTable:
@@ -102,6 +121,8 @@ class Tables:
     day: np.ndarray
     pubkey: np.ndarray
     facets: dict[str, FacetTable]
+    group: np.ndarray  # int64 group key of each document (see `group_key`)
+    grouped: np.ndarray  # bool: a live document whose group has other live documents
 
     @property
     def size(self) -> int:
@@ -113,15 +134,24 @@ def global_tables(segments: list[tuple[int, Any, SegmentTables]], size: int) -> 
     live = np.ones(size, dtype=bool)
     day = np.zeros(size, dtype=np.int32)
     pubkey = np.zeros(size, dtype=np.int64)
+    group = np.arange(size, dtype=np.int64)  # unused numbers (no segment) stand alone
     for offset, reader, t in segments:
         n = len(t.day)
         day[offset:offset + n] = t.day
         pubkey[offset:offset + n] = t.pubkey
+        group[offset:offset + n] = t.group
         if reader.has_deletions():
             live[offset + deleted_docs(reader)] = False
     facets = {f: FacetTable([(offset, t.facets[f]) for offset, _r, t in segments], size)
               for f in FACETS}
-    return Tables(live, day, pubkey, facets)
+    return Tables(live, day, pubkey, facets, group, _grouped(group, live))
+
+
+def _grouped(group: np.ndarray, live: np.ndarray) -> np.ndarray:
+    """Which live documents share their group with another live one."""
+    _keys, codes = np.unique(group, return_inverse=True)
+    sizes = np.bincount(codes[live], minlength=len(_keys))
+    return live & (sizes[codes] > 1)
 
 
 def date_mask(day: np.ndarray, lo: int, hi: int, include_undated: bool) -> np.ndarray:
