@@ -71,8 +71,10 @@ def tag_labels(article: Article, facet: str) -> list[str]:
 
 # -- CSV ----------------------------------------------------------------------------------
 
+# A column per facet; the source facet is the publication, already the "source" column.
+TAG_COLUMNS = tuple(f for f in FACETS if f != "source")
 CSV_COLUMNS = ("id", "title", "source", "byline", "published", "url", "language",
-               *FACETS, "summary", "link")
+               *TAG_COLUMNS, "summary", "link")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -85,7 +87,7 @@ def safe_cell(value: str | None) -> str:
 def csv_row(article: Article, link: LinkFor) -> list[str]:
     values = [article.id, article.title, article.publication, article.byline,
               article.published, article.url, article.language,
-              *("; ".join(tag_labels(article, f)) for f in FACETS), summary(article),
+              *("; ".join(tag_labels(article, f)) for f in TAG_COLUMNS), summary(article),
               link(article.id) if link else ""]
     return [safe_cell(v) for v in values]
 
