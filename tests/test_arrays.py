@@ -294,3 +294,18 @@ def test_the_comparisons_use_the_products_weighting(ix):
     assert isinstance(s.weighting, OkapiBM25F)
     n, total = s.doc_frequency("body", "oil"), s.doc_count_all()
     assert s.idf("body", "oil") == pytest.approx(np.log(1 + (total - n + 0.5) / (n + 0.5)))
+
+
+def test_warm_builds_the_doc_tables_every_search_needs(tmp_path):
+    from searchapp.model import Article
+    from searchapp.search import EngineConfig, open_engine
+
+    engine = open_engine(EngineConfig(tmp_path / "ix"))
+    w = engine.writer()
+    w.replace_file("/f", "h", [Article(id="a", source="f", title="Oil", body="Oil rose.",
+                                        published="1987-03-02")])
+    w.commit()
+    fresh = open_engine(EngineConfig(tmp_path / "ix"))
+    assert not fresh._segment_tables
+    fresh.warm()
+    assert fresh._segment_tables  # built before the first search, not by it

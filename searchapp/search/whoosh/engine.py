@@ -371,6 +371,9 @@ class WhooshEngine:
         cost a first search most (tens of milliseconds each). Bounded in time and bytes."""
         deadline = time.monotonic() + seconds
         s = self.searcher()
+        # Every search needs the doc tables (dates, facets, groups per segment): built here,
+        # a first search on a large archive does not spend its time limit on them.
+        self._tables(s)
         readers = [sub.reader() for sub, _offset in s.leaf_searchers() if sub.reader().doc_count_all()]
         if not readers:
             return 0
