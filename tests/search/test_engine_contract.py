@@ -62,17 +62,22 @@ def _config(request, tmp_path) -> EngineConfig:
                         collection=f"contract-{uuid.uuid4().hex[:8]}")
 
 
-@pytest.fixture(params=_engines())
-def engine(request, tmp_path):
-    """An engine of each registered kind, holding ARTICLES (one file each)."""
+def _holding(request, tmp_path, articles):
+    """The engine of the fixture's param holding `articles` (one file each)."""
     e = open_engine(_config(request, tmp_path))
     if request.param == "solr":
         request.addfinalizer(e.drop)
     w = e.writer()
-    for a in ARTICLES:
+    for a in articles:
         w.replace_file(f"/files/{a.id}", "hash", [a])
     w.commit()
     return e
+
+
+@pytest.fixture(params=_engines())
+def engine(request, tmp_path):
+    """An engine of each registered kind, holding ARTICLES (one file each)."""
+    return _holding(request, tmp_path, ARTICLES)
 
 
 def ids(engine, q="", **kw) -> list[str]:
@@ -391,14 +396,7 @@ NAMED = [
 @pytest.fixture(params=_engines())
 def named(request, tmp_path):
     """An engine of each registered kind, holding NAMED."""
-    e = open_engine(_config(request, tmp_path))
-    if request.param == "solr":
-        request.addfinalizer(e.drop)
-    w = e.writer()
-    for a in NAMED:
-        w.replace_file(f"/files/{a.id}", "hash", [a])
-    w.commit()
-    return e
+    return _holding(request, tmp_path, NAMED)
 
 
 # -- near-duplicate groups: stored with the article, collapsed in results ------------------
@@ -423,14 +421,7 @@ GROUPED = [
 @pytest.fixture(params=_engines())
 def grouped_engine(request, tmp_path):
     """An engine of each registered kind holding a story in three versions and another one."""
-    e = open_engine(_config(request, tmp_path))
-    if request.param == "solr":
-        request.addfinalizer(e.drop)
-    w = e.writer()
-    for a in GROUPED:
-        w.replace_file(f"/files/{a.id}", "hash", [a])
-    w.commit()
-    return e
+    return _holding(request, tmp_path, GROUPED)
 
 
 def test_organisation_and_source_are_counted_leaving_out_their_own_filter(named):

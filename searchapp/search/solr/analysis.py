@@ -14,17 +14,17 @@ this serves article pages and a plain query's words. All text is escaped; only o
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from nltk.stem.porter import PorterStemmer  # type: ignore[import-untyped]  # no type information
 
+from ...model import FACETS
 from .. import query as policy
+from ..marking import WORD, mark, matches, query_parts
 from .admin import CONFSET_DIR
 
-_WORD = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
 STOP_WORDS = frozenset(
     line.strip() for line in (CONFSET_DIR / "stopwords.txt").read_text().splitlines()
     if line.strip() and not line.startswith("#"))
@@ -33,12 +33,8 @@ _FOLDED = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d
                          "þ": "th", "ð": "d", "ı": "i"})
 _STEMMER = PorterStemmer(mode=PorterStemmer.MARTIN_EXTENSIONS)
 
-# Words of the query language that are not searched for, and fields whose values are not
-# words of the text.
-_OPERATORS = {"AND", "OR", "NOT", "TO"}
-_OTHER_FIELDS = {"country", "person", "topic", "published", "organisation", "source"}
-_TOKEN = re.compile(r'(?P<neg>(?:\bNOT\s+|(?<![\w])-))?(?:(?P<field>\w+):)?'
-                    r'(?P<word>"[^"]*"|\[[^\]]*\]|[\w.*?]+)')
+# Fields whose values are not words of the text.
+_OTHER_FIELDS = {*FACETS, "byline", "published"}
 
 
 def fold(word: str) -> str:
@@ -61,7 +57,7 @@ def plain_words(text: str) -> tuple[list[tuple[str, str]], bool]:
     it is a question): words the fields drop (stop words) are left out, and a question's
     framing words too (see `query.question_words`)."""
     pairs = []
-    for m in _WORD.finditer(text):
+    for m in WORD.finditer(text):
         word = m.group().lower()
         term = term_of(word)
         if term is not None:
@@ -84,40 +80,13 @@ class QueryTerms:
 
     def mark(self, text: str) -> str:
         """Escaped `text` (quotes too: safe in attributes) with each matching word in <mark>."""
-        out, last = [], 0
-        for m in _WORD.finditer(text or "") if self else ():
-            lower = m.group().lower()
-            found = term_of(lower)
-            if found is not None and (found in self.terms or lower.startswith(self.prefixes)):
-                out += [escape(text[last:m.start()]), f"<mark>{escape(m.group())}</mark>"]
-                last = m.end()
-        out.append(escape((text or "")[last:]))
-        return "".join(out)
-
-
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
-
-
-def escape(text: str) -> str:
-    """HTML-escaped text, as Jinja's templates escape it."""
-    return text.translate(_ESCAPES)
+        text = text or ""
+        return mark(text, matches(text, self.terms, self.prefixes, term_of) if self else ())
 
 
 def highlighter(q: str) -> QueryTerms:
     """The words a query as written looks for in the text: not negated words, not other
     fields' values or ranges, not operators; `sanc*` marks every word starting "sanc"."""
-    terms: set[str] = set()
-    prefixes: list[str] = []
-    for m in _TOKEN.finditer(q or ""):
-        word, field = m.group("word"), (m.group("field") or "").lower()
-        if m.group("neg") or field in _OTHER_FIELDS or word.startswith("[") \
-                or word in _OPERATORS:
-            continue
-        for part in word.strip('"').split():
-            part = re.sub(r"~\d*$", "", part)
-            if part.endswith("*") and "*" not in part[:-1] and len(part) > 2:
-                prefixes.append(part[:-1].lower())
-                continue
-            found = (term_of(w.group()) for w in _WORD.finditer(re.sub(r"[*?]", "", part)))
-            terms.update(t for t in found if t)
-    return QueryTerms(frozenset(terms), tuple(dict.fromkeys(prefixes)))
+    parts, prefixes = query_parts(q, _OTHER_FIELDS)
+    found = (term_of(w.group()) for part in parts for w in WORD.finditer(part))
+    return QueryTerms(frozenset(t for t in found if t), tuple(prefixes))

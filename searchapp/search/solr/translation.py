@@ -26,7 +26,8 @@ from ...model import FACETS
 from .. import UNDATED, FacetCount, Hit, Match, SearchRequest, SearchResult, facet_value
 from .. import query as policy
 from ..lexicon import KNOWN_RATIO, MIN_KNOWN_LENGTH
-from .analysis import escape, plain_words
+from ..marking import escape
+from .analysis import plain_words
 from .documents import STORED, facet_field, tags_of
 
 SNIPPET_CHARS = 240  # a passage of a snippet, about (hl.fragsize in solrconfig.xml)

@@ -8,7 +8,6 @@ is escaped; only our own <mark> is added.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,16 +15,11 @@ from whoosh.analysis import STOP_WORDS
 from whoosh.lang.porter import stem
 
 from ...model import FACETS
+from ..marking import mark, matches, query_parts
 from .schema import STEMMED, fold
 
-# The index's tokenizer (RegexTokenizer's default) and stop-word rule (StopFilter).
-_WORD = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
-# Words of the query language that are not searched for.
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 # Fields whose words are not in the article text.
 _OTHER_FIELDS = {*FACETS, "byline", "published", "id", "language", "undated", "day"}
-_TOKEN = re.compile(r'(?P<neg>(?:\bNOT\s+|(?<![\w])-))?(?:(?P<field>\w+):)?'
-                    r'(?P<word>"[^"]*"|\[[^\]]*\]|[\w.*?]+)')
 
 
 @lru_cache(maxsize=65536)
@@ -48,54 +42,19 @@ class QueryTerms:
 
     def matches(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, stem) of each matching word of `text`, in order."""
-        out = []
-        for m in _WORD.finditer(text):
-            lower = m.group().lower()
-            s = stem_of(lower)
-            if s is not None and (s in self.stems or lower.startswith(self.prefixes)):
-                out.append((m.start(), m.end(), s))
-        return out
+        return matches(text, self.stems, self.prefixes, stem_of)
 
     def mark(self, text: str) -> str:
         """Escaped `text` (quotes too: safe in attributes) with each matching word in <mark>."""
-        if not self or not text:
-            return escape(text or "")
-        out, last = [], 0
-        for start, end, _stem in self.matches(text):
-            out.append(escape(text[last:start]))
-            out.append(f"<mark>{escape(text[start:end])}</mark>")
-            last = end
-        out.append(escape(text[last:]))
-        return "".join(out)
-
-
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
-
-
-def escape(text: str) -> str:
-    """HTML-escaped text, as Jinja's templates escape it."""
-    return text.translate(_ESCAPES)
+        return mark(text or "", self.matches(text or "") if self else ())
 
 
 def highlighter(q: str) -> QueryTerms:
     """The words a query as written looks for in the text: not negated words, not other
     fields' values or ranges, not operators; `sanc*` marks every word starting "sanc"."""
-    stems: set[str] = set()
-    prefixes: list[str] = []
-    for m in _TOKEN.finditer(q or ""):
-        word, fieldname = m.group("word"), (m.group("field") or "").lower()
-        if m.group("neg") or fieldname in _OTHER_FIELDS or word.startswith("["):
-            continue
-        word = word.strip('"')
-        if word in _OPERATORS:
-            continue
-        for part in word.split():
-            part = re.sub(r"~\d*$", "", part)
-            if part.endswith("*") and "*" not in part[:-1] and len(part) > 2:
-                prefixes.append(part[:-1].lower())
-                continue
-            stems.update(t.text for t in STEMMED(part.replace("*", "").replace("?", "")))
-    return QueryTerms(frozenset(stems), tuple(dict.fromkeys(prefixes)))
+    parts, prefixes = query_parts(q, _OTHER_FIELDS)
+    stems = {t.text for part in parts for t in STEMMED(part)}
+    return QueryTerms(frozenset(stems), tuple(prefixes))
 
 
 def terms_of_query(q) -> QueryTerms:
