@@ -52,8 +52,9 @@ def test_facet_selections_are_tagged_and_each_facet_excludes_its_own():
     assert '{!tag=f_country}country_facet:("BR" OR "JP")' in params["fq"]
     assert '-topic_facet:("x")' in params["fq"]
     facets = json.loads(params["json.facet"])
-    assert facets["country"]["domain"] == {"excludeTags": "f_country"}
-    assert facets["topic"]["domain"] == {} and facets["topic"]["refine"]
+    # Each facet leaves out its own selection and the collapse of versions (counts articles).
+    assert facets["country"]["domain"] == {"excludeTags": ["f_country", "versions"]}
+    assert facets["topic"]["domain"] == {"excludeTags": ["versions"]} and facets["topic"]["refine"]
     assert facets["country.0"]["q"] == 'country_facet:("BR")'  # counted even past the limit
 
 
