@@ -347,16 +347,16 @@ def print_table(results: list[dict]) -> None:
 
 # -- growth between sizes (measured figures only) -------------------------------------------
 
-# (label, path into an engine's figures, whether it is a cost to the reader: "rate" is not)
+# (label, path into an engine's figures, unit shown, scale from the stored value)
 FIGURES = [
-    ("seconds to ingest", ("ingest", "seconds")),
-    ("index on disk", ("ingest", "index_bytes")),
-    ("search p50", ("search", "overall", "p50_ms")),
-    ("search p95", ("search", "overall", "p95_ms")),
-    ("faceted p95", ("search", "faceted", "p95_ms")),
-    ("serving RSS (peak)", ("memory", "serving_rss_peak")),
-    ("JVM RSS (peak)", ("memory", "jvm_rss_peak")),
-    ("JVM heap in use", ("memory", "jvm_heap_used_end")),
+    ("seconds to ingest", ("ingest", "seconds"), "s", 1.0),
+    ("index on disk", ("ingest", "index_bytes"), "GB", 1e-9),
+    ("search p50", ("search", "overall", "p50_ms"), "ms", 1.0),
+    ("search p95", ("search", "overall", "p95_ms"), "ms", 1.0),
+    ("faceted p95", ("search", "faceted", "p95_ms"), "ms", 1.0),
+    ("serving RSS (peak)", ("memory", "serving_rss_peak"), "GB", 1e-9),
+    ("JVM RSS (peak)", ("memory", "jvm_rss_peak"), "GB", 1e-9),
+    ("JVM heap in use", ("memory", "jvm_heap_used_end"), "GB", 1e-9),
 ]
 
 
@@ -378,23 +378,45 @@ def growth(results: list[dict]) -> list[dict]:
             a, b = small["engines"].get(engine), large["engines"].get(engine)
             if not a or not b:
                 continue
-            for label, path in FIGURES:
+            for label, path, unit, scale in FIGURES:
                 x, y = figure(a, path), figure(b, path)
                 if not x or not y:
                     continue
                 exponent = math.log(y / x) / math.log(large["size"] / small["size"])
-                out.append({"engine": engine, "figure": label, "from": small["size"],
-                            "to": large["size"], "at_from": x, "at_to": y,
+                out.append({"engine": engine, "figure": label, "unit": unit,
+                            "from": small["size"], "to": large["size"],
+                            "at_from": x * scale, "at_to": y * scale,
                             "exponent": exponent, "per_doubling": 2 ** exponent})
     return out
 
 
-def extrapolate(results: list[dict], rows: list[dict], target: int) -> list[dict]:
+def fitted_exponent(results: list[dict], engine: str, path: tuple) -> float | None:
+    """Least-squares slope of log(figure) on log(size) over every measured size."""
+    points = [(math.log(r["size"]), math.log(v)) for r in results
+              if (v := figure(r["engines"].get(engine) or {}, path))]
+    if len(points) < 2:
+        return None
+    mx = sum(x for x, _ in points) / len(points)
+    my = sum(y for _, y in points) / len(points)
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    return sum((x - mx) * (y - my) for x, y in points) / sxx if sxx else None
+
+
+def extrapolate(results: list[dict], target: int) -> list[dict]:
     """Each figure carried from the largest measured size to `target` with the exponent
-    measured between the two largest sizes: an extrapolation, not a measurement."""
-    largest = max(r["size"] for r in results)
-    return [{**row, "target": target, "extrapolated": row["at_to"] * (target / largest)
-             ** row["exponent"]} for row in rows if row["to"] == largest]
+    fitted over all measured sizes: an extrapolation, not a measurement."""
+    largest = max(results, key=lambda r: r["size"])
+    out = []
+    for engine in ENGINES:
+        for label, path, unit, scale in FIGURES:
+            at = figure(largest["engines"].get(engine) or {}, path)
+            b = fitted_exponent(results, engine, path)
+            if at and b is not None:
+                out.append({"engine": engine, "figure": label, "unit": unit, "exponent": b,
+                            "per_doubling": 2 ** b, "from": largest["size"], "at": at * scale,
+                            "target": target,
+                            "extrapolated": at * scale * (target / largest["size"]) ** b})
+    return out
 
 
 def derive(target: int | None) -> int:
@@ -406,16 +428,18 @@ def derive(target: int | None) -> int:
     if not rows:
         print("one size measured: growth needs at least two (run --sizes with another)")
         return 0
-    print(f"{'engine':<7} {'figure':<20}{'sizes':>18}{'measured':>22}{'b':>7}{'x per doubling':>16}")
+    print(f"{'engine':<7} {'figure':<20}{'sizes':>18}{'measured':>24}{'b':>7}{'x per doubling':>16}")
     for r in rows:
         print(f"{r['engine']:<7} {r['figure']:<20}{r['from']:>9,}>{r['to']:<8,}"
-              f"{r['at_from']:>10.4g} > {r['at_to']:<9.4g}{r['exponent']:>7.2f}"
+              f"{r['at_from']:>10.3g} > {r['at_to']:<7.3g}{r['unit']:<3}{r['exponent']:>7.2f}"
               f"{r['per_doubling']:>16.2f}")
     if target:
-        print(f"\nEXTRAPOLATED to {target:,} articles (size^b from the largest measured size, "
-              "b from the two largest; not measured):")
-        for r in extrapolate(results, rows, target):
-            print(f"{r['engine']:<7} {r['figure']:<20}{r['extrapolated']:>14.4g}")
+        print(f"\nEXTRAPOLATED to {target:,} articles, NOT MEASURED: figure x (N / largest measured "
+              "size)^b, b fitted (least squares, log-log) over all measured sizes:")
+        for r in extrapolate(results, target):
+            print(f"{r['engine']:<7} {r['figure']:<20} {r['at']:>9.3g} {r['unit']:<3}at "
+                  f"{r['from']:>7,}  b {r['exponent']:>5.2f} (x{r['per_doubling']:.2f}/doubling)"
+                  f"  -> {r['extrapolated']:>10.3g} {r['unit']}")
     return 0
 
 
