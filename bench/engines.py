@@ -28,11 +28,13 @@ memory   RSS of each serving process tree (gunicorn master + workers; Datasette)
 each figure grows between measured sizes: the exponent b of cost ~ size^b fitted between two
 neighbouring sizes, and the factor per doubling 2^b. With --extrapolate N it also carries each
 figure from the largest measured size to N articles with the last measured exponent, and says
-so: that is an extrapolation, not a measurement.
+so: that is an extrapolation, not a measurement. --shards then splits Solr's N articles into
+each given number of shards (one per node, answering in parallel) and carries the measured
+per-shard faceted p95 and index size to each layout the same way.
 
 Run: python bench/engines.py [--sizes 20000,100000,200000] [--per-cell 6] [--corpus DIR]
                              [--engines whoosh,solr,peer] [--solr-heap 1g]
-     python bench/engines.py --derive [--extrapolate 10000000]
+     python bench/engines.py --derive [--extrapolate 10000000 [--shards 2,8,16,32]]
 Writes bench/out/engines.json (a size measured again replaces its earlier figures).
 Work folders: bench/out/work/engines-<size>k/ (removed and rebuilt by each run).
 """
@@ -419,7 +421,30 @@ def extrapolate(results: list[dict], target: int) -> list[dict]:
     return out
 
 
-def derive(target: int | None) -> int:
+def shard_layouts(results: list[dict], target: int, shard_counts: list[int]) -> list[dict]:
+    """Solr at `target` articles split into s shards, each on its own node: a shard's p95 and
+    index carried from the measured per-shard size (size / SOLR_SHARDS) with the fitted
+    exponents. An extrapolation that assumes the shards answer in parallel."""
+    largest = max(results, key=lambda r: r["size"])
+    solr = largest["engines"].get("solr")
+    if not solr:
+        return []
+    per_shard = largest["size"] / SOLR_SHARDS
+    b_p95 = fitted_exponent(results, "solr", ("search", "faceted", "p95_ms"))
+    b_disk = fitted_exponent(results, "solr", ("ingest", "index_bytes"))
+    p95, disk = figure(solr, ("search", "faceted", "p95_ms")), figure(solr, ("ingest", "index_bytes"))
+    if b_p95 is None or b_disk is None or not p95 or not disk:
+        return []
+    out = []
+    for s in shard_counts:
+        grow = target / s / per_shard
+        out.append({"shards": s, "articles_per_shard": target / s,
+                    "faceted_p95_ms": p95 * grow ** b_p95,
+                    "index_gb_per_shard": disk / SOLR_SHARDS * grow ** b_disk / 1e9})
+    return out
+
+
+def derive(target: int | None, shard_counts: list[int] | None = None) -> int:
     path = OUT_DIR / RESULTS
     if not path.exists():
         sys.exit(f"no {path.relative_to(REPO)} yet: run the benchmark first")
@@ -440,6 +465,10 @@ def derive(target: int | None) -> int:
             print(f"{r['engine']:<7} {r['figure']:<20} {r['at']:>9.3g} {r['unit']:<3}at "
                   f"{r['from']:>7,}  b {r['exponent']:>5.2f} (x{r['per_doubling']:.2f}/doubling)"
                   f"  -> {r['extrapolated']:>10.3g} {r['unit']}")
+        for layout in shard_layouts(results, target, shard_counts or []):
+            print(f"solr in {layout['shards']:>3} shards: {layout['articles_per_shard']:>10,.0f} "
+                  f"articles, faceted p95 {layout['faceted_p95_ms']:>6.0f} ms, index "
+                  f"{layout['index_gb_per_shard']:.2f} GB per shard (EXTRAPOLATED)")
     return 0
 
 
@@ -466,6 +495,8 @@ def main(argv=None) -> int:
     ap.add_argument("--solr-heap", default="1g", help="-Xmx of the dev cluster's JVM")
     ap.add_argument("--derive", action="store_true", help="growth between measured sizes")
     ap.add_argument("--extrapolate", type=int, help="with --derive: carry figures to N articles")
+    ap.add_argument("--shards", default="2,8,16,32",
+                    help="with --extrapolate: Solr layouts to carry the per-shard figures to")
     ap.add_argument("--run-ingest", choices=ENGINES, help=argparse.SUPPRESS)
     ap.add_argument("--target", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
@@ -475,7 +506,7 @@ def main(argv=None) -> int:
         print(json.dumps(run_ingest(args.run_ingest, args.target, args.paths)))
         return 0
     if args.derive:
-        return derive(args.extrapolate)
+        return derive(args.extrapolate, [int(s) for s in args.shards.split(",") if s])
 
     engines = [e for e in ENGINES if e in args.engines.split(",")]
     if "peer" in engines and "whoosh" not in engines:
