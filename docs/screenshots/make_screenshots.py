@@ -52,6 +52,9 @@ SHOTS = [
     ("entity-topic.png", "/topics/elections", 1280, True),
     # A story sent three times on the wire: one result with "+2 versions".
     ("search-versions.png", "/?q=manila+debt+bonds", 1280, False),
+    # The source and organisation facets, one source chosen; its entity page.
+    ("search-source-facet.png", "/?q=oil&source=Reuters#filters", 1280, True),
+    ("entity-source.png", "/sources/Reuters", 1280, True),
 ]
 
 
