@@ -55,6 +55,10 @@ def routes(w):
         ("POST", "/curation/delete", {"facet": "person", "value": "Wang Yi"}, (LOGIN, 403, OK, OK)),
         ("POST", "/curation/crosswalks", {"source": "reuters", "facet": "topic", "code": "wheat",
                                           "value": "agriculture"}, (LOGIN, 403, OK, OK)),
+        ("POST", "/curation/person-merges", {"value": "Wang Yi", "into": "Wang Yi (FM)"},
+         (LOGIN, 403, OK, OK)),
+        ("POST", "/curation/topic-suggestions/decide",
+         {"article": article, "value": "media", "decision": "accept"}, (LOGIN, 403, OK, OK)),
         # collections: anyone signed in makes one; only the owner (owen) changes his
         ("POST", "/collections", {"name": "Mine"}, (LOGIN, OK, OK, OK)),
         ("POST", f"/collections/{shelf}/edit", {"name": "Taken"}, (LOGIN, 403, 403, 403)),
@@ -79,6 +83,8 @@ def routes(w):
         ("GET", "/api/audit", None, (401, 403, 200, 200)),
         ("GET", "/api/vocabularies/topics", None, (401, 403, 200, 200)),
         ("GET", "/api/crosswalks", None, (401, 403, 200, 200)),
+        ("GET", "/curation/person-merges", None, (LOGIN, 403, 200, 200)),
+        ("GET", "/curation/topic-suggestions", None, (LOGIN, 403, 200, 200)),
         ("GET", "/collections", None, (LOGIN, 200, 200, 200)),
         ("GET", f"/collections/{shelf}", None, (LOGIN, 200, 200, 200)),
         ("GET", "/api/collections", None, (401, 200, 200, 200)),
@@ -89,7 +95,7 @@ def routes(w):
     ]
 
 
-ROUTE_COUNT = 40
+ROUTE_COUNT = 44
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -127,7 +133,7 @@ def test_allowed_changes_really_happen_and_refused_ones_do_not(site, world):
     assert saved.get(conn, world["slug"]) is None
 
 
-POST_ROUTES = range(21)  # the POST rows of the table
+POST_ROUTES = range(23)  # the POST rows of the table
 
 
 @pytest.mark.parametrize("number", POST_ROUTES)
