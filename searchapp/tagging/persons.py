@@ -149,6 +149,12 @@ class _Lexicon:
     work_roles: frozenset  # "her role in X"
 
 
+# The context-cue lists of person_stopwords.json, each read as the _Lexicon field of its name.
+CONTEXT_CUES = ("place_heads", "firm_nouns", "firm_roles", "work_nouns", "work_kinds",
+                "firm_kinds", "place_nouns", "person_nouns", "firm_titles", "firm_verbs",
+                "firm_acts", "work_roles")
+
+
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
     stop = json.loads(STOPWORDS_FILE.read_text(encoding="utf-8"))
@@ -172,18 +178,7 @@ def _lexicon() -> _Lexicon:
         given=frozenset(names["given_names"]),
         family_first=frozenset(names["family_name_first"]) - frozenset(names["given_names"]),
         not_names=not_names,
-        place_heads=lists["place_heads"],
-        firm_nouns=lists["firm_nouns"],
-        firm_roles=lists["firm_roles"],
-        work_nouns=lists["work_nouns"],
-        work_kinds=lists["work_kinds"],
-        firm_kinds=lists["firm_kinds"],
-        place_nouns=lists["place_nouns"],
-        person_nouns=lists["person_nouns"],
-        firm_titles=lists["firm_titles"],
-        firm_verbs=lists["firm_verbs"],
-        firm_acts=lists["firm_acts"],
-        work_roles=lists["work_roles"],
+        **{cue: lists[cue] for cue in CONTEXT_CUES},
     )
 
 
