@@ -334,17 +334,18 @@ def test_shipped_contexts_name_people_of_the_authority_file():
 def _archive_people(corpora: Path) -> dict[str, Counter]:
     """Person values by stories, as ingest tags them (the source's PEOPLE included), for the
     whole archive, the searches "shares" and "earnings" (stemmed) and topic=arts."""
+    from searchapp.crosswalk import Crosswalk
     from searchapp.readers import ReadError, read_file
     from searchapp.tagging import Tagger
 
-    tagger = Tagger()
+    tagger, crosswalk = Tagger(), Crosswalk.load()  # Reuters' PEOPLE codes mapped, as at ingest
     paths = sorted((corpora / "reuters21578").glob("reut2-*.sgm")) + sorted((corpora / "bbc").glob("*/*.txt"))
     counts = {name: Counter() for name in ("archive", "shares", "earnings", "arts")}
     for path in paths:
         for article in read_file(path, path.name, str(path)):
             if isinstance(article, ReadError) or not article.body:
                 continue
-            article = tagger.tag(article)
+            article = crosswalk.apply(tagger.tag(article))
             text = f"{article.title}\n{article.body}"
             words = (("shares", r"\bshare"), ("earnings", r"\bearning"))
             slices = ["archive"] + [name for name, pattern in words if re.search(pattern, text, re.I)]
