@@ -524,3 +524,12 @@ def test_an_article_written_without_a_group_stands_alone(engine):
     hits = engine.search(SearchRequest(query="sanctions", per_page=100)).hits
     assert {h.group for h in hits} == {h.id for h in hits}
     assert all(h.versions == 0 for h in hits)
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("sanctions oil OR cocoa", {"iran-oil"}),  # sanctions AND (oil OR cocoa)
+    ("oil AND iran OR cocoa", {"iran-oil", "cocoa"}),  # (oil AND iran) OR cocoa
+    ("(volcker OR lavrov) dollar", {"fed"}),
+])
+def test_and_binds_before_or_and_or_before_words_side_by_side(engine, q, expected):
+    assert set(ids(engine, q)) == expected

@@ -71,8 +71,69 @@ def user_query(text: str, all_words: bool, plan: Callable[[list[str]], tuple[int
     if policy.is_plain(text):
         return plain_query(text, all_words, plan, spell)
     refuse(text)
-    parsed = _RANGE_TO.sub(r"\1TO", policy.for_parser(text, held))
+    parsed = and_before_or(_RANGE_TO.sub(r"\1TO", policy.for_parser(text, held)))
     return Query({"q": parsed, **field_params()}, Match(policy.OPERATORS), spell=spell)
+
+
+# A query's parts for `and_before_or`: parentheses, the two operators, and whole terms (a
+# phrase, a range, a field's value or group, a word); anything else leaves the query as is.
+_PART = re.compile(r'\s*(\(|\)|\bAND\b|\bOR\b|(?:[\w.]+:)?(?:"[^"]*"(?:~\d+)?|\[[^\]]*\]'
+                   r'|\([^()]*\)|[^\s()"]+))')
+
+
+def and_before_or(q: str) -> str:
+    """The query's operators bound as the Whoosh engine binds them, made explicit with
+    parentheses: AND before OR, OR before words merely side by side (`a b OR c` is
+    `a AND (b OR c)`; `a AND b OR c` is `(a AND b) OR c`). Lucene's parsers would make `a`
+    required and `b`, `c` optional. Only queries of terms, AND, OR and parentheses are
+    rewritten; with NOT or a sign the query is left as written."""
+    parts = _PART.findall(q)
+    if "".join(parts).replace(" ", "") != q.replace(" ", "") or "OR" not in parts \
+            or any(p == "NOT" or p[:1] in "-+" for p in parts):
+        return q
+    tree, rest = _side_by_side(parts)
+    return q if rest else tree
+
+
+def _joined(terms: list[str], operator: str) -> str:
+    return terms[0] if len(terms) == 1 else f"({f' {operator} '.join(terms)})"
+
+
+def _side_by_side(parts: list[str]) -> tuple[str, list[str]]:
+    terms, rest = [], parts
+    while rest and rest[0] != ")":
+        term, rest = _any_of(rest)
+        terms.append(term)
+    return _joined(terms, "AND"), rest
+
+
+def _any_of(parts: list[str]) -> tuple[str, list[str]]:
+    terms, rest = [], parts
+    while True:
+        term, rest = _all_of(rest)
+        terms.append(term)
+        if not rest or rest[0] != "OR":
+            return _joined(terms, "OR"), rest
+        rest = rest[1:]
+
+
+def _all_of(parts: list[str]) -> tuple[str, list[str]]:
+    terms, rest = [], parts
+    while True:
+        term, rest = _one(rest)
+        terms.append(term)
+        if not rest or rest[0] != "AND":
+            return _joined(terms, "AND"), rest
+        rest = rest[1:]
+
+
+def _one(parts: list[str]) -> tuple[str, list[str]]:
+    if parts and parts[0] == "(":
+        inner, rest = _side_by_side(parts[1:])
+        return f"({inner})" if not inner.startswith("(") else inner, rest[1:]
+    if not parts or parts[0] in ("AND", "OR", ")"):
+        return "", parts  # an operator without a term: check_syntax refuses such queries
+    return parts[0], parts[1:]
 
 
 def field_params() -> dict:
