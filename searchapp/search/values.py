@@ -90,11 +90,12 @@ def _topics(facet: str, written: str, held: Held) -> list[str]:
     return sorted(t for t in ids if wanted == key(t) or wanted in _label_keys(t))
 
 
-def _label_keys(topic: str) -> set[str]:
-    """The topic's label as compared, in every language of the interface: a French reader
-    writes `topic:"banques centrales"`."""
+@lru_cache(maxsize=4096)
+def _label_keys(topic: str) -> frozenset[str]:
+    """The topic's shipped label as compared, in every language of the interface: a French
+    reader writes `topic:"banques centrales"`. Cached: every `topic:` query compares them all."""
     label = english_topic_label(topic)
-    return {key(_catalog(locale).gettext(label)) for locale in LABEL_LOCALES}
+    return frozenset(key(_catalog(locale).gettext(label)) for locale in LABEL_LOCALES)
 
 
 @lru_cache(maxsize=len(LABEL_LOCALES))

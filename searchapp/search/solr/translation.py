@@ -108,22 +108,21 @@ def _side_by_side(parts: list[str]) -> tuple[str, list[str]]:
 
 
 def _any_of(parts: list[str]) -> tuple[str, list[str]]:
-    terms, rest = [], parts
-    while True:
-        term, rest = _all_of(rest)
-        terms.append(term)
-        if not rest or rest[0] != "OR":
-            return _joined(terms, "OR"), rest
-        rest = rest[1:]
+    return _chained(parts, "OR", _all_of)
 
 
 def _all_of(parts: list[str]) -> tuple[str, list[str]]:
+    return _chained(parts, "AND", _one)
+
+
+def _chained(parts: list[str], operator: str, term_at) -> tuple[str, list[str]]:
+    """Terms read by `term_at` joined by `operator`, as long as the operator follows."""
     terms, rest = [], parts
     while True:
-        term, rest = _one(rest)
+        term, rest = term_at(rest)
         terms.append(term)
-        if not rest or rest[0] != "AND":
-            return _joined(terms, "AND"), rest
+        if not rest or rest[0] != operator:
+            return _joined(terms, operator), rest
         rest = rest[1:]
 
 
