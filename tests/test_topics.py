@@ -152,6 +152,23 @@ def test_invalid_taxonomies_are_rejected():
         validate_taxonomy([{"id": "a", "label": "A", "parent": None, "rules": {}}] * 2)
     with pytest.raises(ValueError, match="not a number"):
         validate_taxonomy([{"id": "a", "label": "A", "parent": None, "rules": {"x": "3"}}])
+    with pytest.raises(ValueError, match="assign_by_rules"):
+        validate_taxonomy([{"id": "a", "label": "A", "parent": None, "rules": {},
+                            "assign_by_rules": "no"}])
+
+
+def test_a_topic_not_assigned_by_rules_comes_only_with_a_tagged_subtopic():
+    taxonomy = [
+        {"id": "economy", "label": "Economy", "parent": None, "assign_by_rules": False,
+         "rules": {"economy": 3, "economic": 3}},
+        {"id": "wheat", "label": "Wheat", "parent": "economy", "rules": {"wheat": 3}},
+    ]
+    tagger = TopicTagger(taxonomy)
+    vague = ("Economic outlook", "The economy grew. Economic data were mixed for the economy.")
+    assert tagger.score(*vague)["economy"] > TopicTagger.MIN_SCORE  # it has the evidence ...
+    assert tagger.tag(*vague) == []  # ... but its rules do not tag it alone
+    assert tagger.tag("Wheat harvest", "The wheat crop and wheat exports rose.") == [
+        "wheat", "economy"]
 
 
 # --- shipped taxonomy -------------------------------------------------------

@@ -22,6 +22,11 @@ Scoring, per article:
 * Top-level branches are kept when they reach MIN_SCORE and a share of the
   best branch; inside a branch the best subtopics are followed down while they
   hold enough of the evidence. A text with no clear topic gets no tags.
+* A topic with ``"assign_by_rules": false`` still scores (its evidence counts
+  for its parent) but its rules never tag it on their own: it is given only as
+  the ancestor of a subtopic that is tagged. Such topics are the ones whose rules
+  stayed below the precision target on the labelled sample
+  (tests/fixtures/topics/); the learned model and librarians tag them.
 """
 
 from __future__ import annotations
@@ -66,6 +71,8 @@ def validate_taxonomy(topics: list[dict]) -> None:
                 raise ValueError(f"topic {topic['id']!r}: weight of {term!r} is not a number")
             if not _parse_term(term):
                 raise ValueError(f"topic {topic['id']!r}: term {term!r} has no words")
+        if not isinstance(topic.get("assign_by_rules", True), bool):
+            raise ValueError(f"topic {topic['id']!r}: assign_by_rules is not true or false")
     for topic in topics:
         _ancestors(topic["id"], by_id)  # raises on a cycle
 
@@ -143,6 +150,7 @@ class TopicTagger:
             if parent is not None:
                 self._children[parent].append(k)
         self._roots = [k for k, parent in enumerate(self._parent) if parent is None]
+        self._assigns = [t.get("assign_by_rules", True) for t in topics]
         self._compile(topics)
 
     def _compile(self, topics: list[dict]) -> None:
@@ -251,5 +259,6 @@ class TopicTagger:
         order: list[int] = []
         for child in chosen:
             order.extend(self._branch(child, total))
-        order.append(node)
+        if order or self._assigns[node]:  # a tagged subtopic implies its broader topics
+            order.append(node)
         return order
