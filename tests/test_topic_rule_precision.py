@@ -21,10 +21,18 @@ TARGET = 0.8
 # stocks, banking, currencies, commodities, mergers-acquisitions, economic-growth, energy,
 # oil-gas, arts, computing, automotive, health, mobile, property, bankruptcy, television
 # (mostly business stories about a firm of the industry: its results, a deal, a contract).
+# Set "assign_by_rules": false in the taxonomy (their rules stayed below the target): lifestyle,
+# food-drink, human-interest, mass-media, medicines, homicide, basketball. Boxing is labelled but
+# its rules tag no story of the sample (the corpora hold no boxing story), so it is unmeasured.
 PRECISE = ("elections", "economy", "markets", "earnings", "science-technology", "agriculture",
            "trade", "sport", "bonds", "central-banks", "transport", "crime", "labour", "internet",
            "courts", "football", "film", "music", "defence", "retail",
-           "industrial-action")
+           "industrial-action",
+           "consumer-electronics", "cyber-security",
+           "athletics", "doping", "rugby-league",
+           "books", "visual-arts", "culture",
+           "pollution", "terrorism", "peace-process", "sanctions", "human-rights",
+           "royalty", "fire")
 
 
 def labelled() -> dict[str, list[tuple[str, bool]]]:
