@@ -27,12 +27,20 @@ TARGET = 0.8
 # horse-racing, cricket, ice-hockey, baseball (no story of these corpora is about them: their rules only
 # matched false friends); disaster (its own words, aid, emergency, evacuation, name a response more often
 # than a disaster: it now comes only with a tagged subtopic, and is precise so).
+# Set "assign_by_rules": false in the taxonomy (their rules stayed below the target): lifestyle,
+# food-drink, human-interest, mass-media, medicines, homicide, basketball. Boxing is labelled but
+# its rules tag no story of the sample (the corpora hold no boxing story), so it is unmeasured.
 PRECISE = ("elections", "economy", "markets", "earnings", "science-technology", "agriculture",
            "trade", "sport", "bonds", "central-banks", "transport", "crime", "labour", "internet",
            "courts", "football", "film", "music", "defence", "retail",
            "industrial-action",
            "disaster", "natural-disasters", "accidents", "environment", "immigration", "pensions",
-           "celebrity", "rugby-union", "tennis")
+           "celebrity", "rugby-union", "tennis",
+           "consumer-electronics", "cyber-security",
+           "athletics", "doping", "rugby-league",
+           "books", "visual-arts", "culture",
+           "pollution", "terrorism", "peace-process", "sanctions", "human-rights",
+           "royalty", "fire")
 
 
 def labelled() -> dict[str, list[tuple[str, bool]]]:
