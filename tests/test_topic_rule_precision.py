@@ -21,11 +21,11 @@ TARGET = 0.8
 # stocks, banking, currencies, commodities, mergers-acquisitions, economic-growth, energy,
 # oil-gas, arts, computing, automotive, health, mobile, property, bankruptcy, television
 # (mostly business stories about a firm of the industry: its results, a deal, a contract).
-# Set "assign_by_rules": false (their words mostly serve other subjects: firms named Research
-# or Labs, poverty and debt relief in aid or education stories; a society tag now comes only
-# with one of its subtopics): research, poverty-welfare, society (society is still below the
-# target through its family and human-rights subtopics). Education stays below it too: firms
-# named University (higher-education) and "educational" products in business stories.
+# Set "assign_by_rules": false (their words mostly serve other subjects: firms named Research,
+# Labs or Educational, poverty and debt relief in aid or education stories; a society or an
+# education tag now comes only with one of its subtopics): research, poverty-welfare, society,
+# education. Society and education are still below the target through their subtopics
+# (family, human-rights; higher-education: firms named University).
 PRECISE = ("elections", "economy", "markets", "earnings", "science-technology", "agriculture",
            "trade", "sport", "bonds", "central-banks", "transport", "crime", "labour", "internet",
            "courts", "football", "film", "music", "defence", "retail",
