@@ -17,14 +17,19 @@ from .conftest import REPO, load_script
 SAMPLE = Path(__file__).resolve().parent / "fixtures" / "topics" / "rule_precision.tsv"
 TARGET = 0.8
 # Labelled topics whose rules reach the target. The others labelled are below it so far:
-# politics, government, parliament, political-parties, diplomacy, taxation, public-finance,
-# stocks, banking, currencies, commodities, mergers-acquisitions, economic-growth, energy,
-# oil-gas, arts, computing, automotive, health, mobile, property, bankruptcy, television
-# (mostly business stories about a firm of the industry: its results, a deal, a contract).
+# stocks, banking, currencies, commodities, mergers-acquisitions, energy, oil-gas, computing,
+# automotive, mobile, bankruptcy (mostly business stories about a firm of the industry: its
+# results, a deal, a contract). Rules never tag on their own ("assign_by_rules": false), as they
+# stayed below the target: politics, government, parliament, political-parties,
+# taxation, public-finance (the words name actors and acts that most stories of other subjects
+# mention), health, property (a firm of the trade, a mining or hotel "property").
 PRECISE = ("elections", "economy", "markets", "earnings", "science-technology", "agriculture",
            "trade", "sport", "bonds", "central-banks", "transport", "crime", "labour", "internet",
            "courts", "football", "film", "music", "defence", "retail",
-           "industrial-action")
+           "industrial-action",
+           "diplomacy",
+           "economic-growth",
+           "television", "arts")
 
 
 def labelled() -> dict[str, list[tuple[str, bool]]]:
