@@ -19,15 +19,16 @@ TARGET = 0.8
 # Labelled topics whose rules reach the target. The others labelled are below it so far:
 # stocks, banking, currencies, commodities, mergers-acquisitions, energy, oil-gas, computing,
 # automotive, mobile, bankruptcy (mostly business stories about a firm of the industry: its
-# results, a deal, a contract). Rules never tag on their own ("assign_by_rules": false), as they
-# stayed below the target: politics, government, parliament, political-parties,
-# taxation, public-finance (the words name actors and acts that most stories of other subjects
+# results, a deal, a contract), and politics, tagged still as the top-level topic of political
+# stories (its errors come through subtopics: a navy contract, shareholders' votes). Rules never
+# tag on their own ("assign_by_rules": false), as they stayed below the target: government,
+# parliament, political-parties (their words name actors that stories of other subjects
 # mention), health, property (a firm of the trade, a mining or hotel "property").
 PRECISE = ("elections", "economy", "markets", "earnings", "science-technology", "agriculture",
            "trade", "sport", "bonds", "central-banks", "transport", "crime", "labour", "internet",
            "courts", "football", "film", "music", "defence", "retail",
            "industrial-action",
-           "diplomacy",
+           "diplomacy", "public-finance", "taxation",
            "economic-growth",
            "television", "arts")
 
