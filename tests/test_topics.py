@@ -188,7 +188,8 @@ def test_shipped_taxonomy_is_well_formed():
     mapped = {m.value for m in default_crosswalk() if m.facet == "topic"}
     parents = {t["parent"] for t in data["topics"]}
     for topic in data["topics"]:
-        assert set(topic) == {"id", "label", "parent", "iptc", "rules"}
+        assert set(topic) - {"assign_by_rules"} == {"id", "label", "parent", "iptc", "rules"}
+        assert topic.get("assign_by_rules", True) in (True, False), topic["id"]
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", topic["id"])
         assert topic["iptc"] is None or re.fullmatch(r"medtop:\d{8}", topic["iptc"])
         assert topic["rules"] or topic["id"] in mapped | parents, topic["id"]
