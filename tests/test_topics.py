@@ -189,6 +189,7 @@ def test_shipped_taxonomy_is_well_formed():
     parents = {t["parent"] for t in data["topics"]}
     for topic in data["topics"]:
         assert set(topic) - {"assign_by_rules"} == {"id", "label", "parent", "iptc", "rules"}
+        assert topic.get("assign_by_rules", True) in (True, False), topic["id"]
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", topic["id"])
         assert topic["iptc"] is None or re.fullmatch(r"medtop:\d{8}", topic["iptc"])
         assert topic["rules"] or topic["id"] in mapped | parents, topic["id"]
