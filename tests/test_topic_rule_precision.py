@@ -26,12 +26,23 @@ PENDING: tuple[str, ...] = ()
 
 
 def labelled() -> dict[str, list[tuple[str, bool]]]:
-    """topic -> [(article, about it)]"""
+    """topic -> [(article, about it)]: the rows of the sample, and for each story about a
+    subtopic, that it is about each broader topic too (the taxonomy's meaning of a parent)
+    where that topic was not labelled for it."""
+    rows = read_sample()
+    ancestors = TopicTagger().ancestors
+    implied = {(article, broader) for (article, topic), about in rows.items() if about
+               for broader in ancestors(topic)}
     out = defaultdict(list)
-    with open(SAMPLE, encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            out[row["topic"]].append((row["article"], row["about_it"] == "1"))
+    for article, topic in sorted(rows.keys() | implied):
+        out[topic].append((article, rows.get((article, topic), True)))
     return out
+
+
+def read_sample() -> dict[tuple[str, str], bool]:
+    with open(SAMPLE, encoding="utf-8", newline="") as f:
+        return {(row["article"], row["topic"]): row["about_it"] == "1"
+                for row in csv.DictReader(f, delimiter="\t")}
 
 
 def texts(corpora: Path, wanted: set[str] | None = None) -> dict[str, tuple[str, str]]:
@@ -61,6 +72,13 @@ def reuters_stories(corpora: Path):
     key = load_script("reuters_key", REPO / "bench" / "reuters_key.py")
     for path in sorted((corpora / "reuters21578").glob("reut2-*.sgm")):
         yield from key.stories_in(path)
+
+
+def test_the_labels_keep_to_the_taxonomy():
+    """A story labelled about a subtopic is not labelled as not about its broader topics."""
+    rows, ancestors = read_sample(), TopicTagger().ancestors
+    assert [(article, topic, broader) for (article, topic), about in rows.items() if about
+            for broader in ancestors(topic) if rows.get((article, broader)) is False] == []
 
 
 @pytest.mark.slow
