@@ -651,6 +651,13 @@ OF_PREPOSITIONS = frozenset("of in for".split())  # "shares of X", "a stake in X
 LIST_WORDS = frozenset("and or nor & ,".split())
 PLURAL_VERBS = frozenset("were are have".split())  # "Franz Ferdinand were": a band
 GROUP_WORDS = frozenset("band bands".split())
+# A story about music ("album", "gig", "tour"): a name in it may be a band's, named like a person.
+MUSIC_WORDS = frozenset("band bands album albums single singles gig gigs tour tours concert concerts".split())
+MUSIC_GROUPS = frozenset("band bands group groups".split())
+MUSIC_CORE = frozenset("band bands album albums singles gig gigs".split())  # not "a single day"
+MUSIC_WORKS = frozenset("album albums single singles tour gig gigs debut songs record records".split())
+SINGULAR_PRONOUNS = frozenset("he his him himself she her herself".split())
+PLURAL_PRONOUNS = frozenset("they their them themselves".split())
 
 
 class _NameUse:
@@ -670,6 +677,7 @@ class _NameUse:
         self.starts: dict[str, list[tuple[list[_Tok], int]]] | None = None
         self.firm_score: dict[tuple, float] = {}
         self.thing_score: dict[tuple, float] = {}
+        self.music = _about_music(sections)
         for key in {name_key(" ".join(c.tokens)) for c in candidates} - self.titled:
             self._score(key)
 
@@ -683,11 +691,71 @@ class _NameUse:
         return self.firm_score.get(key, 0) + self.thing_score.get(key, 0) >= 1
 
     def _score(self, key: tuple) -> None:
-        firm = thing = 0.0
+        firm = thing = band = 0.0
+        singular = False
         for toks, start, end in self._occurrences(key):
             f, t = self._firm_cue(toks, start, end), self._thing_cue(toks, start, end)
             firm, thing = firm + f, thing + t
-        self.firm_score[key], self.thing_score[key] = firm, thing
+            if self.music:
+                b, s = self._band_cue(toks, start, end)
+                band, singular = band + b, singular or s
+        # "he" or "his" after the name anywhere in the story outweighs every band sign
+        self.firm_score[key], self.thing_score[key] = firm, thing + (0 if singular else band)
+
+    def _band_cue(self, toks: list[_Tok], start: int, end: int) -> tuple[float, bool]:
+        """(how much this mention in a story about music says the name is a band's, whether
+        it says it is one person's): "Franz Ferdinand won best British group. Their album
+        ..." is a band, "Pete Doherty ... his band's guitarist" a person."""
+        pronoun = self._next_pronoun(toks, start, end)
+        if pronoun == "singular":
+            return 0, True
+        listed = len(_list_members(toks, start, end)) > 1
+        # in a story about music, "their" after a name alone says band: "for their home-town gig"
+        score = 1.0 if pronoun == "plural" and not listed else 0.0
+        if self._best_group(toks, end):
+            score += 1  # "X picked up best international band", "X won best British group"
+        elif listed and self._listed_things(toks, start, end) and _in_sentence(toks, start, end, GROUP_WORDS):
+            score += 0.5  # with _thing_cue's half: "X and The White Stripes, the two best bands"
+        if toks[end - 1].possessive and any(t.text in MUSIC_WORKS for t in toks[end:end + 3]):
+            score += 0.5  # "Franz Ferdinand's self-titled album"
+        return score, False
+
+    def _best_group(self, toks: list[_Tok], end: int) -> bool:
+        """The name's clause gives it a prize for the best band: "won best rock act and best
+        British group". A singer wins best male, best female or best act, never best group."""
+        for i, tok in enumerate(toks[end:end + 12], start=end):
+            if tok.text in END_PUNCT or tok.text == "," or (tok.kind == "word" and tok.text in self.lex.given):
+                return False
+            if tok.text == "best" and any(t.text in MUSIC_GROUPS for t in toks[i + 1:i + 4]):
+                return True
+        return False
+
+    def _next_pronoun(self, toks: list[_Tok], start: int, end: int) -> str | None:
+        """"singular" or "plural": what the name's own clause says of it ("X was", "X, who
+        was", "X earned a place for their home-town gig", "X won. Their album ..."): the
+        first personal pronoun up to a comma, or first in the next sentence."""
+        after = [t.text for t in toks[end:end + 3]]
+        if after[:1] in (["was"], ["is"], ["has"]) or (after[:2] == [",", "who"] and after[2:] in (
+                ["was"], ["is"], ["has"])):
+            return "singular"
+        # "Glasgow's Franz Ferdinand won ... . Their album": a "they" next refers to the subject
+        subject = start == 0 or toks[start].sentence_start or (toks[start - 1].possessive and (
+            start == 1 or toks[start - 1].sentence_start))
+        sentence_ended = False
+        for tok in toks[end:end + 25]:
+            word = tok.text.lower() if tok.sentence_start else tok.text
+            if word in SINGULAR_PRONOUNS:
+                return "singular"
+            if word in PLURAL_PRONOUNS:
+                return "plural" if subject else None
+            if sentence_ended and (tok.kind == "word" or not subject):
+                return None  # the next sentence did not start with one, or the name was no subject
+            if tok.text in END_PUNCT:
+                sentence_ended = True
+            elif not sentence_ended and (tok.text in (",", "that") or tok.text in SAID_WORDS or (
+                    tok.kind == "word" and (tok.text in self.lex.given or tok.text in self.surnames))):
+                return None  # the clause ends, or names someone else: the pronoun may be theirs
+        return None
 
     def _occurrences(self, key: tuple):
         """(tokens, start, end) of each run of tokens whose name parts spell `key`; the
@@ -855,6 +923,13 @@ def _list_members(toks: list[_Tok], start: int, end: int) -> list[tuple[int, int
             members.append(found)
             i = (found[0] - 1) if step < 0 else found[1]
     return members if joined else members[:1]
+
+
+def _about_music(sections: list[list[_Tok]]) -> bool:
+    """Whether the story is about music: two of "band", "album", "gig", "tour" ...,
+    one of them no word of other news ("tour" and "single" are)."""
+    words = [t.text for toks in sections for t in toks if t.text in MUSIC_WORDS]
+    return len(words) >= 2 and any(w in MUSIC_CORE for w in words)
 
 
 def _in_sentence(toks: list[_Tok], start: int, end: int, words: frozenset) -> bool:
