@@ -1,4 +1,4 @@
-"""Person tagging quality of searchapp.tagging.persons on Reuters-21578.
+"""Person tagging quality of searchapp.tagging.persons on Reuters-21578 and BBC News.
 
 The answer key is each story's <PEOPLE> list ("james-baker", "volcker",
 "de-larosiere"). Only stories with a body and at least one PEOPLE value are
@@ -27,11 +27,28 @@ annotation). Slices: the whole archive, stories with "share..." and with
 stories the topic tagger files under arts. Reported: how many of the top 30 and
 top 100 values are not people, and how many are not labelled yet.
 
-Both measures run for the current code and for the person tagger of an earlier
-revision (--before REV, default main; its persons.py and data files are read
-from git), in the same run, so the figures stand side by side.
+Third, person mentions in news text, against a hand-labelled sample
+(tests/fixtures/persons/mentions.tsv: 60 BBC and 60 Reuters stories drawn at random
+with seed 12, half of each dev and half test, every real person each story names
+written down by reading it; see the README there). Per story, the tagger's person
+values are compared with the labelled persons:
 
-Run: python bench/person_quality.py [--before REV] [--no-archive]
+    a labelled person is found when a tagger value names the same person:
+      the same surname (last word after "Jr", "III" ..., folded, hyphens,
+      apostrophes and full stops dropped; or the same last hyphen-part), and
+      compatible given names: either has none, both are the same word, or one
+      is initials ("J.", "J.W.", "JK") whose first letter begins the other
+    recall    = labelled persons found / labelled persons
+    precision = tagger values that name a labelled person / tagger values
+
+summed over the stories of each split, dev and test reported apart. The cues of the
+tagger are written and checked on dev only; test is scored as it comes.
+
+All measures run for the current code and for the person tagger of earlier
+revisions (--before REV, repeatable, default main; their persons.py and data files
+are read from git), in the same run, so the figures stand side by side.
+
+Run: python bench/person_quality.py [--before REV ...] [--no-archive] [--misses]
 Writes bench/out/person_quality.json.
 """
 
@@ -127,13 +144,8 @@ def archive_texts(corpora: Path) -> list[tuple[str, str, str]]:
     texts = [(s.title, s.body, "reuters") for s in reuters_key.load_stories(corpora / "reuters21578")
              if s.body]
     for path in sorted((corpora / "bbc").glob("*/*.txt")):
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")  # one BBC file has a bare Latin-1 pound sign
-        title, _, body = text.partition("\n")
-        texts.append((title.strip(), body, "bbc"))
+        title, body = bbc_story(path)
+        texts.append((title, body, "bbc"))
     return texts
 
 
@@ -151,7 +163,8 @@ def bbc_story(path: Path) -> tuple[str, str]:
 def sample_stories(corpora: Path) -> dict[str, tuple[str, str]]:
     """article id -> (title, body) of the stories the labelled mention sample draws from:
     every BBC story (bbc/<folder>/<file>) and every Reuters story with a body (reuters/<NEWID>)."""
-    stories = {f"bbc/{p.parent.name}/{p.name}": bbc_story(p) for p in sorted((corpora / "bbc").glob("*/*.txt"))}
+    bbc = sorted((corpora / "bbc").glob("*/*.txt"))
+    stories = {f"bbc/{p.parent.name}/{p.name}": bbc_story(p) for p in bbc}
     for s in reuters_key.load_stories(corpora / "reuters21578"):
         if s.body:
             stories[f"reuters/{s.newid}"] = (s.title, s.body)

@@ -415,6 +415,8 @@ class PersonTagger:
         for tok in after:
             if tok.kind in ("punct", "num") or tok.text in self.lex.firm_titles:
                 return False
+            if tok.text in COMPANY_SUFFIXES and not tok.possessive:
+                return False  # "Smith Barney, Harris Upham and Co analyst": the firm's partners
             if tok.text in self.lex.person_roles:
                 return True
         return False
@@ -724,8 +726,8 @@ class _NameUse:
         """The name's clause gives it a prize for the best band: "won best rock act and best
         British group". A singer wins best male, best female or best act, never best group."""
         for i, tok in enumerate(toks[end:end + 12], start=end):
-            if tok.text in END_PUNCT or tok.text == "," or (tok.kind == "word" and tok.text in self.lex.given):
-                return False
+            if tok.text in END_PUNCT or tok.text == "," or tok.text in self.lex.given:
+                return False  # the clause ends, or names someone else
             if tok.text == "best" and any(t.text in MUSIC_GROUPS for t in toks[i + 1:i + 4]):
                 return True
         return False
