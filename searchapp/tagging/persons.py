@@ -8,7 +8,10 @@ Two passes over a story:
    stripped, runs holding organisation or place words are dropped, and a
    candidate is kept only when a cue says it is a person: a title or role word
    before it, a known given name or family name, a middle initial, "said"
-   after it, an apposition (", chairman of ..."), or the authority list.
+   after it, an apposition (", chairman of ...", ", 45,"), or the authority list.
+   A plausible name without a cue of its own is kept when it is listed with a
+   person ("Hugh Jackman and Ewan McGregor") or when the story marks its surname
+   alone as a person's ("Mr Wrenfield", "Mikoliunas, 20,").
 2. Count. Every mention in the headline and body is matched, longest first,
    against the names found in pass 1 (full name, surname, family name written
    first) and then against the authority aliases. So a later "Lavrov" counts
@@ -21,7 +24,8 @@ A name that the story also uses for a company ("Morgan Stanley and Co",
 Nor is a name the story uses as a firm, a work or a place ("shares of E.F.
 Hutton", "an analyst at Smith Barney", "the film Vera Drake", "the Harry Potter
 books", "Mike Leigh's Vera Drake", "Franz Ferdinand were", "at the Beverly
-Hilton"), unless a title vouches for it somewhere ("Mr Hutton"): see _NameUse.
+Hilton", in a story about music "Franz Ferdinand ... for their home-town gig"),
+unless a title vouches for it somewhere ("Mr Hutton"): see _NameUse.
 `PersonTagger.read()` returns those firms too, for the organisation tagger.
 
 Data, all under searchapp/data/ and written from general knowledge:
