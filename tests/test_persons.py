@@ -123,6 +123,84 @@ def test_family_name_first(bare):
     assert bare.tag("", body) == ["Qian Qichen"]
 
 
+# --- cues for names no list knows (person recall on news text) -------------------
+# The names below are made up or rare: only the words around them say they are people's.
+
+@pytest.mark.parametrize("body, person", [
+    # an apposition only a person takes keeps a sentence-initial first name
+    ('"It works," he said. Ossip Wrenfield, president of Sydus, said sales rose.', "Ossip Wrenfield"),
+    # ... and outweighs a firm cue ("holdings of X")
+    ("It will buy shares from the personal holdings of J.W. Quellip, chairman of Time.", "J.W. Quellip"),
+    # a name joined by "and" to a person's name
+    ("The bookmaker made Hugh Jackman and Ewan Brackley joint second favourites.", "Ewan Brackley"),
+    # a plural role word before a list
+    ("The jury includes actresses Cate Vorland and Ines Bonham-Carter.", "Cate Vorland"),
+    ("The jury includes actresses Cate Vorland and Ines Bonham-Carter.", "Ines Bonham-Carter"),
+    # the surname alone with an age or a Mr vouches for the full name
+    ("Hearts winger Saulius Mikolainis was sent off. Mikolainis, 20, barged the linesman.",
+     "Saulius Mikolainis"),
+    ("The site hired Ossip Wrenfield in May. Mr Wrenfield said it would grow.", "Ossip Wrenfield"),
+    # a surname that is also an organisation or place word, with a person's cue
+    ("Jack Law, chief executive of Alcohol Focus Scotland, said it was ill-advised. Mr Law added "
+     "that the remark did harm.", "Jack Law"),
+    ("Wales relied on accurate kicking from fly-half Stephen Jones.", "Stephen Jones"),
+    ("Mike Lake, a spokesman for the lawyers, said the company stands by its action.", "Mike Lake"),
+])
+def test_cues_find_people_no_list_knows(bare, body, person):
+    assert person in bare.tag("", body)
+
+
+@pytest.mark.parametrize("body, value", [
+    ("Shares rose, said William Hill spokesman Rupert Adams. Odds at William Hill shortened.",
+     "William Hill"),
+    ("The Dow Jones index rose as Stephen Jones watched.", "Dow Jones"),
+    ("She was nominated for her role in Girl with a Pearl Earring.", "Pearl Earring"),
+    ("She is starring in A Very Long Engagement, directed by Jean-Pierre Jeunet.", "Very Long Engagement"),
+    ("Mr Brown welcomed news that the Bill Gates Foundation will give $1bn.", "Bill Gates"),
+])
+def test_cues_take_no_firm_work_or_foundation_for_a_person(tagger, body, value):
+    assert value not in tagger.tag("", body)
+
+
+def test_a_role_after_a_firm_s_partners_vouches_for_no_person(tagger):
+    body = "Smith Barney, Harris Upham and Co analyst James Wilbur cut his rating."
+    assert tagger.tag("", body) == ["James Wilbur"]
+
+
+def test_a_surname_later_counts_for_the_full_name_named_first(bare):
+    body = ("Charles Clarke faces his first test as home secretary. Mr Clarke, who took the post on "
+            "Thursday, rejected calls to pause. Clarke said the cards would help.")
+    assert bare.tag("", body) == ["Charles Clarke"]
+
+
+# --- bands named like people --------------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    "Glasgow's Franz Ferdinand earned a place at number nine for their home-town gig. The band's "
+    "album sold well.",
+    "The album chart moved again and the band's tour sold out. Franz Ferdinand won best rock act and "
+    "best British group last week.",
+    "Franz Ferdinand and The White Stripes, the two most important bands of the decade, signed to "
+    "indies. Both albums sold well.",
+])
+def test_a_band_named_like_a_person_is_no_person_in_a_story_about_music(bare, body):
+    assert "Franz Ferdinand" not in bare.tag("", body)
+
+
+@pytest.mark.parametrize("body, person", [
+    ("Pete Doherty fought with his band's guitarist at their biggest gig. The band's album is out.",
+     "Pete Doherty"),
+    ("Simon Le Bon said the group were not trying to update their sound on the new album. The band "
+     "tour in May.", "Simon Le Bon"),
+    ("Sarah Bedingfield, who was voted best urban act, sang with the band. Her album sold well.",
+     "Sarah Bedingfield"),
+    ("Members Matt Jay and James Bourne made the top ten with their debut album. The band split.",
+     "Matt Jay"),
+])
+def test_singers_and_band_members_stay_people(bare, body, person):
+    assert person in bare.tag("", body)
+
+
 # --- what is not a person ---------------------------------------------------
 
 def test_organisations_places_and_dates_are_not_persons(tagger):
@@ -359,14 +437,29 @@ def _archive_people(corpora: Path) -> dict[str, Counter]:
 @pytest.mark.slow
 def test_top_people_of_the_shared_archive_are_no_firms_works_or_places(corpora):
     """The 30 most frequent People values of each slice, as labelled in the hand-labelled key
-    (tests/fixtures/persons/top_values.tsv, an answer key only): no firm, work or place. A
-    band is still let through: one (Franz Ferdinand) is named in eleven arts stories with
-    nothing in most of them that says it is not a person."""
+    (tests/fixtures/persons/top_values.tsv, an answer key only): no firm, work, place or band."""
     labels = _bench().load_labels()
     for name, counter in _archive_people(corpora).items():
         top = [value for value, _ in counter.most_common(30)]
         unlabelled = [v for v in top if v not in labels]
         assert not unlabelled, f"{name}: label these values in top_values.tsv: {unlabelled}"
-        assert [v for v in top if labels[v] not in ("person", "band")] == [], name
-        if name != "arts":
-            assert [v for v in top if labels[v] != "person"] == [], name
+        assert [v for v in top if labels[v] != "person"] == [], name
+
+
+# --- person mentions in news text (tests/fixtures/persons/mentions.tsv) -------------
+
+# Measured on the test split when the cues were done: recall 0.667 (94/141), precision 0.931
+# (94/101); main before them: 0.652 and 0.929.
+TEST_RECALL, TEST_PRECISION = 0.66, 0.92
+
+@pytest.mark.slow
+def test_person_recall_and_precision_on_the_labelled_test_split(corpora):
+    """Against the hand-labelled people of 60 held-out BBC and Reuters stories (the test half
+    of mentions.tsv, never used to write a cue): at least what was measured when the cues were
+    written, rounded down (bench/person_quality.py prints the figures)."""
+    bench = _bench()
+    rows = [row for row in bench.load_mentions() if row[1] == "test"]
+    assert len(rows) == 60
+    figures = bench.score_mentions(rows, bench.sample_stories(corpora), PersonTagger())["test"]
+    assert figures["recall"] >= TEST_RECALL, figures["missed"]
+    assert figures["precision"] >= TEST_PRECISION, figures["wrong"]

@@ -8,7 +8,10 @@ Two passes over a story:
    stripped, runs holding organisation or place words are dropped, and a
    candidate is kept only when a cue says it is a person: a title or role word
    before it, a known given name or family name, a middle initial, "said"
-   after it, an apposition (", chairman of ..."), or the authority list.
+   after it, an apposition (", chairman of ...", ", 45,"), or the authority list.
+   A plausible name without a cue of its own is kept when it is listed with a
+   person ("Hugh Jackman and Ewan McGregor") or when the story marks its surname
+   alone as a person's ("Mr Wrenfield", "Mikoliunas, 20,").
 2. Count. Every mention in the headline and body is matched, longest first,
    against the names found in pass 1 (full name, surname, family name written
    first) and then against the authority aliases. So a later "Lavrov" counts
@@ -21,7 +24,8 @@ A name that the story also uses for a company ("Morgan Stanley and Co",
 Nor is a name the story uses as a firm, a work or a place ("shares of E.F.
 Hutton", "an analyst at Smith Barney", "the film Vera Drake", "the Harry Potter
 books", "Mike Leigh's Vera Drake", "Franz Ferdinand were", "at the Beverly
-Hilton"), unless a title vouches for it somewhere ("Mr Hutton"): see _NameUse.
+Hilton", in a story about music "Franz Ferdinand ... for their home-town gig"),
+unless a title vouches for it somewhere ("Mr Hutton"): see _NameUse.
 `PersonTagger.read()` returns those firms too, for the organisation tagger.
 
 Data, all under searchapp/data/ and written from general knowledge:
@@ -147,12 +151,14 @@ class _Lexicon:
     firm_verbs: frozenset  # "underwritten by X"
     firm_acts: frozenset  # "X co-managed the deal"
     work_roles: frozenset  # "her role in X"
+    person_roles: frozenset  # ", chairman of": an apposition only a person takes
+    surname_words: frozenset  # "Jones", "Hill": organisation or place words that are also surnames
 
 
 # The context-cue lists of person_stopwords.json, each read as the _Lexicon field of its name.
 CONTEXT_CUES = ("place_heads", "firm_nouns", "firm_roles", "work_nouns", "work_kinds",
                 "firm_kinds", "place_nouns", "person_nouns", "firm_titles", "firm_verbs",
-                "firm_acts", "work_roles")
+                "firm_acts", "work_roles", "person_roles", "surname_words")
 
 
 @lru_cache(maxsize=1)
@@ -253,6 +259,8 @@ class _Candidate:
     position: int
     span_key: tuple = ()  # the whole capitalised run, to drop it if it turns out to be a company
     titled: bool = False  # a title or role word vouches for it: "Mr", "President", "analyst"
+    sure: bool = True  # False: a plausible name that no cue of its own vouches for (see _promote)
+    local: tuple = ()  # (start, end) in its paragraph's tokens
 
 
 @dataclass
@@ -318,12 +326,15 @@ class PersonTagger:
             sections.append((toks, _is_upper(para), position))
             position += len(toks) + 1
 
+        mixed = [toks for toks, known_only, _ in sections if not known_only]
+        cued = self._cued_surnames(mixed)
         candidates: list[_Candidate] = []
         companies: dict[tuple, str] = {}
         for toks, known_only, offset in sections:
             if not known_only:
-                candidates += self._recognise(toks, offset, companies)
-        mixed = [toks for toks, known_only, _ in sections if not known_only]
+                candidates += self._recognise(toks, offset, companies, cued)
+        # a name no cue vouched for is a person's when the story says so of its surname alone
+        candidates = [c for c in candidates if c.sure or c.tokens[-1] in cued]
         use = _NameUse(self.lex, mixed, candidates)
         for cand in candidates:
             if cand.span_key not in companies and use.is_firm(cand):
@@ -366,16 +377,53 @@ class PersonTagger:
 
     # recognition
 
-    def _recognise(self, toks: list[_Tok], offset: int, companies: dict) -> list[_Candidate]:
+    def _recognise(self, toks: list[_Tok], offset: int, companies: dict, cued: frozenset) -> list[_Candidate]:
         found = []
         for start, end in self._spans(toks):
-            cand = self._classify(toks, start, end, companies)
+            cand = self._classify(toks, start, end, companies, cued)
             if cand:
-                cand.titled = cand.titled or self._vouched(toks, cand.position)
+                cand.local = (cand.position, cand.position + len(cand.tokens))
+                cand.titled = cand.titled or self._vouched(toks, cand.position) or (
+                    cand.sure and self._person_apposition(toks, cand.local[1]))
                 cand.position += offset
                 cand.span_key = name_key(" ".join(t.text for t in toks[start:end]))
                 found.append(cand)
+        _coordinate(toks, found)
         return found
+
+    def _cued_surnames(self, sections: list[list[_Tok]]) -> frozenset:
+        """Lone capitalised words the story marks as a person's surname: "Mr Lanzone",
+        "Mikoliunas, 20,", "Cabrera, director of public credit": a full name ending in one is
+        a person's even when nothing next to the full name says so."""
+        cued = set()
+        for toks in sections:
+            for i, tok in enumerate(toks):
+                if tok.kind != "word" or not _is_cap(tok.text) or (
+                        fold(tok.text) in self.lex.not_names and tok.text not in self.lex.surname_words):
+                    continue
+                prev = toks[i - 1] if i else None
+                lone = prev is None or prev.kind == "punct" or not _is_cap(prev.text)
+                if (prev is not None and prev.text in SURNAME_HONORIFICS) or (
+                        lone and self._person_apposition(toks, i + 1)):
+                    cued.add(tok.text)
+        return frozenset(cued)
+
+    def _person_apposition(self, toks: list[_Tok], end: int) -> bool:
+        """", 45," or ", chairman of ..." or ", a spokesman for": after the name, what only
+        a person is. Not ", lead manager" or ", financial adviser", which firms are too."""
+        if end >= len(toks) or toks[end].text != ",":
+            return False
+        after = toks[end + 1:end + 7]
+        if after and _is_age(after[0]) and len(after) > 1 and after[1].text in (",", ")"):
+            return True
+        for tok in after:
+            if tok.kind in ("punct", "num") or tok.text in self.lex.firm_titles:
+                return False
+            if tok.text in COMPANY_SUFFIXES and not tok.possessive:
+                return False  # "Smith Barney, Harris Upham and Co analyst": the firm's partners
+            if tok.text in self.lex.person_roles:
+                return True
+        return False
 
     def _spans(self, toks: list[_Tok]):
         """(start, end) index ranges of runs of capitalised words, initials and inner particles."""
@@ -422,7 +470,8 @@ class PersonTagger:
             return " ".join(words), " ".join(words)
         return None
 
-    def _classify(self, toks: list[_Tok], start: int, end: int, companies: dict) -> _Candidate | None:
+    def _classify(self, toks: list[_Tok], start: int, end: int, companies: dict,
+                  cued_surnames: frozenset = frozenset()) -> _Candidate | None:
         """The person named by the capitalised run toks[start:end], if any cue says it is one."""
         lex = self.lex
         words = [t.text for t in toks[start:end]]
@@ -468,13 +517,14 @@ class PersonTagger:
                     break
         if not words:
             return None
-        company = self._company_name(toks, end, words)
+        surname_word = self._surname_word(toks, start, end, words, strong, cued_surnames)
+        company = None if surname_word else self._company_name(toks, end, words)
         if company is not None:
             companies.setdefault(name_key(company[0]), company[1])
             return None
         if len(words) > 1 and toks[end - 1].possessive and words[-1] in lex.places:
             words = words[:-1]  # "Secretary of State George Shultz China's recent troubles"
-        if not words or not self._plausible(words):
+        if not words or not self._plausible(words, surname_word):
             return None
         if name_key(" ".join(words)) in self.aliases:
             return _Candidate(words, start, titled=strong)
@@ -484,22 +534,44 @@ class PersonTagger:
             if strong and (words[0] not in lex.given or honorific):
                 return _Candidate(words, start, titled=True)
             return None
-        # A sentence-initial capital that is neither a known name nor cued is an ordinary word.
-        if sentence_start and words[0] not in lex.given and words[0] not in lex.family_first:
+        # A sentence-initial capital that is neither a known name nor cued is an ordinary word,
+        # unless an apposition only a person takes follows: "Saumil Nanavati, president of Sydus".
+        if sentence_start and words[0] not in lex.given and words[0] not in lex.family_first \
+                and not (len(words) == 2 and self._person_apposition(toks, end)):
             words = words[1:]
             start += 1
             if len(words) == 1:
                 return None
+            sentence_start = False
         if cued or self._evidence(toks, span_start, start, end, words):
             return _Candidate(words, start, titled=strong)
-        return None
+        if sentence_start:
+            return None
+        # Plausible but unvouched: kept aside for _coordinate and the story's cued surnames.
+        return _Candidate(words, start, sure=False)
 
-    def _plausible(self, words: list[str]) -> bool:
+    def _surname_word(self, toks: list[_Tok], start: int, end: int, words: list[str], strong: bool,
+                      cued: frozenset) -> bool:
+        """A surname that is also an organisation or place word ("Jack Law", "Stephen Jones",
+        "Mr Law"), vouched for by a title or role word before it (not "said": "said William
+        Hill spokesman"), an apposition only a person takes, or a "Mr Law" elsewhere in the story."""
+        lex = self.lex
+        if words[-1] not in lex.surname_words:
+            return False
+        if len(words) == 1:
+            return start > 0 and toks[start - 1].text in SURNAME_HONORIFICS
+        if not (len(words) <= 3 and words[0] in lex.given
+                and not any(w in lex.never_in_name for w in words[:-1])):
+            return False
+        return (strong or self._vouched(toks, start) or self._person_apposition(toks, end)
+                or words[-1] in cued)
+
+    def _plausible(self, words: list[str], surname_word: bool = False) -> bool:
         lex = self.lex
         real = [w for w in words if w not in PARTICLES and not w.endswith(".")]
         if not real or len(real) > MAX_NAME_TOKENS:
             return False
-        blocked = [w for w in words if w in lex.never_in_name]
+        blocked = [w for w in words if w in lex.never_in_name and not (surname_word and w is words[-1])]
         # ... except a month as a surname after a given name: "Theresa May"
         month_surname = (len(words) > 1 and blocked == [words[-1]] and words[-1] in lex.dates
                          and words[-2] in lex.given)
@@ -527,6 +599,9 @@ class PersonTagger:
         prev = toks[k].text
         if prev in self.lex.role_words or prev in self.lex.titles:
             return True
+        if prev.endswith("s") and (prev[:-1] in self.lex.role_words or (
+                prev.endswith("es") and prev[:-2] in self.lex.role_words)):
+            return True  # "actresses Cate Blanchett and Helena Bonham-Carter"
         if prev == "of" and k >= 2:
             return any(t.text in self.lex.titles for t in toks[max(0, k - 3):k])
         return False
@@ -575,12 +650,20 @@ class PersonTagger:
 # --- how the story uses a name ----------------------------------------------
 
 FIRM_PREPOSITIONS = frozenset("at with from of for".split())
+ARTICLES = frozenset("the The a A an An".split())  # a person takes none: "the Beverly Hilton"
 ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth next latest last"
                      .split())
 OF_PREPOSITIONS = frozenset("of in for".split())  # "shares of X", "a stake in X", "a bid for X"
 LIST_WORDS = frozenset("and or nor & ,".split())
 PLURAL_VERBS = frozenset("were are have".split())  # "Franz Ferdinand were": a band
 GROUP_WORDS = frozenset("band bands".split())
+# A story about music ("album", "gig", "tour"): a name in it may be a band's, named like a person.
+MUSIC_WORDS = frozenset("band bands album albums single singles gig gigs tour tours concert concerts".split())
+MUSIC_GROUPS = frozenset("band bands group groups".split())
+MUSIC_CORE = frozenset("band bands album albums singles gig gigs".split())  # not "a single day"
+MUSIC_WORKS = frozenset("album albums single singles tour gig gigs debut songs record records".split())
+SINGULAR_PRONOUNS = frozenset("he his him himself she her herself".split())
+PLURAL_PRONOUNS = frozenset("they their them themselves".split())
 
 
 class _NameUse:
@@ -600,6 +683,7 @@ class _NameUse:
         self.starts: dict[str, list[tuple[list[_Tok], int]]] | None = None
         self.firm_score: dict[tuple, float] = {}
         self.thing_score: dict[tuple, float] = {}
+        self.music = _about_music(sections)
         for key in {name_key(" ".join(c.tokens)) for c in candidates} - self.titled:
             self._score(key)
 
@@ -613,11 +697,71 @@ class _NameUse:
         return self.firm_score.get(key, 0) + self.thing_score.get(key, 0) >= 1
 
     def _score(self, key: tuple) -> None:
-        firm = thing = 0.0
+        firm = thing = band = 0.0
+        singular = False
         for toks, start, end in self._occurrences(key):
             f, t = self._firm_cue(toks, start, end), self._thing_cue(toks, start, end)
             firm, thing = firm + f, thing + t
-        self.firm_score[key], self.thing_score[key] = firm, thing
+            if self.music:
+                b, s = self._band_cue(toks, start, end)
+                band, singular = band + b, singular or s
+        # "he" or "his" after the name anywhere in the story outweighs every band sign
+        self.firm_score[key], self.thing_score[key] = firm, thing + (0 if singular else band)
+
+    def _band_cue(self, toks: list[_Tok], start: int, end: int) -> tuple[float, bool]:
+        """(how much this mention in a story about music says the name is a band's, whether
+        it says it is one person's): "Franz Ferdinand won best British group. Their album
+        ..." is a band, "Pete Doherty ... his band's guitarist" a person."""
+        pronoun = self._next_pronoun(toks, start, end)
+        if pronoun == "singular":
+            return 0, True
+        listed = len(_list_members(toks, start, end)) > 1
+        # in a story about music, "their" after a name alone says band: "for their home-town gig"
+        score = 1.0 if pronoun == "plural" and not listed else 0.0
+        if self._best_group(toks, end):
+            score += 1  # "X picked up best international band", "X won best British group"
+        elif listed and self._listed_things(toks, start, end) and _in_sentence(toks, start, end, GROUP_WORDS):
+            score += 0.5  # with _thing_cue's half: "X and The White Stripes, the two best bands"
+        if toks[end - 1].possessive and any(t.text in MUSIC_WORKS for t in toks[end:end + 3]):
+            score += 0.5  # "Franz Ferdinand's self-titled album"
+        return score, False
+
+    def _best_group(self, toks: list[_Tok], end: int) -> bool:
+        """The name's clause gives it a prize for the best band: "won best rock act and best
+        British group". A singer wins best male, best female or best act, never best group."""
+        for i, tok in enumerate(toks[end:end + 12], start=end):
+            if tok.text in END_PUNCT or tok.text == "," or tok.text in self.lex.given:
+                return False  # the clause ends, or names someone else
+            if tok.text == "best" and any(t.text in MUSIC_GROUPS for t in toks[i + 1:i + 4]):
+                return True
+        return False
+
+    def _next_pronoun(self, toks: list[_Tok], start: int, end: int) -> str | None:
+        """"singular" or "plural": what the name's own clause says of it ("X was", "X, who
+        was", "X earned a place for their home-town gig", "X won. Their album ..."): the
+        first personal pronoun up to a comma, or first in the next sentence."""
+        after = [t.text for t in toks[end:end + 3]]
+        if after[:1] in (["was"], ["is"], ["has"]) or (after[:2] == [",", "who"] and after[2:] in (
+                ["was"], ["is"], ["has"])):
+            return "singular"
+        # "Glasgow's Franz Ferdinand won ... . Their album": a "they" next refers to the subject
+        subject = start == 0 or toks[start].sentence_start or (toks[start - 1].possessive and (
+            start == 1 or toks[start - 1].sentence_start))
+        sentence_ended = False
+        for tok in toks[end:end + 25]:
+            word = tok.text.lower() if tok.sentence_start else tok.text
+            if word in SINGULAR_PRONOUNS:
+                return "singular"
+            if word in PLURAL_PRONOUNS:
+                return "plural" if subject else None
+            if sentence_ended and (tok.kind == "word" or not subject):
+                return None  # the next sentence did not start with one, or the name was no subject
+            if tok.text in END_PUNCT:
+                sentence_ended = True
+            elif not sentence_ended and (tok.text in (",", "that") or tok.text in SAID_WORDS or (
+                    tok.kind == "word" and (tok.text in self.lex.given or tok.text in self.surnames))):
+                return None  # the clause ends, or names someone else: the pronoun may be theirs
+        return None
 
     def _occurrences(self, key: tuple):
         """(tokens, start, end) of each run of tokens whose name parts spell `key`; the
@@ -707,8 +851,8 @@ class _NameUse:
             return 1  # "her role in Vera Drake"
         if before_prev and prev.text in ORDINALS and before_prev.text in ("the", "The"):
             return 1  # "the sixth Harry Potter", "the next James Bond"
-        if prev.text in ("the", "The") and after not in lex.person_nouns and not toks[end - 1].possessive:
-            return 1  # "at the Beverly Hilton", "the next James Bond" reads "next", not "the"
+        if prev.text in ARTICLES and after not in lex.person_nouns and not toks[end - 1].possessive:
+            return 1  # "at the Beverly Hilton", "Girl with a Pearl Earring", "in A Very Long Engagement"
         if prev.possessive and prev.text in self.surnames:
             return 1  # "Mike Leigh's Vera Drake"
         return 0
@@ -750,6 +894,20 @@ class _NameUse:
                                            or word in lex.places or word in lex.common)
 
 
+def _is_age(tok: _Tok) -> bool:
+    return tok.kind == "num" and tok.text.isdigit() and 15 <= int(tok.text) <= 110
+
+
+def _coordinate(toks: list[_Tok], found: list[_Candidate]) -> None:
+    """A plausible name joined by "and" or a comma to a person's name is a person's too:
+    "Hugh Jackman and Ewan McGregor", "starring Sidney Poitier and Ruby Dee"."""
+    sure = [c.local[0] for c in found if c.sure]
+    for cand in found:
+        if not cand.sure:
+            members = _list_members(toks, *cand.local)[1:]
+            cand.sure = any(s <= p < e for s, e in members for p in sure)
+
+
 def _list_members(toks: list[_Tok], start: int, end: int) -> list[tuple[int, int]]:
     """(start, end) of each capitalised name in the list around toks[start:end], the names
     joined by commas and "and" ("Keane, Franz Ferdinand, Razorlight and Joss Stone")."""
@@ -771,6 +929,13 @@ def _list_members(toks: list[_Tok], start: int, end: int) -> list[tuple[int, int
             members.append(found)
             i = (found[0] - 1) if step < 0 else found[1]
     return members if joined else members[:1]
+
+
+def _about_music(sections: list[list[_Tok]]) -> bool:
+    """Whether the story is about music: two of "band", "album", "gig", "tour" ...,
+    one of them no word of other news ("tour" and "single" are)."""
+    words = [t.text for toks in sections for t in toks if t.text in MUSIC_WORDS]
+    return len(words) >= 2 and any(w in MUSIC_CORE for w in words)
 
 
 def _in_sentence(toks: list[_Tok], start: int, end: int, words: frozenset) -> bool:
@@ -888,6 +1053,8 @@ class _People:
             return name in self.people and fold(toks[start].text) not in self.tagger.lex.not_names
         if not _is_cap(toks[end - 1].text):
             return False
+        if end < len(toks) and toks[end].text in self.tagger.lex.org_words and not toks[end - 1].possessive:
+            return False  # "the Bill Gates Foundation" names a foundation
         if end - start == 1 and fold(toks[start].text) in self.tagger.lex.not_names:
             # "May" is Theresa May after "Mrs", a month otherwise
             return start > 0 and toks[start - 1].text in self.tagger.lex.titles
