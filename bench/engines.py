@@ -288,13 +288,15 @@ def measure_size(size: int, corpus: Path, engines: list[str], args) -> dict:
 def measure_growing(sizes: list[int], corpus: Path, engines: list[str], args):
     """--grow: one archive through every size; yields each size's result as it is measured."""
     work = WORK_DIR / "engines-grow"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    if not args.grown_from:
+        shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
     cluster = start_cluster(work / "solr-cluster", args.solr_heap) if "solr" in engines else None
     try:
         env = {e: engine_env(e, cluster.nodes if cluster else []) for e in ENGINES}
         jvm = cluster._process.pid if cluster and cluster._process else None
-        done: list[str] = []
+        # --grown-from N: the folder already holds the first N articles (an earlier --grow run).
+        done: list[str] = jsonl_slice(corpus, args.grown_from) if args.grown_from else []
         spent: dict[str, float] = {}
         for size in sizes:
             print(f"\n== {size:,} articles (growing) ==", flush=True)
@@ -303,6 +305,11 @@ def measure_growing(sizes: list[int], corpus: Path, engines: list[str], args):
                             "grown_from_files": len(done), "load_before": os.getloadavg()}
             ingest_all(engines, work, paths[len(done):], env, jvm, result)
             for engine, e in result["engines"].items():
+                if "seconds" not in e["ingest"]:
+                    continue
+                if args.grown_from and engine != "peer":  # the earlier run's time is not known here
+                    e["ingest"]["seconds_total"] = None
+                    continue
                 # The archive's whole ingest so far (the peer is reloaded whole each time).
                 spent[engine] = e["ingest"]["seconds"] + (spent.get(engine, 0.0)
                                                          if engine != "peer" else 0.0)
@@ -329,6 +336,11 @@ def ingest_all(engines, work, paths, env, jvm, result) -> None:
             target, paths_for = target / f"{DB_NAME}.db", [str(rows)]
         else:
             paths_for = paths
+        if not paths_for:  # --grown-from: this size is already in the index
+            result["engines"][engine] = {"ingest": {"index_bytes": dir_size(target),
+                                                    "segments": len(list(target.glob("*.seg"))),
+                                                    "note": "indexed by an earlier run"}}
+            continue
         print(f"{engine}: ingesting {len(paths)} file(s) ...", flush=True)
         figures = measure_ingest(engine, target, paths_for, env[engine],
                                  jvm if engine == "solr" else None)
@@ -379,9 +391,9 @@ def print_table(results: list[dict]) -> None:
     for r in results:
         for engine, e in r["engines"].items():
             i, s, m = e["ingest"], e.get("search"), e.get("memory", {})
-            ingest_rss = i["peak_ingest_rss"]
-            line = (f"{r['size']:>8,} {engine:<7}{i['rate']:>9,.0f}{gb(i['index_bytes']):>10}"
-                    f"{gb(ingest_rss):>11}")
+            rate = f"{i['rate']:>9,.0f}" if "rate" in i else f"{'earlier':>9}"
+            line = (f"{r['size']:>8,} {engine:<7}{rate}{gb(i['index_bytes']):>10}"
+                    f"{gb(i.get('peak_ingest_rss')):>11}")
             if s:
                 line += (f" | {s['overall']['p50_ms']:>5.0f}ms{s['overall']['p95_ms']:>5.0f}ms"
                          f" | {s['faceted']['p50_ms']:>7.0f}ms{s['faceted']['p95_ms']:>5.0f}ms"
@@ -540,6 +552,8 @@ def main(argv=None) -> int:
     ap.add_argument("--solr-heap", default="1g", help="-Xmx of the dev cluster's JVM")
     ap.add_argument("--grow", action="store_true",
                     help="one archive growing through the sizes (each step adds files)")
+    ap.add_argument("--grown-from", type=int, default=0,
+                    help="with --grow: go on from the first N articles an earlier run indexed")
     ap.add_argument("--derive", action="store_true", help="growth between measured sizes")
     ap.add_argument("--extrapolate", type=int, help="with --derive: carry figures to N articles")
     ap.add_argument("--shards", default="2,8,16,32",
