@@ -24,6 +24,12 @@ memory   RSS of each serving process tree (gunicorn master + workers; Datasette)
          every 0.5 s while the queries run (peak) and at the end; for Solr, the JVM's RSS
          (which holds ZooKeeper and both nodes) and its heap in use (Solr's system info).
 
+--grow measures one archive as it grows through the sizes, in bench/out/work/engines-grow/:
+the first size is ingested into fresh indexes, each further size adds only the files beyond
+the previous one (an archive's daily life), so 20k, 100k and 200k cost one ingest of 200k.
+Ingest figures are then for the files added at that step (the peer is reloaded whole).
+Whoosh's segment count is recorded beside its index size.
+
 --derive reads bench/out/engines.json (all sizes measured so far, by any run) and prints how
 each figure grows between measured sizes: the exponent b of cost ~ size^b fitted between two
 neighbouring sizes, and the factor per doubling 2^b. With --extrapolate N it also carries each
@@ -32,7 +38,7 @@ so: that is an extrapolation, not a measurement. --shards then splits Solr's N a
 each given number of shards (one per node, answering in parallel) and carries the measured
 per-shard faceted p95 and index size to each layout the same way.
 
-Run: python bench/engines.py [--sizes 20000,100000,200000] [--per-cell 6] [--corpus DIR]
+Run: python bench/engines.py [--sizes 20000,100000,200000] [--grow] [--per-cell 6] [--corpus DIR]
                              [--engines whoosh,solr,peer] [--solr-heap 1g]
      python bench/engines.py --derive [--extrapolate 10000000 [--shards 2,8,16,32]]
 Writes bench/out/engines.json (a size measured again replaces its earlier figures).
@@ -160,6 +166,7 @@ def measure_ingest(engine: str, target: Path, paths: list[str], env: dict[str, s
         raise SystemExit(f"{engine} ingest failed with exit code {proc.returncode}")
     result = json.loads(out.strip().splitlines()[-1])
     result["rate"] = result["articles"] / result["seconds"]
+    result["seconds_total"] = result["seconds"]  # --grow adds the earlier steps' seconds
     result["peak_ingest_rss"] = sampler.peak["ingest"]
     if jvm_pid:
         result["peak_jvm_rss"] = sampler.peak["jvm"]
@@ -255,6 +262,7 @@ def latency(records: list[dict], engine: str) -> dict:
 
 
 def measure_size(size: int, corpus: Path, engines: list[str], args) -> dict:
+    print(f"\n== {size:,} articles ==", flush=True)
     work = WORK_DIR / f"engines-{size // 1000}k"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -277,22 +285,69 @@ def measure_size(size: int, corpus: Path, engines: list[str], args) -> dict:
     return result
 
 
+def measure_growing(sizes: list[int], corpus: Path, engines: list[str], args):
+    """--grow: one archive through every size; yields each size's result as it is measured."""
+    work = WORK_DIR / "engines-grow"
+    if not args.grown_from:
+        shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
+    cluster = start_cluster(work / "solr-cluster", args.solr_heap) if "solr" in engines else None
+    try:
+        env = {e: engine_env(e, cluster.nodes if cluster else []) for e in ENGINES}
+        jvm = cluster._process.pid if cluster and cluster._process else None
+        # --grown-from N: the folder already holds the first N articles (an earlier --grow run).
+        done: list[str] = jsonl_slice(corpus, args.grown_from) if args.grown_from else []
+        spent: dict[str, float] = {}
+        for size in sizes:
+            print(f"\n== {size:,} articles (growing) ==", flush=True)
+            paths = jsonl_slice(corpus, size)
+            result: dict = {"size": size, "files": len(paths), "engines": {},
+                            "grown_from_files": len(done), "load_before": os.getloadavg()}
+            ingest_all(engines, work, paths[len(done):], env, jvm, result)
+            for engine, e in result["engines"].items():
+                if "seconds" not in e["ingest"]:
+                    continue
+                if args.grown_from and engine != "peer":  # the earlier run's time is not known here
+                    e["ingest"]["seconds_total"] = None
+                    continue
+                # The archive's whole ingest so far (the peer is reloaded whole each time).
+                spent[engine] = e["ingest"]["seconds"] + (spent.get(engine, 0.0)
+                                                         if engine != "peer" else 0.0)
+                e["ingest"]["seconds_total"] = spent[engine]
+            done = paths
+            serve_and_ask(engines, work, env, jvm, cluster, args, result)
+            result["load_after"] = os.getloadavg()
+            result["when"] = time.strftime("%Y-%m-%d %H:%M:%S")
+            yield result
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
 def ingest_all(engines, work, paths, env, jvm, result) -> None:
     # Whoosh first: the peer's rows are exported from its index (with searchapp's tags).
     for engine in [e for e in ("whoosh", "solr", "peer") if e in engines]:
         target = work / engine
         if engine == "peer":
+            shutil.rmtree(target, ignore_errors=True)  # reloaded whole when the archive grows
             target.mkdir()
             rows = work / "peer-rows.jsonl"
             export_articles(work / "whoosh", rows)
             target, paths_for = target / f"{DB_NAME}.db", [str(rows)]
         else:
             paths_for = paths
+        if not paths_for:  # --grown-from: this size is already in the index
+            result["engines"][engine] = {"ingest": {"index_bytes": dir_size(target),
+                                                    "segments": len(list(target.glob("*.seg"))),
+                                                    "note": "indexed by an earlier run"}}
+            continue
         print(f"{engine}: ingesting {len(paths)} file(s) ...", flush=True)
         figures = measure_ingest(engine, target, paths_for, env[engine],
                                  jvm if engine == "solr" else None)
         figures["index_bytes"] = (solr_index_bytes(work / "solr-cluster") if engine == "solr"
                                   else dir_size(target.parent if engine == "peer" else target))
+        if engine == "whoosh":
+            figures["segments"] = len(list(target.glob("*.seg")))
         result["engines"][engine] = {"ingest": figures}
         print(f"  {figures['articles']:,} articles in {figures['seconds']:.1f} s "
               f"({figures['rate']:,.0f}/s)", flush=True)
@@ -336,14 +391,16 @@ def print_table(results: list[dict]) -> None:
     for r in results:
         for engine, e in r["engines"].items():
             i, s, m = e["ingest"], e.get("search"), e.get("memory", {})
-            ingest_rss = i["peak_ingest_rss"]
-            line = (f"{r['size']:>8,} {engine:<7}{i['rate']:>9,.0f}{gb(i['index_bytes']):>10}"
-                    f"{gb(ingest_rss):>11}")
+            rate = f"{i['rate']:>9,.0f}" if "rate" in i else f"{'earlier':>9}"
+            line = (f"{r['size']:>8,} {engine:<7}{rate}{gb(i['index_bytes']):>10}"
+                    f"{gb(i.get('peak_ingest_rss')):>11}")
             if s:
                 line += (f" | {s['overall']['p50_ms']:>5.0f}ms{s['overall']['p95_ms']:>5.0f}ms"
                          f" | {s['faceted']['p50_ms']:>7.0f}ms{s['faceted']['p95_ms']:>5.0f}ms"
                          f" | {gb(m.get('serving_rss_peak')):>11}{gb(m.get('jvm_rss_peak')):>9}"
                          f"{gb(m.get('jvm_heap_used_end')):>9}")
+            if "segments" in i:
+                line += f"  ({i['segments']} segments)"
             print(line)
 
 
@@ -351,7 +408,7 @@ def print_table(results: list[dict]) -> None:
 
 # (label, path into an engine's figures, unit shown, scale from the stored value)
 FIGURES = [
-    ("seconds to ingest", ("ingest", "seconds"), "s", 1.0),
+    ("seconds to ingest", ("ingest", "seconds_total"), "s", 1.0),
     ("index on disk", ("ingest", "index_bytes"), "GB", 1e-9),
     ("search p50", ("search", "overall", "p50_ms"), "ms", 1.0),
     ("search p95", ("search", "overall", "p95_ms"), "ms", 1.0),
@@ -493,6 +550,10 @@ def main(argv=None) -> int:
     ap.add_argument("--warmup", type=int, default=24)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--solr-heap", default="1g", help="-Xmx of the dev cluster's JVM")
+    ap.add_argument("--grow", action="store_true",
+                    help="one archive growing through the sizes (each step adds files)")
+    ap.add_argument("--grown-from", type=int, default=0,
+                    help="with --grow: go on from the first N articles an earlier run indexed")
     ap.add_argument("--derive", action="store_true", help="growth between measured sizes")
     ap.add_argument("--extrapolate", type=int, help="with --derive: carry figures to N articles")
     ap.add_argument("--shards", default="2,8,16,32",
@@ -516,9 +577,10 @@ def main(argv=None) -> int:
     if not (corpus / "jsonl").is_dir():
         corpus = ensure_corpus(corpus, max(200_000, *sizes), "jsonl", args.seed)
     results = []
-    for size in sizes:
-        print(f"\n== {size:,} articles ==", flush=True)
-        results.append(measure_size(size, corpus, engines, args))
+    measured = (measure_growing(sizes, corpus, engines, args) if args.grow else
+                (measure_size(size, corpus, engines, args) for size in sizes))
+    for result in measured:
+        results.append(result)
         print_table(results[-1:])
         all_sizes = merged(results)
         path = write_json(RESULTS, {"machine": machine_info(), "sizes": all_sizes})
