@@ -125,6 +125,7 @@ class Evaluator:
         self.s = searcher
         self.cache = cache
         self.avgfl: dict[str, float] = {}
+        self.idfs: dict[tuple[str, bytes], float] = {}
         self.deadline = deadline  # time.monotonic() value
 
     def run(self, q, restrict: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -203,7 +204,9 @@ class Evaluator:
     def _scores(self, field: str, btext: bytes, p: Postings, seg) -> np.ndarray:
         if not self.s.schema[field].scorable:
             return p.weights  # Whoosh's WeightScorer
-        idf = self.s.idf(field, btext)
+        idf = self.idfs.get((field, btext))
+        if idf is None:  # Whoosh sums a word's frequency over the segments at every call
+            idf = self.idfs[field, btext] = self.s.idf(field, btext)
         if field not in self.avgfl:  # Whoosh sums it over the segments at every call
             self.avgfl[field] = self.s.avg_field_length(field) or 1
         avgfl = self.avgfl[field]
