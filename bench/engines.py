@@ -41,7 +41,8 @@ per-shard faceted p95 and index size to each layout the same way.
 Run: python bench/engines.py [--sizes 20000,100000,200000] [--grow] [--per-cell 6] [--corpus DIR]
                              [--engines whoosh,solr,peer] [--solr-heap 1g]
      python bench/engines.py --derive [--extrapolate 10000000 [--shards 2,8,16,32]]
-Writes bench/out/engines.json (a size measured again replaces its earlier figures).
+Writes bench/out/engines.json (a size and engine measured again replaces their earlier figures;
+the other engines of that size keep theirs).
 Work folders: bench/out/work/engines-<size>k/ (removed and rebuilt by each run).
 """
 
@@ -533,11 +534,18 @@ def derive(target: int | None, shard_counts: list[int] | None = None) -> int:
 
 
 def merged(results: list[dict]) -> list[dict]:
-    """This run's sizes plus the other sizes of earlier runs."""
+    """This run's figures plus those of earlier runs: a size and engine measured again
+    replaces its earlier figures; the engines this run did not measure keep theirs (each
+    engine's entry says when it was measured)."""
     path = OUT_DIR / RESULTS
     earlier = json.loads(path.read_text()).get("sizes", []) if path.exists() else []
-    ran = {r["size"] for r in results}
-    return sorted([r for r in earlier if r["size"] not in ran] + results, key=lambda r: r["size"])
+    by_size = {r["size"]: r for r in earlier}
+    for r in results:
+        for e in r["engines"].values():
+            e.setdefault("when", r.get("when"))
+        kept = by_size.get(r["size"], {}).get("engines", {})
+        by_size[r["size"]] = {**r, "engines": {**kept, **r["engines"]}}
+    return [by_size[size] for size in sorted(by_size)]
 
 
 def main(argv=None) -> int:
