@@ -49,6 +49,7 @@ Work folders: bench/out/work/engines-<size>k/ (removed and rebuilt by each run).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -262,6 +263,19 @@ def latency(records: list[dict], engine: str) -> dict:
 # -- one size -----------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def engine_setup(work: Path, engines: list[str], heap: str):
+    """(cluster, env per engine, JVM pid): a Solr dev cluster when Solr is measured, closed
+    at the end."""
+    cluster = start_cluster(work / "solr-cluster", heap) if "solr" in engines else None
+    try:
+        env = {e: engine_env(e, cluster.nodes if cluster else []) for e in ENGINES}
+        yield cluster, env, (cluster._process.pid if cluster and cluster._process else None)
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
 def measure_size(size: int, corpus: Path, engines: list[str], args) -> dict:
     print(f"\n== {size:,} articles ==", flush=True)
     work = WORK_DIR / f"engines-{size // 1000}k"
@@ -270,17 +284,13 @@ def measure_size(size: int, corpus: Path, engines: list[str], args) -> dict:
     paths = jsonl_slice(corpus, size)
     result: dict = {"size": size, "files": len(paths), "engines": {},
                     "load_before": os.getloadavg()}
-    cluster = None
-    try:
-        if "solr" in engines:
-            cluster = start_cluster(work / "solr-cluster", args.solr_heap)
-        env = {e: engine_env(e, cluster.nodes if cluster else []) for e in ENGINES}
-        jvm = cluster._process.pid if cluster and cluster._process else None
+    with engine_setup(work, engines, args.solr_heap) as (cluster, env, jvm):
         ingest_all(engines, work, paths, env, jvm, result)
         serve_and_ask(engines, work, env, jvm, cluster, args, result)
-    finally:
-        if cluster is not None:
-            cluster.close()
+    return finished(result)
+
+
+def finished(result: dict) -> dict:
     result["load_after"] = os.getloadavg()
     result["when"] = time.strftime("%Y-%m-%d %H:%M:%S")
     return result
@@ -292,10 +302,7 @@ def measure_growing(sizes: list[int], corpus: Path, engines: list[str], args):
     if not args.grown_from:
         shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
-    cluster = start_cluster(work / "solr-cluster", args.solr_heap) if "solr" in engines else None
-    try:
-        env = {e: engine_env(e, cluster.nodes if cluster else []) for e in ENGINES}
-        jvm = cluster._process.pid if cluster and cluster._process else None
+    with engine_setup(work, engines, args.solr_heap) as (cluster, env, jvm):
         # --grown-from N: the folder already holds the first N articles (an earlier --grow run).
         done: list[str] = jsonl_slice(corpus, args.grown_from) if args.grown_from else []
         spent: dict[str, float] = {}
@@ -305,24 +312,23 @@ def measure_growing(sizes: list[int], corpus: Path, engines: list[str], args):
             result: dict = {"size": size, "files": len(paths), "engines": {},
                             "grown_from_files": len(done), "load_before": os.getloadavg()}
             ingest_all(engines, work, paths[len(done):], env, jvm, result)
-            for engine, e in result["engines"].items():
-                if "seconds" not in e["ingest"]:
-                    continue
-                if args.grown_from and engine != "peer":  # the earlier run's time is not known here
-                    e["ingest"]["seconds_total"] = None
-                    continue
-                # The archive's whole ingest so far (the peer is reloaded whole each time).
-                spent[engine] = e["ingest"]["seconds"] + (spent.get(engine, 0.0)
-                                                         if engine != "peer" else 0.0)
-                e["ingest"]["seconds_total"] = spent[engine]
+            add_totals(result, spent, bool(args.grown_from))
             done = paths
             serve_and_ask(engines, work, env, jvm, cluster, args, result)
-            result["load_after"] = os.getloadavg()
-            result["when"] = time.strftime("%Y-%m-%d %H:%M:%S")
-            yield result
-    finally:
-        if cluster is not None:
-            cluster.close()
+            yield finished(result)
+
+
+def add_totals(result: dict, spent: dict[str, float], earlier_unknown: bool) -> None:
+    """Each engine's whole ingest so far (`seconds_total`); the peer is reloaded whole each
+    time. After --grown-from, the earlier run's time is not known here: None."""
+    for engine, e in result["engines"].items():
+        if "seconds" not in e["ingest"]:  # nothing added at this size
+            continue
+        if earlier_unknown and engine != "peer":
+            e["ingest"]["seconds_total"] = None
+            continue
+        spent[engine] = e["ingest"]["seconds"] + (spent.get(engine, 0.0) if engine != "peer" else 0.0)
+        e["ingest"]["seconds_total"] = spent[engine]
 
 
 def ingest_all(engines, work, paths, env, jvm, result) -> None:

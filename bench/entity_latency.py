@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import workload
 from export_speed import ensure_index
+from search_latency import TARGET_P50_MS, TARGET_P95_MS
 from speedlib import (
     WORK_DIR,
     code_version,
@@ -44,8 +45,6 @@ from speedlib import (
     write_json,
 )
 
-TARGET_P50_MS = 30.0
-TARGET_P95_MS = 150.0
 SEGMENTS = {"person": "people", "country": "countries", "topic": "topics",
             "organisation": "organisations", "source": "sources"}
 
