@@ -54,16 +54,15 @@ def on_starting(server):
 
 def post_worker_init(worker):
     """Build the index caches (facet tables) before this worker's first request instead of
-    during it (about 4 s for 200,000 articles), then read the most frequent words' postings
+    during it (seconds for 200,000 articles), then read the most frequent words' postings
     in the background while the worker serves (see SearchEngine.warm)."""
-    try:
-        from searchapp.search import SearchRequest
+    from searchapp.search import SearchRequest
 
-        engine = worker.wsgi.extensions["searchapp.index"]
+    engine = worker.wsgi.extensions["searchapp.index"]
+    try:
         engine.search(SearchRequest())
     except Exception:  # a warm-up must never keep a worker from serving
         worker.log.exception("index warm-up failed; the first search will build the caches")
-        return
 
     def warm():
         try:

@@ -180,6 +180,57 @@ def test_tables_of_merged_segments_are_dropped(tmp_path):
     assert list(index._segment_tables) == [seg]
 
 
+def test_tables_read_in_whole_blocks_are_those_of_whoosh_public_reads(ix, monkeypatch):
+    """The facet tables read posting blocks and numeric columns at once; on another Whoosh
+    they fall back to its public matchers and columns. Both give the same tables, on
+    segments with deletions."""
+    from searchapp.search.whoosh import internals, tables
+
+    readers = [sub.reader() for sub, _o in ix.searcher().leaf_searchers()]
+    fast = [tables.build_segment_tables(r) for r in readers]
+    monkeypatch.setattr(internals, "supported", lambda: False)
+    slow = [tables.build_segment_tables(r) for r in readers]
+    assert any(r.has_deletions() for r in readers)
+    for reader, a, b in zip(readers, fast, slow):
+        deleted = internals.deleted_docs(reader)
+        assert a.facets.keys() == b.facets.keys()
+        for facet in a.facets:
+            assert list(a.facets[facet]) == list(b.facets[facet])
+            for value, docs in a.facets[facet].items():
+                # Deleted documents may be listed (the tables mask them all at once).
+                live = docs[~np.isin(docs, deleted)]
+                assert np.array_equal(live, b.facets[facet][value][
+                    ~np.isin(b.facets[facet][value], deleted)]) and docs.dtype == np.int32
+        for name in ("day", "pubkey", "group"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert fast[0].day.dtype == np.int32 and 20100101 <= fast[0].day.max() <= 20291231
+
+
+def test_the_time_limit_starts_after_the_doc_tables(tmp_path, monkeypatch):
+    """A worker's first search after a merge builds the new segment's doc tables (seconds on
+    a large archive): that is not the query's cost, and it is not refused for it."""
+    import time
+
+    from searchapp.search import SearchRequest
+    from searchapp.search.whoosh import engine, matching
+
+    rng = random.Random(5)
+    index = WhooshEngine(tmp_path / "ix")
+    w = index._ix.writer()
+    for n in range(30):
+        w.add_document(**to_document(_article(rng, n), f"f{n}", "h"))
+    w.commit()
+    real = engine.build_segment_tables
+
+    def slow_tables(reader):
+        time.sleep(0.6)
+        return real(reader)
+
+    monkeypatch.setattr(engine, "build_segment_tables", slow_tables)
+    monkeypatch.setattr(matching, "MAX_SEARCH_SECONDS", 0.5)
+    assert index.search(SearchRequest(query="oil")).total > 0
+
+
 @pytest.mark.parametrize("n", [0, 7, 130, 250, 355])
 def test_more_like_this_ranks_as_whoosh_does(ix, n):
     s = ix.searcher()

@@ -52,3 +52,32 @@ def test_workers_warm_up_read_ahead_and_answer(index_dir, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_failed_warm_up_search_still_reads_ahead(index_dir, caplog):
+    """gunicorn.conf.py's post_worker_init: when the warm-up search fails (it did on a
+    200,000-article archive, past its time limit), the worker still reads the frequent
+    words ahead; before, it gave up and every first use of a word was read cold."""
+    import logging
+    import runpy
+    import threading
+    from types import SimpleNamespace
+
+    from searchapp.search import EngineConfig, QueryError, open_engine
+
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    engine = open_engine(EngineConfig.from_env(index_dir=index_dir, create=False))
+
+    def refuse(_request):
+        raise QueryError("This search matches too much of the archive to rank in time.")
+
+    engine.search = refuse  # the one part that cannot happen on a small index by itself
+    worker = SimpleNamespace(pid=os.getpid(), log=logging.getLogger("test.worker"),
+                             wsgi=SimpleNamespace(extensions={"searchapp.index": engine}))
+    with caplog.at_level(logging.INFO, logger="test.worker"):
+        conf["post_worker_init"](worker)
+        for thread in threading.enumerate():
+            if thread.name == "warm-postings":
+                thread.join(timeout=60)
+    assert "index warm-up failed" in caplog.text
+    assert re.search(r"worker \d+ read \d+ MB of postings ahead", caplog.text), caplog.text

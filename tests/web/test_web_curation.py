@@ -335,6 +335,27 @@ def test_a_topic_librarians_add_has_one_label_in_the_index_the_pages_and_the_cli
     assert labels["quantum-computing"] == "Quantum computing"
 
 
+def test_a_renamed_topic_is_shown_by_its_new_label_at_once(site):
+    """Labels are remembered between requests (a page shows hundreds); a librarian's new
+    label is shown on the next request all the same, without a rebuild or a restart."""
+    def shown(lang="en"):
+        data = site.client().get("/api/search", query_string={"q": "Lavrov", "lang": lang}).get_json()
+        return ({v["value"]: v["label"] for v in data["facets"]["topic"]},
+                {t["value"]: t["label"] for h in data["hits"] for t in h["tags"]})
+
+    facets, tags = shown()
+    assert facets["diplomacy"] == tags["diplomacy"] != "Statecraft"
+    lena = site.client("librarian")
+    topics = lena.get("/api/vocabularies/topics").get_json()["entries"]
+    [entry] = [t for t in topics if t["id"] == "diplomacy"]
+    entry["label"] = "Statecraft"
+    response = site.post(lena, "/curation/vocabularies/topics", {"content": json.dumps(topics)})
+    assert response.status_code == 302
+    facets, tags = shown()
+    assert facets["diplomacy"] == tags["diplomacy"] == "Statecraft"
+    assert shown("fr")[0]["diplomacy"] == "Statecraft"  # no catalogue entry for the new label
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("persons", "| Lavrov\n", "Line 1: the name before “|” is missing."),
     ("topics", '[{"id": "a", "label": "A"},\n {"id": "b" "label": "B"}]',

@@ -307,8 +307,10 @@ class WhooshEngine:
         """Every article id matching the request (for bulk operations)."""
         request.validate()
         s = self.searcher()
-        deadline = search_deadline()
+        # The doc tables are built once per index version (seconds for a large merged
+        # segment), not by this query: its time limit starts after them.
         tables = self._tables(s)
+        deadline = search_deadline()
         user_q, _, words = self._parse(s, request.query, tables, deadline)
         matched = matching(s, user_q, request, tables, self._postings, words, deadline)()
         return [s.stored_fields(int(d))["id"] for d in np.flatnonzero(matched)]
@@ -319,8 +321,10 @@ class WhooshEngine:
         stored fields read by doc number: no lookup by id, no snippets, no counts."""
         request.validate()
         s = self.searcher()
-        deadline = search_deadline()
+        # The doc tables are built once per index version (seconds for a large merged
+        # segment), not by this query: its time limit starts after them.
         tables = self._tables(s)
+        deadline = search_deadline()
         user_q, _, words = self._parse(s, request.query, tables, deadline)
         matched = matching(s, user_q, request, tables, self._postings, words, deadline)
         docs = np.flatnonzero(matched())
@@ -454,8 +458,10 @@ class WhooshEngine:
         return result
 
     def _search(self, s, request: SearchRequest) -> SearchResult:
-        deadline = search_deadline()
+        # The doc tables are built once per index version (seconds for a large merged
+        # segment), not by this query: its time limit starts after them.
         tables = self._tables(s)
+        deadline = search_deadline()
         user_q, terms, words = self._parse(s, request.query, tables, deadline)
         docs_matching = matching(s, user_q, request, tables, self._postings, words, deadline)
         docs = np.flatnonzero(docs_matching())

@@ -5,8 +5,9 @@ posting lists and field lengths straight from its files (parsing its pickled pos
 blocks) and its scorer's parameters, which are not public API. On any other version
 `supported()` is False: the fix is not applied, `bm25_parameters` refuses (so the array
 evaluator is never built) and the engine answers every query with Whoosh's own matching
-(slower, same results). The facet tables' two reads (`deleted_docs`, `all_posting_ids`)
-use public names of Whoosh's segment reader and matchers, and serve on any version.
+(slower, same results). The facet tables' reads (`deleted_docs`, `field_postings_ids`,
+`numeric_column`) fall back to public names of Whoosh's segment reader, matchers and
+columns, and serve on any version.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pickle
 import struct
 import zlib
 from bisect import bisect_right
+from collections.abc import Iterator
 from itertools import chain
 
 import numpy as np
@@ -60,13 +62,52 @@ def deleted_docs(reader) -> np.ndarray:
     return np.fromiter(reader.deleted_docs_set, dtype=np.int64)
 
 
-def all_posting_ids(reader, field: str, btext: bytes) -> np.ndarray:
-    """Every doc number of a term's postings in one segment, deleted ones included
-    (Whoosh wraps the postings of a segment with deletions in a filter)."""
-    m = reader.postings(field, btext)
-    if isinstance(m, FilterMatcher):  # deletions are masked later, for all terms at once
-        m = m.child
-    return np.fromiter(m.all_ids(), dtype=np.int32)
+def field_postings_ids(reader, field: str) -> Iterator[tuple[bytes, np.ndarray]]:
+    """(term, every doc number of its postings) for each term of `field` in one segment,
+    deleted ones included (deletions are masked later, for all terms at once)."""
+    terms = getattr(reader, "_terms", None)
+    if supported() and hasattr(terms, "items_from"):
+        # The term index in order, each list read in whole blocks: a tenth of the time of
+        # looking each term up and walking its postings id by id (35,000 terms: 10 s).
+        for (name, btext), info in terms.items_from(field, b""):
+            if name != field:
+                break
+            yield btext, _postings_of(terms, info, positions=False)[0].astype(np.int32)
+        return
+    for btext in reader.lexicon(field):
+        m = reader.postings(field, btext)
+        if isinstance(m, FilterMatcher):  # Whoosh wraps a segment with deletions in a filter
+            m = m.child
+        yield btext, np.fromiter(m.all_ids(), dtype=np.int32)
+
+
+def numeric_column(reader, name: str, dtype) -> np.ndarray:
+    """Each document's value of a numeric column, as `dtype`. The stored (sortable) values
+    are read at once and each distinct one translated by Whoosh's own field code: a tenth of
+    the time of asking for every document's value (88,000 values: 1.3 s)."""
+    size = reader.doc_count_all()
+    col = reader.column_reader(name)
+    raw_col = col.raw_column() if hasattr(col, "raw_column") else None
+    raw = _fixed_ints(raw_col, size) if supported() and raw_col is not None else None
+    if raw is None:
+        return np.fromiter((col[d] for d in range(size)), dtype=dtype, count=size)
+    distinct, where = np.unique(raw, return_inverse=True)
+    values = np.array([col._translate(int(v)) for v in distinct], dtype=dtype)
+    return values[where.reshape(-1)] if size else np.zeros(0, dtype)
+
+
+def _fixed_ints(raw_col, size: int) -> np.ndarray | None:
+    """The raw values of a fixed-width numeric column (its default past its end), or None
+    for any other kind of column."""
+    code = getattr(raw_col, "_typecode", None)
+    if code not in ("i", "I", "q", "Q") or getattr(raw_col, "_reverse", False):
+        return None
+    dtype = np.dtype(">" + {"i": "i4", "I": "u4", "q": "i8", "Q": "u8"}[code])
+    count = min(raw_col._count, size)
+    data = raw_col._dbfile.get(raw_col._basepos, count * dtype.itemsize) if count else b""
+    out = np.full(size, raw_col._default, dtype=dtype.newbyteorder("="))
+    out[:count] = np.frombuffer(data, dtype=dtype)
+    return out
 
 
 # -- posting lists ---------------------------------------------------------------------------
@@ -78,7 +119,10 @@ def read_postings(reader, field: str, btext: bytes, positions: bool):
     if (field, btext) not in reader:
         return None
     terms = reader._terms
-    info = terms.term_info(field, btext)
+    return _postings_of(terms, terms.term_info(field, btext), positions)
+
+
+def _postings_of(terms, info, positions: bool):
     if info.is_inlined():  # a short list stored with the term itself
         ids, weights, values = info.inlined_postings()
         return (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64),

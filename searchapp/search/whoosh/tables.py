@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ...model import FACETS
-from .internals import all_posting_ids, deleted_docs
+from .internals import deleted_docs, field_postings_ids, numeric_column
 
 
 @dataclass(frozen=True)
@@ -49,14 +49,11 @@ def build_segment_tables(reader) -> SegmentTables:
     for facet in FACETS:
         values = {}
         if facet in reader.indexed_field_names():
-            for term in reader.lexicon(facet):
-                values[term.decode("utf-8")] = all_posting_ids(reader, facet, term)
+            for term, docs in field_postings_ids(reader, facet):
+                values[term.decode("utf-8")] = docs
         facets[facet] = values
-    columns = {}
-    for name, dtype in (("day", np.int32), ("pubkey", np.int64)):
-        col = reader.column_reader(name)
-        columns[name] = np.fromiter((col[d] for d in range(size)), dtype=dtype, count=size)
-    return SegmentTables(facets, columns["day"], columns["pubkey"], _group_column(reader, size))
+    return SegmentTables(facets, numeric_column(reader, "day", np.int32),
+                         numeric_column(reader, "pubkey", np.int64), _group_column(reader, size))
 
 
 class FacetTable:
@@ -107,10 +104,18 @@ class FacetTable:
         `keep` found among the documents but not among the most frequent)."""
         counts = self.counts(docs)
         hit = np.flatnonzero(counts)
-        order = hit[np.lexsort((hit, -counts[hit]))]  # values are sorted: index order is A-Z
+        shown = hit
+        if limit and len(hit) > limit:
+            # Only values at least as frequent as the limit-th are sorted (thousands of
+            # names otherwise); ties at the cut all stay, so the order below decides.
+            kth = np.partition(counts[hit], len(hit) - limit)[len(hit) - limit]
+            shown = hit[counts[hit] >= kth]
+        order = shown[np.lexsort((shown, -counts[shown]))].tolist()  # index order is A-Z
         if limit:
-            extra = [i for i in order[limit:].tolist() if self.values[i] in keep]
-            order = order[:limit].tolist() + extra
+            listed = set(order[:limit])
+            extra = sorted((i for v in keep if (i := self.index.get(v)) is not None
+                            and counts[i] and i not in listed), key=lambda i: (-counts[i], i))
+            order = order[:limit] + extra
         return len(hit), [(self.values[i], int(counts[i])) for i in order]
 
 
