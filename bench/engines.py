@@ -79,6 +79,7 @@ from speedlib import (
     stop,
     tree_memory,
     wait_http,
+    wait_read_ahead,
     write_json,
 )
 
@@ -223,6 +224,9 @@ def start_servers(engines: list[str], work: Path, env: dict[str, dict], ports: d
         base = f"http://127.0.0.1:{ports[engine]}"
         wait_http(base + ("/archive.json" if engine == "peer" else "/api/search?q=&per_page=1"),
                   timeout=300, proc=proc)
+    for engine in procs:
+        if engine != "peer":  # measured once the workers' read-ahead is over, as it runs
+            wait_read_ahead(work / f"gunicorn-{engine}.log")
     return procs
 
 

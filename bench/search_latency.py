@@ -13,7 +13,9 @@ the count and the facets (`_facet_array` country/person/topic, `_facet` year), a
 canned query for the top 20 hits by FTS5 rank with snippet() highlighting.
 
 A fixed, seeded mix (workload.py): one word, two words, a phrase, a long question, each
-plain, with facet filters, and with facet filters and a date range. After a warm-up the
+plain, with facet filters, and with facet filters and a date range. Once searchapp's workers
+have read the archive's frequent words ahead (gunicorn.conf.py; up to 20 s after they
+start, while they already answer), and after a warm-up with other queries, the
 queries are sent one at a time, alternating between the two servers, so both share the
 machine's noise. Reported: p50/p95 per kind, per variant and overall, the ratios
 searchapp/peer, and the targets: p50 <= 30 ms, p95 <= 150 ms, ratio <= 1.0 at p50 and p95.
@@ -54,6 +56,7 @@ from speedlib import (
     start_gunicorn,
     stop,
     wait_http,
+    wait_read_ahead,
     write_json,
 )
 
@@ -313,6 +316,8 @@ def main(argv=None) -> int:
         app_base, peer_base = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{peer_port}"
         wait_http(app_base + "/api/search?q=&per_page=1", proc=app)
         wait_http(peer_base + f"/{db_path.stem}.json", proc=peer)
+        waited = wait_read_ahead(run_dir / "gunicorn.log")
+        print(f"searchapp's workers read frequent words ahead: {waited:.0f} s", flush=True)
 
         queries = workload.query_mix(args.per_cell, args.seed)
         warm = workload.query_mix(max(1, args.warmup // 12), args.seed + 1000,

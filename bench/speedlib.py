@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import secrets
 import signal
 import socket
@@ -162,6 +163,20 @@ def wait_http(url: str, timeout: float = 120.0, proc: subprocess.Popen | None = 
         except Exception:
             time.sleep(0.3)
     raise RuntimeError(f"no answer from {url} within {timeout:.0f} s")
+
+
+def wait_read_ahead(log_path: Path, workers: int = 2, timeout: float = 90.0) -> float:
+    """Wait until each gunicorn worker has logged the end of its read-ahead of frequent
+    words (gunicorn.conf.py), so that searches are measured on a server as it runs after
+    its first half minute, not against its own start-up reads. Returns the seconds waited;
+    gives up quietly after `timeout` (an engine without read-ahead logs at once)."""
+    started = time.monotonic()
+    pattern = re.compile(r"read \d+ MB of postings ahead|reading postings ahead failed")
+    while time.monotonic() - started < timeout:
+        if len(pattern.findall(log_path.read_text(errors="replace"))) >= workers:
+            break
+        time.sleep(0.5)
+    return time.monotonic() - started
 
 
 def start_gunicorn(index_dir: Path, port: int, log_path: Path, instance: Path,

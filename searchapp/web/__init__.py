@@ -53,7 +53,7 @@ from . import (
     vocabularies,
 )
 from .engine import EXTENSION
-from .languages import remember_language, select_locale
+from .languages import install_template_gettext, remember_language, select_locale
 
 ROOT = Path(__file__).resolve().parents[2]  # a checkout: templates/ and static/ live here
 PACKAGE = Path(__file__).resolve().parents[1]  # a built wheel carries them in the package
@@ -136,6 +136,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions[EXTENSION] = open_engine(EngineConfig.from_flask(app.config))
     catch_up_at_start(app)
     Babel(app, locale_selector=select_locale)
+    install_template_gettext(app)
     app.after_request(security_headers)
     app.after_request(remember_language)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import request
-from flask_babel import get_locale
+from flask import g, request
+from flask_babel import get_locale, get_translations
 
 LANGUAGES = ("en", "fr")
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
@@ -32,5 +32,26 @@ def remember_language(response):
 
 
 def current_locale() -> str:
-    locale = get_locale()
-    return str(locale) if locale else "en"
+    """The reader's locale ("en", "fr"), worked out once per request."""
+    if "reader_locale" not in g:
+        locale = get_locale()
+        g.reader_locale = str(locale) if locale else "en"
+    return g.reader_locale
+
+
+def install_template_gettext(app) -> None:
+    """The templates' _(), ngettext() and their context forms, as flask_babel installs them,
+    but with the request's catalogue looked up once: a page of results asks for some 900
+    messages, and flask_babel finds the locale and its catalogue again for each."""
+    def translations():
+        if "reader_translations" not in g:
+            g.reader_translations = get_translations()
+        return g.reader_translations
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
