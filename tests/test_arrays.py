@@ -306,6 +306,33 @@ def test_positions_past_65535_words(big):
     _same_as_whoosh(big, '"oil bank"')  # matches in the long article, at any position
 
 
+@pytest.mark.parametrize("protocol", [2, 4])
+def test_positions_read_from_the_bytes_are_those_unpickled(protocol):
+    """Whoosh's positions (a count, then a pickled list of deltas) are read straight from
+    the bytes when written as protocol 2 writes them: one-, two- and four-byte numbers, one
+    occurrence or many, a few documents with hundreds. Any other form is unpickled."""
+    import pickle
+    import struct
+
+    from searchapp.search.whoosh import internals
+
+    rng = random.Random(protocol)
+    values = []
+    for _ in range(500):
+        n = rng.choice([1, 1, 2, 3, 9, 70, 400])
+        deltas = [rng.choice([0, 1, 7, 255, 256, 999, 65535, 65536, 123456]) for _ in range(n)]
+        values.append(struct.pack("!I", n) + pickle.dumps(deltas, protocol=protocol))
+    direct = internals._deltas_read_directly(values)
+    unpickled = internals._deltas_unpickled(values)
+    if protocol != 2:
+        assert direct is None
+        return
+    assert direct is not None
+    assert np.array_equal(direct[0], unpickled[0]) and np.array_equal(direct[1], unpickled[1])
+    starts, positions = internals.decode_positions(values[:2])
+    assert starts.tolist() == [0, int(starts[1]), int(starts[2])]
+
+
 _word = st.sampled_from(WORDS + ["common", "zzzunknown"])
 _leaf = st.one_of(_word, st.lists(_word, min_size=2, max_size=3).map(lambda w: f'"{" ".join(w)}"'),
                   _word.map(lambda w: f"title:{w}"))
