@@ -41,6 +41,7 @@ per-shard faceted p95 and index size to each layout the same way.
 Run: python bench/engines.py [--sizes 20000,100000,200000] [--grow] [--per-cell 6] [--corpus DIR]
                              [--engines whoosh,solr,peer] [--solr-heap 1g]
      python bench/engines.py --derive [--extrapolate 10000000 [--shards 2,8,16,32]]
+                                  [--fit-sizes 100000,200000]
 Writes bench/out/engines.json (a size and engine measured again replaces their earlier figures;
 the other engines of that size keep theirs).
 Work folders: bench/out/work/engines-<size>k/ (removed and rebuilt by each run).
@@ -508,15 +509,21 @@ def shard_layouts(results: list[dict], target: int, shard_counts: list[int]) -> 
         grow = target / s / per_shard
         out.append({"shards": s, "articles_per_shard": target / s,
                     "faceted_p95_ms": p95 * grow ** b_p95,
+                    # A bound that needs no fitted exponent: a shard's work at most in
+                    # proportion to its articles (the fixed costs included, so generous).
+                    "faceted_p95_ms_if_linear": p95 * max(grow, 1.0),
                     "index_gb_per_shard": disk / SOLR_SHARDS * grow ** b_disk / 1e9})
     return out
 
 
-def derive(target: int | None, shard_counts: list[int] | None = None) -> int:
+def derive(target: int | None, shard_counts: list[int] | None = None,
+           fit_sizes: list[int] | None = None) -> int:
     path = OUT_DIR / RESULTS
     if not path.exists():
         sys.exit(f"no {path.relative_to(REPO)} yet: run the benchmark first")
     results = json.loads(path.read_text())["sizes"]
+    if fit_sizes:  # e.g. only the sizes measured on a quiet machine
+        results = [r for r in results if r["size"] in fit_sizes]
     rows = growth(results)
     if not rows:
         print("one size measured: growth needs at least two (run --sizes with another)")
@@ -527,15 +534,18 @@ def derive(target: int | None, shard_counts: list[int] | None = None) -> int:
               f"{r['at_from']:>10.3g} > {r['at_to']:<7.3g}{r['unit']:<3}{r['exponent']:>7.2f}"
               f"{r['per_doubling']:>16.2f}")
     if target:
+        sizes_text = ", ".join(f"{r['size']:,}" for r in results)
         print(f"\nEXTRAPOLATED to {target:,} articles, NOT MEASURED: figure x (N / largest measured "
-              "size)^b, b fitted (least squares, log-log) over all measured sizes:")
+              "size)^b, b fitted (least squares, log-log) over the measured sizes "
+              f"{sizes_text}:")
         for r in extrapolate(results, target):
             print(f"{r['engine']:<7} {r['figure']:<20} {r['at']:>9.3g} {r['unit']:<3}at "
                   f"{r['from']:>7,}  b {r['exponent']:>5.2f} (x{r['per_doubling']:.2f}/doubling)"
                   f"  -> {r['extrapolated']:>10.3g} {r['unit']}")
         for layout in shard_layouts(results, target, shard_counts or []):
             print(f"solr in {layout['shards']:>3} shards: {layout['articles_per_shard']:>10,.0f} "
-                  f"articles, faceted p95 {layout['faceted_p95_ms']:>6.0f} ms, index "
+                  f"articles, faceted p95 {layout['faceted_p95_ms']:>6.0f} ms (at most "
+                  f"{layout['faceted_p95_ms_if_linear']:.0f} ms if linear), index "
                   f"{layout['index_gb_per_shard']:.2f} GB per shard (EXTRAPOLATED)")
     return 0
 
@@ -576,6 +586,8 @@ def main(argv=None) -> int:
     ap.add_argument("--extrapolate", type=int, help="with --derive: carry figures to N articles")
     ap.add_argument("--shards", default="2,8,16,32",
                     help="with --extrapolate: Solr layouts to carry the per-shard figures to")
+    ap.add_argument("--fit-sizes", default="",
+                    help="with --derive: only these measured sizes (e.g. the quiet runs)")
     ap.add_argument("--run-ingest", choices=ENGINES, help=argparse.SUPPRESS)
     ap.add_argument("--target", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
@@ -585,7 +597,8 @@ def main(argv=None) -> int:
         print(json.dumps(run_ingest(args.run_ingest, args.target, args.paths)))
         return 0
     if args.derive:
-        return derive(args.extrapolate, [int(s) for s in args.shards.split(",") if s])
+        return derive(args.extrapolate, [int(s) for s in args.shards.split(",") if s],
+                      [int(s) for s in args.fit_sizes.split(",") if s])
 
     engines = [e for e in ENGINES if e in args.engines.split(",")]
     if "peer" in engines and "whoosh" not in engines:
