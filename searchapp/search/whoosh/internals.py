@@ -66,7 +66,7 @@ def field_postings_ids(reader, field: str) -> Iterator[tuple[bytes, np.ndarray]]
     """(term, every doc number of its postings) for each term of `field` in one segment,
     deleted ones included (deletions are masked later, for all terms at once)."""
     terms = getattr(reader, "_terms", None)
-    if supported() and hasattr(terms, "items_from"):
+    if supported() and terms is not None and hasattr(terms, "items_from"):
         # The term index in order, each list read in whole blocks: a tenth of the time of
         # looking each term up and walking its postings id by id (35,000 terms: 10 s).
         for (name, btext), info in terms.items_from(field, b""):
