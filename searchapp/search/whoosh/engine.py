@@ -307,10 +307,7 @@ class WhooshEngine:
         """Every article id matching the request (for bulk operations)."""
         request.validate()
         s = self.searcher()
-        # The doc tables are built once per index version (seconds for a large merged
-        # segment), not by this query: its time limit starts after them.
-        tables = self._tables(s)
-        deadline = search_deadline()
+        tables, deadline = self._tables_and_deadline(s)
         user_q, _, words = self._parse(s, request.query, tables, deadline)
         matched = matching(s, user_q, request, tables, self._postings, words, deadline)()
         return [s.stored_fields(int(d))["id"] for d in np.flatnonzero(matched)]
@@ -321,10 +318,7 @@ class WhooshEngine:
         stored fields read by doc number: no lookup by id, no snippets, no counts."""
         request.validate()
         s = self.searcher()
-        # The doc tables are built once per index version (seconds for a large merged
-        # segment), not by this query: its time limit starts after them.
-        tables = self._tables(s)
-        deadline = search_deadline()
+        tables, deadline = self._tables_and_deadline(s)
         user_q, _, words = self._parse(s, request.query, tables, deadline)
         matched = matching(s, user_q, request, tables, self._postings, words, deadline)
         docs = np.flatnonzero(matched())
@@ -458,10 +452,7 @@ class WhooshEngine:
         return result
 
     def _search(self, s, request: SearchRequest) -> SearchResult:
-        # The doc tables are built once per index version (seconds for a large merged
-        # segment), not by this query: its time limit starts after them.
-        tables = self._tables(s)
-        deadline = search_deadline()
+        tables, deadline = self._tables_and_deadline(s)
         user_q, terms, words = self._parse(s, request.query, tables, deadline)
         docs_matching = matching(s, user_q, request, tables, self._postings, words, deadline)
         docs = np.flatnonzero(docs_matching())
@@ -520,6 +511,13 @@ class WhooshEngine:
         )
 
     # tables
+
+    def _tables_and_deadline(self, s) -> tuple[Tables, float]:
+        """The doc tables, then the time limit of a search starting now: the tables are
+        built once per index version (seconds for a large merged segment), not by the
+        query, so its limit starts after them."""
+        tables = self._tables(s)
+        return tables, search_deadline()
 
     def _tables(self, s) -> Tables:
         """Global doc tables for this searcher, from per-segment caches."""
