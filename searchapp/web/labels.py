@@ -8,6 +8,8 @@ the same here as in the index.
 
 from __future__ import annotations
 
+import itertools
+
 from babel import Locale
 from flask import g
 from flask_babel import gettext, lazy_gettext
@@ -42,7 +44,8 @@ ORIGIN_SHORT = {
 # of results shows a few hundred, mostly the same from one search to the next, and working
 # each out again (gettext, the facet's label function) took a third of a cached search.
 _LABELS: dict[tuple, str] = {}
-_VERSIONS: dict[tuple, int] = {}
+_VERSIONS: dict[tuple, int] = {}  # edited labels -> a number never given to other labels
+_NUMBERS = itertools.count()
 _MAX_LABELS = 100_000
 
 
@@ -52,8 +55,9 @@ def label(facet: str, value: str, locale: str | None = None) -> str:
     key = (facet, value, locale, version)
     found = _LABELS.get(key)
     if found is None:
-        if len(_LABELS) >= _MAX_LABELS:
-            _LABELS.clear()  # labels are cheap to work out again; memory is bounded
+        if len(_LABELS) >= _MAX_LABELS:  # cheap to work out again; memory stays bounded
+            _LABELS.clear()
+            _VERSIONS.clear()
         found = _LABELS[key] = value_label(facet, value, locale, gettext, topics)
     return found
 
@@ -81,7 +85,7 @@ def _edited_topics() -> tuple[dict[str, str] | None, int | None]:
     if "topic_labels" not in g:
         topics = topic_labels(get_db())
         # Each distinct state of the edited labels gets a small number (hashed once here).
-        version = _VERSIONS.setdefault(tuple(sorted(topics.items())), len(_VERSIONS)) \
+        version = _VERSIONS.setdefault(tuple(sorted(topics.items())), next(_NUMBERS)) \
             if topics else None
         g.topic_labels = topics, version
     return g.topic_labels

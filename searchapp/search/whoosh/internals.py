@@ -67,8 +67,8 @@ def field_postings_ids(reader, field: str) -> Iterator[tuple[bytes, np.ndarray]]
     deleted ones included (deletions are masked later, for all terms at once)."""
     terms = getattr(reader, "_terms", None)
     if supported() and terms is not None and hasattr(terms, "items_from"):
-        # The term index in order, each list read in whole blocks: a tenth of the time of
-        # looking each term up and walking its postings id by id (35,000 terms: 10 s).
+        # The term index in order, each list read in whole blocks, not looked up and walked
+        # id by id (34,701 facet terms of a 105,000-article segment: 1.7-2.0 s, not 2.0-2.3).
         for (name, btext), info in terms.items_from(field, b""):
             if name != field:
                 break
@@ -84,7 +84,7 @@ def field_postings_ids(reader, field: str) -> Iterator[tuple[bytes, np.ndarray]]
 def numeric_column(reader, name: str, dtype) -> np.ndarray:
     """Each document's value of a numeric column, as `dtype`. The stored (sortable) values
     are read at once and each distinct one translated by Whoosh's own field code: a tenth of
-    the time of asking for every document's value (88,000 values: 1.3 s)."""
+    the time of asking for every document's value (105,000 values: 0.012 s, not 0.1-0.15)."""
     size = reader.doc_count_all()
     col = reader.column_reader(name)
     raw_col = col.raw_column() if hasattr(col, "raw_column") else None
