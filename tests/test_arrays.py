@@ -23,6 +23,7 @@ from searchapp.search.whoosh import WhooshEngine
 from searchapp.search.whoosh.arrays import Evaluator, PostingsCache, TooSlow, Unsupported
 from searchapp.search.whoosh.matching import score_all
 from searchapp.search.whoosh.parsing import _parser, parse
+from searchapp.search.whoosh.plain import words as plain_words
 from searchapp.search.whoosh.schema import to_document
 
 WORDS = ("oil bank rates minister trade talks england exports gold strike court film "
@@ -102,6 +103,36 @@ def test_questions_match_the_same_documents(ix, seed):
     assert set(np.flatnonzero(mask).tolist()) == set(expected)
     close = [d for d, v in expected.items() if scores[d] == pytest.approx(v, rel=1e-9)]
     assert len(close) >= 0.9 * len(expected), (text, len(close), len(expected))
+
+
+@pytest.mark.parametrize("text", ["oil", "oil bank rates", "oil oil bank", "oil zzzunknown",
+                                  "what are the oil prices in england", "zzzunknown"])
+def test_a_plain_querys_words_are_counted_and_scored_as_each_word_alone(ix, text):
+    """A plain query's words, added up in one pass, are what Whoosh gives each word alone;
+    and bit for bit what the evaluator gives each word alone, so no rank moves."""
+    s = ix.searcher()
+    found = plain_words(s, text)
+    count = np.zeros(s.doc_count_all(), dtype=np.int16)
+    scores = np.zeros(s.doc_count_all())
+    Evaluator(s, PostingsCache()).add_words(found.queries, count, scores)
+    whoosh_count, whoosh_scores = np.zeros_like(count), np.zeros_like(scores)
+    one_by_one = np.zeros_like(scores)
+    for q in found.queries:
+        for doc, score in score_all(s, q).items():
+            whoosh_count[doc] += 1
+            whoosh_scores[doc] += score
+        one_by_one += Evaluator(s, PostingsCache()).run(q)[1]
+    assert np.array_equal(count, whoosh_count)
+    assert scores == pytest.approx(whoosh_scores, rel=1e-9)
+    assert np.array_equal(scores, one_by_one)
+
+
+def test_adding_words_past_the_deadline_is_refused(ix):
+    s = ix.searcher()
+    count, scores = np.zeros(s.doc_count_all(), dtype=np.int16), np.zeros(s.doc_count_all())
+    with pytest.raises(TooSlow):
+        Evaluator(s, PostingsCache(), deadline=0.0).add_words(
+            plain_words(s, "oil bank").queries, count, scores)
 
 
 def test_restrict_limits_phrase_checks_but_not_the_answer_inside(ix):

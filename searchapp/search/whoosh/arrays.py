@@ -156,6 +156,58 @@ class Evaluator:
             scores[offset:offset + size] = np.where(m, r.score, 0.0)
         return mask, scores
 
+    def add_words(self, words, count: np.ndarray, scores: np.ndarray) -> None:
+        """Add a plain query's words (each an OR of terms, see `plain.Words`) into the
+        global `count` of words each live document has and its `scores`: per segment, a
+        word's field scores summed, times its weight, as `run` would give them, without
+        `run`'s whole-archive arrays for every word."""
+        for sub, offset in self.s.leaf_searchers():
+            reader = sub.reader()
+            size = reader.doc_count_all()
+            if not size:
+                continue
+            seg = _Segment(reader.segment().segment_id(), reader, size, None)
+            dead = deleted_docs(reader) if reader.has_deletions() else None
+            for word in words:
+                self._add_word(word, seg, dead, count[offset:offset + size],
+                               scores[offset:offset + size])
+
+    def _add_word(self, word, seg, dead, count: np.ndarray, scores: np.ndarray) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise TooSlow
+        score = hit = None
+        for term in word.subqueries:
+            found = self._field_scores(term, seg)
+            if found is None:
+                continue
+            docs, term_scores = found
+            if score is None:
+                score, hit = np.zeros(seg.size), np.zeros(seg.size, dtype=bool)
+            score[docs] += term_scores  # in field order, as `_combine` adds them
+            hit[docs] = True
+        if hit is None:
+            return
+        if dead is not None:
+            hit[dead] = False
+            score[dead] = 0.0
+        score *= word.boost
+        count += hit
+        scores += score
+
+    def _field_scores(self, q, seg) -> tuple[np.ndarray, np.ndarray] | None:
+        """(segment doc numbers, scores) of one word on one field, as `_term` scores it."""
+        field = q.fieldname
+        if field not in self.s.schema:
+            return None
+        try:
+            btext = self.s.schema[field].to_bytes(q.text)
+        except ValueError:
+            return None
+        p = self.cache.postings(seg.id, seg.reader, field, btext, positions=False)
+        if not len(p.docs):
+            return None
+        return p.docs, self._scores(field, btext, p, seg) * q.boost
+
     # Each _eval returns a Result over the segment, or None when the part cannot match
     # there (Whoosh's NullMatcher: a word the segment does not have).
 

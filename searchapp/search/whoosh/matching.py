@@ -107,10 +107,16 @@ def match_words(s, words: Words, postings: PostingsCache, all_words: bool,
     count = np.zeros(s.doc_count_all(), dtype=np.int16)
     scores = np.zeros(s.doc_count_all(), dtype=np.float64)
     deadline = deadline or search_deadline()  # for all the words together
-    for q in words.queries:
-        found, word_scores = evaluate(s, q, postings, None, deadline)
-        count += found
-        scores += word_scores
+    try:
+        Evaluator(s, postings, deadline).add_words(words.queries, count, scores)
+    except Unsupported:  # another Whoosh: each word as any query
+        count[:], scores[:] = 0, 0.0
+        for q in words.queries:
+            found, word_scores = evaluate(s, q, postings, None, deadline)
+            count += found
+            scores += word_scores
+    except TooSlow:
+        raise policy.too_slow() from None
     n = len(words.queries)
     with_all = int(np.count_nonzero(count == n)) if n else 0
     match = policy.plan_match(n, words.present, with_all, words.question, all_words)
