@@ -533,3 +533,16 @@ def test_an_article_written_without_a_group_stands_alone(engine):
 ])
 def test_and_binds_before_or_and_or_before_words_side_by_side(engine, q, expected):
     assert set(ids(engine, q)) == expected
+
+
+@pytest.fixture(params=_engines())
+def empty_engine(request, tmp_path):
+    """An engine of each registered kind holding no article yet (a new archive)."""
+    return _holding(request, tmp_path, [])
+
+
+def test_a_new_empty_archive_answers_a_search_with_nothing_to_suggest(empty_engine):
+    """Nothing found, and no "did you mean": an archive without words has none to offer."""
+    result = empty_engine.search(SearchRequest(query="oil prices"))
+    assert result.total == 0 and result.hits == []
+    assert result.suggestion is None

@@ -421,7 +421,8 @@ class WhooshEngine:
         tables = self._tables(s)
         found[tables.group == tables.group[docnum]] = False  # itself and its own versions
         docs = np.flatnonzero(found)
-        return [self._hit(s, int(d), score=float(scores[d])) for d in top(docs, scores[docs], limit)]
+        read = stored_fields_reader(s)
+        return [self._hit(read(int(d)), score=float(scores[d])) for d in top(docs, scores[docs], limit)]
 
     def versions(self, article_id: str) -> list[Hit]:
         """The other articles of the article's near-duplicate group, oldest first (undated
@@ -434,7 +435,8 @@ class WhooshEngine:
                                if s.stored_fields(d)["id"] != article_id), dtype=np.int64)
         keys = self._tables(s).pubkey[docs] if len(docs) else docs
         order = np.lexsort((docs, np.where(keys > 0, keys, np.iinfo(np.int64).max)))
-        return [self._hit(s, int(d)) for d in docs[order]]
+        read = stored_fields_reader(s)
+        return [self._hit(read(int(d))) for d in docs[order]]
 
     def search(self, request: SearchRequest) -> SearchResult:
         request.validate()
@@ -442,41 +444,43 @@ class WhooshEngine:
         # Results are cached per index version: a repeated search (the front page, a
         # shared link, the next page's facets) costs a dictionary lookup.
         # The word lists too: an answer expanded or corrected with an older one is not kept.
-        key = (self._build, s.reader().generation(), self._lexicons.stamp(),
-               _request_key(request))
-        cached = self._results.get(key)
+        version = (self._build, s.reader().generation(), self._lexicons.stamp())
+        keys = _request_keys(request)
+        cached = self._results.get((*version, keys[0]))
         if cached is not None:
-            return _copy(cached)
-        result = self._search(s, request)
-        self._results.put(key, _copy(result))
+            return _thawed(cached)
+        result = self._search(s, request, (*version, keys[1]))
+        self._results.put((*version, keys[0]), _frozen(result))
         return result
 
-    def _search(self, s, request: SearchRequest) -> SearchResult:
+    def _search(self, s, request: SearchRequest, counts_key: tuple) -> SearchResult:
+        """`counts_key`: the index version and the part of the request the facet counts
+        depend on."""
         tables, deadline = self._tables_and_deadline(s)
         user_q, terms, words = self._parse(s, request.query, tables, deadline)
         docs_matching = matching(s, user_q, request, tables, self._postings, words, deadline)
         docs = np.flatnonzero(docs_matching())
         # Counting is the costly part on big results and does not depend on the page or
         # the sort, so paging through a result or re-sorting it reuses the counts.
-        key = (self._build, s.reader().generation(), self._lexicons.stamp(),
-               _request_key(request, counts_only=True))
-        summary = self._summaries.get(key)
+        summary = self._summaries.get(counts_key)
         if summary is None:
             facets, totals, dates = counts(request, docs_matching, docs, tables)
             # A worker's first searches wait a moment for the word list, then go on without
             # a suggestion while it is read.
             lexicon = self._lexicon(s, SUGGESTION_FIELD, wait=SUGGEST_SECONDS)
-            suggestion = lexicon and suggest(lexicon, request.query, user_q, deadline)
-            summary = facets, totals, dates, suggestion
-            self._summaries.put(key, summary)
-        facets, totals, dates, suggestion = _copy(summary)
+            suggestion = suggest(lexicon, request.query, user_q, deadline) if lexicon else None
+            self._summaries.put(counts_key, _frozen((facets, totals, dates, suggestion)))
+        else:
+            facets, totals, dates, suggestion = _thawed(summary)
         # Facets and dates count articles; the ranked list and the total count groups.
         docs, versions = collapse(request, docs, tables, docs_matching.scores)
         hits = []
         if len(docs):
             page, scored = page_order(request, docs, tables, docs_matching.scores)
             scores = docs_matching.scores if scored else None
-            hits = [self._hit(s, int(d), terms, float(scores[d]) if scores is not None else None,
+            read = stored_fields_reader(s)
+            hits = [self._hit(read(int(d)), terms,
+                              float(scores[d]) if scores is not None else None,
                               versions.get(int(d), 0))
                     for d in page]
         if time.monotonic() > deadline:
@@ -497,9 +501,8 @@ class WhooshEngine:
         version = (self._build, s.reader().generation())
         return self._lexicons.get(field, version, s, self._ix.searcher, wait)
 
-    def _hit(self, s, docnum: int, terms: QueryTerms = NO_TERMS,
-             score=None, versions: int = 0) -> Hit:
-        stored = s.stored_fields(docnum)
+    @staticmethod
+    def _hit(stored: dict, terms: QueryTerms = NO_TERMS, score=None, versions: int = 0) -> Hit:
         return Hit(
             id=stored["id"], title=stored.get("title", ""), source=stored.get("location", ""),
             url=stored.get("url"), published=stored.get("pubstr"), indexed=stored.get("indexed"),
@@ -655,15 +658,22 @@ def _decode(value) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
-def _copy(value):
-    """A deep copy (cached results must not change with what callers do to theirs): a
-    pickle round trip is several times faster than copy.deepcopy on results."""
-    return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+def _frozen(value) -> bytes:
+    """What a cache keeps of a result: its pickle, so that nothing a caller does to the
+    result it was given changes the cache, and each later caller gets its own copy
+    (`_thawed`). Pickling is several times faster than copy.deepcopy on results."""
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _request_key(request: SearchRequest, counts_only: bool = False) -> str:
+def _thawed(frozen: bytes):
+    return pickle.loads(frozen)
+
+
+def _request_keys(request: SearchRequest) -> tuple[str, str]:
+    """(the whole request's cache key, that of what its facet counts and date buckets
+    depend on)."""
     fields = dataclasses.asdict(request)
-    if counts_only:  # what the facet counts and date buckets depend on
-        for name in ("page", "per_page", "sort", "group_versions"):
-            fields.pop(name)
-    return json.dumps(fields, sort_keys=True, default=str)
+    whole = json.dumps(fields, sort_keys=True, default=str)
+    for name in ("page", "per_page", "sort", "group_versions"):
+        fields.pop(name)
+    return whole, json.dumps(fields, sort_keys=True, default=str)
