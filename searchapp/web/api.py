@@ -64,15 +64,7 @@ def search_json(page: SearchPage) -> dict:
         "pages": page.pages,
         "sort": request_.sort,
         "filters": filters_json(params),
-        "hits": [
-            {"id": h.id, "title": h.title, "title_derived": h.title_derived, "url": h.url,
-             "source": source_name(h.publication, h.url, h.tags),
-             "source_name": source_name(h.publication, h.url, h.tags), "published": h.published,
-             "snippet": h.snippet, "tags": tag_views(h.tags, locale),
-             "group": h.group, "versions": h.versions,
-             "links": hit_links(h, params.q)}
-            for h in result.hits
-        ],
+        "hits": [hit_json(h, params.q, locale) for h in result.hits],
         "facets": {name: [v.to_json() for v in view.values] for name, view in page.facets.items()},
         "facet_totals": {name: view.total for name, view in page.facets.items()},
         "dates": page.dates.to_json(),
@@ -80,6 +72,14 @@ def search_json(page: SearchPage) -> dict:
         # How the words were matched: all of them, or (relaxed) at least some.
         "match": result.match.to_json() if result.match else None,
     }
+
+
+def hit_json(h, q: str, locale: str) -> dict:
+    source = source_name(h.publication, h.url, h.tags)
+    return {"id": h.id, "title": h.title, "title_derived": h.title_derived, "url": h.url,
+            "source": source, "source_name": source, "published": h.published,
+            "snippet": h.snippet, "tags": tag_views(h.tags, locale),
+            "group": h.group, "versions": h.versions, "links": hit_links(h, q)}
 
 
 def hit_links(hit, q: str) -> dict:

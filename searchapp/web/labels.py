@@ -17,7 +17,7 @@ from flask_babel import gettext, lazy_gettext
 from ..curation import topic_labels
 from ..facets import REGISTRY
 from ..tagging.labels import label as value_label
-from .database import get_db
+from .database import read_when_changed
 from .languages import current_locale
 
 # The registered facets' names (marked for translation in searchapp.facets), and the date's.
@@ -83,7 +83,7 @@ def edited_topic_labels() -> dict[str, str] | None:
 def _edited_topics() -> tuple[dict[str, str] | None, int | None]:
     """(the edited taxonomy's labels or None, a number for them), once per request."""
     if "topic_labels" not in g:
-        topics = topic_labels(get_db())
+        topics = read_when_changed("topic_labels", topic_labels)
         # Each distinct state of the edited labels gets a small number (hashed once here).
         version = _VERSIONS.setdefault(tuple(sorted(topics.items())), next(_NUMBERS)) \
             if topics else None

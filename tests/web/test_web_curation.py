@@ -429,3 +429,35 @@ def test_a_merge_that_would_close_a_loop_is_refused(site):
     merges = {r["from_value"]: r["to_value"] for r in conn.execute("SELECT * FROM value_merges")}
     assert merges == {"BR": "FR", "FR": "JP"}
     assert counts(site, "country") == merged
+
+
+def test_a_topic_renamed_elsewhere_or_restored_is_shown_on_the_next_request(site, tmp_path):
+    """Each worker keeps the edited labels until the database changes: a rename committed
+    by another connection (another worker, the command line) and a database restored in
+    place (`searchapp restore`) are both shown on the next search."""
+    import sqlite3
+
+    def shown() -> str:
+        data = site.client().get("/api/search", query_string={"q": "Lavrov"}).get_json()
+        return {v["value"]: v["label"] for v in data["facets"]["topic"]}["diplomacy"]
+
+    def rename(conn, label: str) -> None:
+        topics = site.client("librarian").get("/api/vocabularies/topics").get_json()["entries"]
+        for entry in topics:
+            if entry["id"] == "diplomacy":
+                entry["label"] = label
+        conn.execute("INSERT OR REPLACE INTO vocabularies (name, content, updated) "
+                     "VALUES ('topics', ?, '2026-01-01T00:00:00Z')", (json.dumps(topics),))
+
+    first = shown()
+    assert first == shown() != "Statecraft"
+    other = site.db()
+    rename(other, "Statecraft")
+    other.close()
+    assert shown() == "Statecraft"
+    backup = sqlite3.connect(tmp_path / "backup.db")
+    site.db().backup(backup)
+    rename(backup, "Diplomacy, restored")
+    backup.commit()
+    backup.backup(site.db())  # as `searchapp restore` does: in place
+    assert shown() == "Diplomacy, restored"
