@@ -9,8 +9,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DEFAULT_INSTANCE = "instance"
 DB_NAME = "searchapp.sqlite"
@@ -291,3 +294,44 @@ def backup(conn: sqlite3.Connection, target: str | os.PathLike) -> None:
         conn.backup(dest)
     finally:
         dest.close()
+
+
+@dataclass
+class _Watched:
+    path: str
+    inode: int | None
+    conn: sqlite3.Connection
+    version: int | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+_watch = threading.local()
+
+
+def read_when_changed(path: str | os.PathLike, name: str,
+                      read: Callable[[sqlite3.Connection], Any]):
+    """`read(connection)`'s answer, read again only when the database has changed since this
+    thread last asked. Each thread keeps one connection open to ask SQLite's data_version,
+    which moves with every commit of any other connection (a request's, another worker's,
+    the command line's, a restore's). A database file replaced under its name is opened
+    again. Callers must not change what they are given: it is shared."""
+    path = str(path)
+    held = getattr(_watch, "held", None)
+    if held is None or held.path != path or held.inode != _inode(path):
+        if held is not None:
+            held.conn.close()
+        conn = connect(path)  # creates the file if it is not there
+        held = _watch.held = _Watched(path, _inode(path), conn)
+    version = held.conn.execute("PRAGMA data_version").fetchone()[0]
+    if version != held.version:
+        held.version, held.answers = version, {}
+    if name not in held.answers:
+        held.answers[name] = read(held.conn)
+    return held.answers[name]
+
+
+def _inode(path: str) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
