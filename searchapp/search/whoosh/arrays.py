@@ -158,9 +158,9 @@ class Evaluator:
 
     def add_words(self, words, count: np.ndarray, scores: np.ndarray) -> None:
         """Add a plain query's words (each an OR of terms, see `plain.Words`) into the
-        global `count` of words each live document has and its `scores`: per segment, a
-        word's field scores summed, times its weight, as `run` would give them, without
-        `run`'s whole-archive arrays for every word."""
+        global `count` of words each live document has and its `scores` (Whoosh's: each
+        word's field scores times its weight, summed), without `run`'s whole-archive arrays
+        for every word. Deleted documents are counted 0; their scores are left as they fall."""
         for sub, offset in self.s.leaf_searchers():
             reader = sub.reader()
             size = reader.doc_count_all()
@@ -175,24 +175,21 @@ class Evaluator:
     def _add_word(self, word, seg, dead, count: np.ndarray, scores: np.ndarray) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise TooSlow
-        score = hit = None
+        hit = None
         for term in word.subqueries:
             found = self._field_scores(term, seg)
             if found is None:
                 continue
             docs, term_scores = found
-            if score is None:
-                score, hit = np.zeros(seg.size), np.zeros(seg.size, dtype=bool)
-            score[docs] += term_scores  # in field order, as `_combine` adds them
+            # A field's documents are distinct: adding at them all at once is exact.
+            scores[docs] += term_scores * word.boost if word.boost != 1 else term_scores
+            if hit is None:
+                hit = np.zeros(seg.size, dtype=bool)
             hit[docs] = True
-        if hit is None:
-            return
-        if dead is not None:
-            hit[dead] = False
-            score[dead] = 0.0
-        score *= word.boost
-        count += hit
-        scores += score
+        if hit is not None:
+            if dead is not None:
+                hit[dead] = False
+            count += hit
 
     def _field_scores(self, q, seg) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment doc numbers, scores) of one word on one field, as `_term` scores it."""
