@@ -91,3 +91,15 @@ def test_links_find_a_country_written_in_lower_case(app):
         assert links.remove("country", "FR") == "/?q=oil&not_country=DE"
         assert links.remove("not_country", "DE") == "/?q=oil&country=FR"
         assert links.add("not_country", "FR") == "/?q=oil&not_country=DE&not_country=FR"
+
+
+@pytest.mark.parametrize("article_id", ["reuters-12", "a b", "é/ü?#%", "x&y=z;@!'()*+,:", "ärger%20"])
+def test_article_links_are_those_url_for_gives(app, article_id):
+    from flask import url_for
+
+    from searchapp.web.api import article_urls
+
+    with app.test_request_context("/", base_url="https://news.example.org/archive"):
+        for endpoint in ("pages.article", "api.article"):
+            expected = url_for(endpoint, article_id=article_id, _external=True)
+            assert article_urls(endpoint)(article_id) == expected
