@@ -192,7 +192,8 @@ class Evaluator:
             count += hit
 
     def _field_scores(self, q, seg) -> tuple[np.ndarray, np.ndarray] | None:
-        """(segment doc numbers, scores) of one word on one field, as `_term` scores it."""
+        """(segment doc numbers, scores) of one word on one field; None when the segment
+        does not have it."""
         field = q.fieldname
         if field not in self.s.schema:
             return None
@@ -234,20 +235,14 @@ class Evaluator:
         raise Unsupported(type(q).__name__)
 
     def _term(self, q, seg, coord: bool) -> Result | None:
-        field = q.fieldname
-        if field not in self.s.schema:
+        found = self._field_scores(q, seg)
+        if found is None:  # not in this segment
             return None
-        try:
-            btext = self.s.schema[field].to_bytes(q.text)
-        except ValueError:
-            return None
-        p = self.cache.postings(seg.id, seg.reader, field, btext, positions=False)
-        if not len(p.docs):  # not in this segment
-            return None
+        docs, term_scores = found
         score = np.zeros(seg.size, dtype=np.float64)
-        score[p.docs] = self._scores(field, btext, p, seg) * q.boost
+        score[docs] = term_scores
         mask = np.zeros(seg.size, dtype=bool)
-        mask[p.docs] = True
+        mask[docs] = True
         return Result(mask, score, 1, mask.astype(np.int16) if coord else None)
 
     def _scores(self, field: str, btext: bytes, p: Postings, seg) -> np.ndarray:
