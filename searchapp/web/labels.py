@@ -9,6 +9,7 @@ the same here as in the index.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator, Mapping
 
 from babel import Locale
 from flask import g
@@ -60,6 +61,29 @@ def label(facet: str, value: str, locale: str | None = None) -> str:
             _VERSIONS.clear()
         found = _LABELS[key] = value_label(facet, value, locale, gettext, topics)
     return found
+
+
+class Translated(Mapping):
+    """Names marked for translation (lazy_gettext), as the templates read them: each
+    translated once per language, not at every use (a results page reads them some 150
+    times, each a lookup of the request's locale and catalogue)."""
+
+    def __init__(self, names: Mapping):
+        self._names = names
+        self._done: dict[tuple[str, str], str] = {}
+
+    def __getitem__(self, key: str) -> str:
+        locale = current_locale()
+        found = self._done.get((locale, key))
+        if found is None:
+            found = self._done[locale, key] = str(self._names[key])
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def language_name(code: str | None) -> str:

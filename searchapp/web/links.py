@@ -20,12 +20,19 @@ class SearchLinks:
         self.args = MultiDict((k, facet_value(k.removeprefix("not_"), v))
                               for k, v in args.items(multi=True) if v.strip())
         self.endpoint = endpoint
+        self._bases: dict[str, str] = {}
 
     def url(self, args: MultiDict | None = None, endpoint: str | None = None) -> str:
         args = self.args if args is None else args
         pairs = [(k, v) for k, v in args.items(multi=True) if v != ""]
-        base = url_for(endpoint or self.endpoint)
+        base = self._base(endpoint or self.endpoint)
         return f"{base}?{urlencode(pairs)}" if pairs else base
+
+    def _base(self, endpoint: str) -> str:
+        """url_for(endpoint), once per page: a results page builds hundreds of links."""
+        if endpoint not in self._bases:
+            self._bases[endpoint] = url_for(endpoint)
+        return self._bases[endpoint]
 
     def json_url(self) -> str:
         return self.url(endpoint="api.search")

@@ -23,6 +23,7 @@ from .labels import (
     FACET_PLURALS,
     ORIGIN_NAMES,
     ORIGIN_SHORT,
+    Translated,
     language_name,
 )
 from .languages import LANGUAGE_NAMES, LANGUAGES, current_locale
@@ -134,10 +135,12 @@ HIT_TAG_FACETS = tuple(f.name for f in REGISTRY if f.in_hit_tags)
 
 def register_template_helpers(app) -> None:
     app.jinja_env.globals.update(
-        FACETS=FACETS, FACET_NAMES=FACET_NAMES, FACET_PLURALS=FACET_PLURALS,
-        FACET_ADD_LABELS=FACET_ADD_LABELS, FACET_PLACEHOLDERS=FACET_PLACEHOLDERS,
-        HIT_TAG_FACETS=HIT_TAG_FACETS,
-        ORIGIN_NAMES=ORIGIN_NAMES, ORIGIN_SHORT=ORIGIN_SHORT, MAX_PAGE=MAX_PAGE,
+        FACETS=FACETS, FACET_NAMES=Translated(FACET_NAMES),
+        FACET_PLURALS=Translated(FACET_PLURALS),
+        FACET_ADD_LABELS=Translated(FACET_ADD_LABELS),
+        FACET_PLACEHOLDERS=Translated(FACET_PLACEHOLDERS), HIT_TAG_FACETS=HIT_TAG_FACETS,
+        ORIGIN_NAMES=Translated(ORIGIN_NAMES), ORIGIN_SHORT=Translated(ORIGIN_SHORT),
+        MAX_PAGE=MAX_PAGE,
         LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES,
         link_for=link_for, lang_url=lang_url, search_url=search_url,
         published=published, number=format_number, source_name=source_name,

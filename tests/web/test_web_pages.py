@@ -165,6 +165,18 @@ def test_french_interface(client):
     assert html(client, "/help").count("Comment chercher") == 1
 
 
+def test_names_on_a_page_follow_each_requests_language(app):
+    """Facet and origin names are translated once per language and kept: each request
+    still gets its own reader's language, whatever the one before asked for."""
+    english, french = app.test_client(), app.test_client()
+    for _round in range(2):
+        en = html(english, f"/?q={MARKER}&lang=en")
+        fr = html(french, f"/?q={MARKER}&lang=fr")
+        assert 'title="tagged automatically"' in en and ">Countries<" in en
+        assert 'title="étiqueté automatiquement"' in fr and ">Pays<" in fr
+        assert "étiqueté automatiquement" not in en and ">Pays<" not in en
+
+
 def test_accept_language_picks_french(app):
     fresh = app.test_client()
     page = html(fresh, "/", headers={"Accept-Language": "fr-CH, fr;q=0.9, en;q=0.8"})
