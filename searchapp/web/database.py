@@ -33,7 +33,6 @@ def curator() -> Curator:
     return Curator(get_db(), engine())
 
 
-
 def read_when_changed(name: str, read):
     """`read(connection)`'s answer for this app's database, read again only when the
     database has changed (see searchapp.db.read_when_changed). Opening a connection for
