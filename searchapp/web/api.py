@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from urllib.parse import quote
-
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from ..model import FACETS
@@ -12,6 +9,7 @@ from ..search import QueryError
 from .engine import engine
 from .errors import error_response, found_or_404, user_message
 from .languages import current_locale
+from .links import article_urls
 from .openapi import openapi_document, server_url
 from .presenter import source_name, tag_views
 from .searching import SearchPage, run_search
@@ -91,18 +89,6 @@ def hit_jsons(hits, q: str, locale: str) -> list[dict]:
                     "tags": tag_views(h.tags, locale), "group": h.group,
                     "versions": h.versions, "links": links})
     return out
-
-
-# What url_for leaves as it is in an article id (werkzeug's converter for a path part).
-_ID_SAFE = "!$&'()*+,/:;=@"
-
-
-def article_urls(endpoint: str) -> Callable[[str], str]:
-    """url_for(endpoint, article_id=..., _external=True) for many ids: url_for once, then
-    each id quoted onto it as url_for quotes it (url_for for each hit's two links was a
-    fifth of a cached search's web work)."""
-    base = url_for(endpoint, article_id="-", _external=True)[:-1]
-    return lambda article_id: base + quote(article_id, safe=_ID_SAFE)
 
 
 def filters_json(params) -> dict:

@@ -23,6 +23,7 @@ from ..tagging.labels import country_label
 from .database import get_db
 from .errors import error_response, found_or_404, user_message
 from .labels import FACET_NAMES, FACET_PLURALS, label
+from .links import article_urls
 from .presenter import source_name, tag_views
 from .searching import SearchPage, run_search
 
@@ -169,11 +170,11 @@ def coverage(page: SearchPage, facet: str, value: str) -> list[dict]:
 
 
 def latest(page: SearchPage) -> list[dict]:
+    html, data = article_urls("pages.article"), article_urls("api.article")
     return [{"id": h.id, "title": h.title, "title_derived": h.title_derived,
              "source": source_name(h.publication, h.url), "published": h.published,
              "tags": tag_views(h.tags, page.locale),
-             "links": {"html": url_for("pages.article", article_id=h.id, _external=True),
-                       "json": url_for("api.article", article_id=h.id, _external=True)}}
+             "links": {"html": html(h.id), "json": data(h.id)}}
             for h in page.result.hits]
 
 

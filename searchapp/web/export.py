@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from urllib.parse import quote
 
-from flask import Blueprint, Response, request, stream_with_context, url_for
+from flask import Blueprint, Response, request, stream_with_context
 from flask_babel import format_number, gettext
 from werkzeug.datastructures import MultiDict
 
@@ -21,7 +20,7 @@ from ..model import Article
 from ..search import QueryError
 from .engine import engine
 from .errors import error_response, user_message
-from .links import SearchLinks
+from .links import SearchLinks, article_urls
 from .params import ParamError, parse_search_args
 
 bp = Blueprint("export", __name__)
@@ -78,13 +77,7 @@ def export_limit(args: MultiDict) -> int:
 
 def stream(fmt: str, articles: Iterable[Article], name: str, headers: dict | None = None):
     """A download of the articles, written while they are sent (never whole in memory)."""
-    # One url_for, then each id quoted onto it: url_for per article was a fifth of a
-    # 10,000-article CSV export.
-    base = url_for("pages.article", article_id="-", _external=True)[:-1]
-
-    def link(article_id: str) -> str:
-        return base + quote(article_id, safe="")
-
+    link = article_urls("pages.article")
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     filename = f"{name}-{stamp}.{FORMATS[fmt].extension}"
     chunks = stream_with_context(write(fmt, articles, link))

@@ -107,9 +107,15 @@ def edited_topic_labels() -> dict[str, str] | None:
 def _edited_topics() -> tuple[dict[str, str] | None, int | None]:
     """(the edited taxonomy's labels or None, a number for them), once per request."""
     if "topic_labels" not in g:
-        topics = read_when_changed("topic_labels", topic_labels)
-        # Each distinct state of the edited labels gets a small number (hashed once here).
-        version = _VERSIONS.setdefault(tuple(sorted(topics.items())), next(_NUMBERS)) \
-            if topics else None
-        g.topic_labels = topics, version
+        g.topic_labels = read_when_changed("topic_labels", _numbered_topic_labels)
     return g.topic_labels
+
+
+def _numbered_topic_labels(conn) -> tuple[dict[str, str] | None, int | None]:
+    """The edited taxonomy's labels as the database holds them now, and their number: the
+    same labels keep their number, so a commit that did not touch them (a login, a saved
+    search) keeps the labels worked out with them."""
+    topics = topic_labels(conn)
+    version = _VERSIONS.setdefault(tuple(sorted(topics.items())), next(_NUMBERS)) \
+        if topics else None
+    return topics, version

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from collections.abc import Callable
+from urllib.parse import quote, urlencode
 
 from flask import url_for
 from werkzeug.datastructures import MultiDict
@@ -11,6 +12,16 @@ from ..search import facet_value
 
 # Parameters that belong to one results page, not to the search itself.
 _PAGE_ONLY = ("page",)
+# What url_for leaves as it is in an article id (werkzeug's converter for a path part).
+_ID_SAFE = "!$&'()*+,/:;=@"
+
+
+def article_urls(endpoint: str) -> Callable[[str], str]:
+    """url_for(endpoint, article_id=..., _external=True) for many ids: url_for once, then
+    each id quoted onto it as url_for quotes it (url_for for each article was a fifth of a
+    cached search's web work, and of a 10,000-article export)."""
+    base = url_for(endpoint, article_id="-", _external=True)[:-1]
+    return lambda article_id: base + quote(article_id, safe=_ID_SAFE)
 
 
 class SearchLinks:

@@ -97,7 +97,7 @@ def test_links_find_a_country_written_in_lower_case(app):
 def test_article_links_are_those_url_for_gives(app, article_id):
     from flask import url_for
 
-    from searchapp.web.api import article_urls
+    from searchapp.web.links import article_urls
 
     with app.test_request_context("/", base_url="https://news.example.org/archive"):
         for endpoint in ("pages.article", "api.article"):
